@@ -1,0 +1,59 @@
+/**
+ * The closed set of error codes Confer answers with, over HTTP and in socket
+ * acknowledgements, and the HTTP status each maps to. Raw exception text never
+ * leaves the server: a client only ever sees one of these codes and its message.
+ */
+export const ERROR_STATUS = {
+  slot_taken: 409,
+  clash: 409,
+  gap: 409,
+  window_closed: 409,
+  not_your_teacher: 403,
+  cap_reached: 409,
+  hold_expired: 409,
+  not_found: 404,
+  forbidden: 403,
+  invalid_input: 400,
+  payload_too_large: 413,
+  idempotency_mismatch: 422,
+  unauthenticated: 401,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export const ERROR_MESSAGES: Record<ErrorCode, string> = {
+  slot_taken: 'Someone else has just taken this slot.',
+  clash: 'This time clashes with another appointment of your family.',
+  gap: 'This is too close to another appointment of your family.',
+  window_closed: 'Booking is not open for this event right now.',
+  not_your_teacher: 'This teacher does not teach this child.',
+  cap_reached: 'This child already has the most appointments allowed.',
+  hold_expired: 'Your hold on this slot has expired.',
+  not_found: 'Not found.',
+  forbidden: 'You are not allowed to do this.',
+  invalid_input: 'The request is not valid.',
+  payload_too_large: 'The request is too large.',
+  idempotency_mismatch: 'This idempotency key was already used for a different request.',
+  unauthenticated: 'Please sign in.',
+  rate_limited: 'Too many attempts. Please wait and try again.',
+  unavailable: 'The service is busy. Please try again shortly.',
+  internal: 'Something went wrong on our side.',
+};
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  /** Field-level problems for `invalid_input`: path and reason, never values. */
+  issues?: { path: string; message: string }[];
+  /** Seconds to wait, for `rate_limited` and `unavailable`. */
+  retryAfter?: number;
+}
+
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
+
+export function errorBody(code: ErrorCode, extra: Partial<Omit<ErrorBody, 'code'>> = {}): ErrorBody {
+  return { code, message: ERROR_MESSAGES[code], ...extra };
+}

@@ -1,0 +1,4 @@
+export * from './errors.ts';
+export * from './jobs.ts';
+export * from './schemas.ts';
+export * from './socket-events.ts';

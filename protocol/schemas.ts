@@ -1,0 +1,159 @@
+/**
+ * Zod schemas for everything that crosses the wire. The server validates requests
+ * with them, the OpenAPI document is generated from them, and the client imports
+ * the inferred types, so the three can never drift apart.
+ */
+import { z } from 'zod';
+
+const id = z.uuid();
+const instant = z.iso.datetime({ offset: true });
+export const idempotencyKey = z.string().min(8).max(128);
+
+// ---- auth -------------------------------------------------------------------
+
+export const LoginStaffRequest = z.strictObject({
+  email: z.email().max(254),
+  password: z.string().min(1).max(200),
+});
+export const LoginFamilyRequest = z.strictObject({
+  schoolCode: z.string().min(3).max(16),
+  surname: z.string().min(1).max(100),
+  accessCode: z.string().min(4).max(40),
+});
+
+export const SchoolView = z.object({ id, code: z.string(), name: z.string(), timeZone: z.string() });
+export const StudentView = z.object({
+  id,
+  firstName: z.string(),
+  surname: z.string(),
+  yearGroup: z.string(),
+  className: z.string(),
+  /** The teachers this family may book for this student. */
+  teacherIds: z.array(id),
+});
+export const Me = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('family'),
+    sessionId: id,
+    school: SchoolView,
+    family: z.object({ id, surname: z.string() }),
+    students: z.array(StudentView),
+  }),
+  z.object({
+    kind: z.literal('staff'),
+    sessionId: id,
+    school: SchoolView,
+    staff: z.object({
+      id,
+      displayName: z.string(),
+      email: z.string(),
+      isAdmin: z.boolean(),
+      isTeacher: z.boolean(),
+    }),
+  }),
+]);
+export const LoginResponse = z.object({
+  token: z.string(),
+  /** Idle time-out: the session ends after this many seconds without activity. */
+  idleTimeoutSeconds: z.number().int(),
+  me: Me,
+});
+
+// ---- events and availability -------------------------------------------------
+
+export const EventView = z.object({
+  id,
+  name: z.string(),
+  timeZone: z.string(),
+  bookingOpensAt: instant,
+  bookingClosesAt: instant,
+  cancelCutoffAt: instant,
+  slotMinutes: z.number().int(),
+  gapMinutes: z.number().int(),
+  maxPerStudent: z.number().int(),
+  holdSeconds: z.number().int(),
+  startsAt: instant.nullable(),
+  endsAt: instant.nullable(),
+  archived: z.boolean(),
+});
+
+export const TeacherView = z.object({ id, displayName: z.string(), room: z.string() });
+
+export const SlotState = z.enum(['free', 'held', 'booked', 'blocked']);
+/** Who is in a slot: only sent to the slot's teacher and the school's admins. */
+export const SlotOccupant = z.object({
+  bookingId: id,
+  familyId: id,
+  familySurname: z.string(),
+  studentId: id,
+  studentName: z.string(),
+  status: z.enum(['held', 'confirmed']),
+});
+export const SlotView = z.object({
+  id,
+  teacherId: id,
+  startsAt: instant,
+  endsAt: instant,
+  room: z.string(),
+  state: SlotState,
+  /** Set when the slot is held: when the hold lapses. */
+  heldUntil: instant.nullable(),
+  occupant: SlotOccupant.optional(),
+});
+export const AvailabilitySnapshot = z.object({
+  eventId: id,
+  version: z.number().int(),
+  teachers: z.array(TeacherView),
+  slots: z.array(SlotView),
+});
+
+// ---- holds and bookings --------------------------------------------------------
+
+export const CreateHoldRequest = z.strictObject({
+  slotId: id,
+  studentId: id,
+  /** Staff booking on a family's behalf name the family; families may omit it. */
+  familyId: id.optional(),
+});
+export const ConfirmHoldsRequest = z.strictObject({
+  eventId: id,
+  /** The holds to confirm together; all of the family's holds in the event when omitted. */
+  holdIds: z.array(id).min(1).max(50).optional(),
+  familyId: id.optional(),
+});
+export const BookingStatus = z.enum(['held', 'confirmed', 'cancelled', 'expired']);
+export const BookingView = z.object({
+  id,
+  eventId: id,
+  slotId: id,
+  teacherId: id,
+  teacherName: z.string(),
+  studentId: id,
+  studentName: z.string(),
+  familyId: id,
+  status: BookingStatus,
+  startsAt: instant,
+  endsAt: instant,
+  room: z.string(),
+  expiresAt: instant.nullable(),
+});
+export const BookingList = z.object({ bookings: z.array(BookingView) });
+export const SlotBlockRequest = z.strictObject({ blocked: z.boolean() });
+
+export type LoginStaffRequest = z.infer<typeof LoginStaffRequest>;
+export type LoginFamilyRequest = z.infer<typeof LoginFamilyRequest>;
+export type SchoolView = z.infer<typeof SchoolView>;
+export type StudentView = z.infer<typeof StudentView>;
+export type Me = z.infer<typeof Me>;
+export type LoginResponse = z.infer<typeof LoginResponse>;
+export type EventView = z.infer<typeof EventView>;
+export type TeacherView = z.infer<typeof TeacherView>;
+export type SlotState = z.infer<typeof SlotState>;
+export type SlotOccupant = z.infer<typeof SlotOccupant>;
+export type SlotView = z.infer<typeof SlotView>;
+export type AvailabilitySnapshot = z.infer<typeof AvailabilitySnapshot>;
+export type CreateHoldRequest = z.infer<typeof CreateHoldRequest>;
+export type ConfirmHoldsRequest = z.infer<typeof ConfirmHoldsRequest>;
+export type BookingStatus = z.infer<typeof BookingStatus>;
+export type BookingView = z.infer<typeof BookingView>;
+export type BookingList = z.infer<typeof BookingList>;

@@ -1,0 +1,94 @@
+/**
+ * The Socket.IO contract. Client commands are `noun:verb`; server facts are past
+ * tense. Every slot fact carries the event's version: a client applies facts in
+ * version order and, on a gap or after a reconnect, asks for a fresh snapshot.
+ */
+import type { Ack } from './errors.ts';
+import type { AvailabilitySnapshot, BookingView, SlotView } from './schemas.ts';
+
+export type SlotFactKind = 'held' | 'released' | 'booked' | 'changed';
+
+export interface SlotFact {
+  eventId: string;
+  version: number;
+  kind: SlotFactKind;
+  /** Why a slot was released or changed: confirmed/expired/cancelled/blocked/... */
+  reason: string;
+  slot: SlotView;
+}
+
+export interface ItineraryChanged {
+  eventId: string;
+  version: number;
+}
+
+export interface SessionEnded {
+  reason: 'logout' | 'idle_timeout' | 'revoked';
+  message: string;
+}
+
+export interface WithIdempotencyKey {
+  idempotencyKey: string;
+}
+
+export interface ServerToClientEvents {
+  'slot:held': (fact: SlotFact) => void;
+  'slot:released': (fact: SlotFact) => void;
+  'slot:booked': (fact: SlotFact) => void;
+  'slot:changed': (fact: SlotFact) => void;
+  /** To a family's own sockets: its bookings changed (possibly by staff); refetch them. */
+  'itinerary:changed': (payload: ItineraryChanged) => void;
+  'session:ended': (payload: SessionEnded) => void;
+}
+
+export interface ClientToServerEvents {
+  'event:join': (input: { eventId: string }, ack: (res: Ack<AvailabilitySnapshot>) => void) => void;
+  'event:leave': (input: { eventId: string }, ack: (res: Ack<null>) => void) => void;
+  'slot:hold': (
+    input: { slotId: string; studentId: string; familyId?: string } & WithIdempotencyKey,
+    ack: (res: Ack<BookingView>) => void,
+  ) => void;
+  'hold:release': (
+    input: { holdId: string } & WithIdempotencyKey,
+    ack: (res: Ack<BookingView>) => void,
+  ) => void;
+  'booking:confirm': (
+    input: { eventId: string; holdIds?: string[]; familyId?: string } & WithIdempotencyKey,
+    ack: (res: Ack<{ bookings: BookingView[] }>) => void,
+  ) => void;
+  'booking:cancel': (
+    input: { bookingId: string } & WithIdempotencyKey,
+    ack: (res: Ack<BookingView>) => void,
+  ) => void;
+  'slot:block': (
+    input: { slotId: string; blocked: boolean } & WithIdempotencyKey,
+    ack: (res: Ack<SlotView>) => void,
+  ) => void;
+}
+
+/** What the server keeps on each socket after the handshake. */
+export interface SocketData {
+  sessionId: string;
+  principalKind: 'family' | 'staff';
+  schoolId: string;
+}
+
+export const SLOT_FACT_EVENTS: Record<
+  SlotFactKind,
+  'slot:held' | 'slot:released' | 'slot:booked' | 'slot:changed'
+> = {
+  held: 'slot:held',
+  released: 'slot:released',
+  booked: 'slot:booked',
+  changed: 'slot:changed',
+};
+
+export const rooms = {
+  event: (eventId: string) => `event:${eventId}`,
+  /** Staff who may see who is in every slot of the event (admins). */
+  eventAdmins: (eventId: string) => `event:${eventId}:admin`,
+  teacher: (staffId: string) => `teacher:${staffId}`,
+  family: (familyId: string) => `family:${familyId}`,
+  session: (sessionId: string) => `session:${sessionId}`,
+  school: (schoolId: string) => `admin:${schoolId}`,
+} as const;

@@ -1,0 +1,64 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig } from '../src/config.ts';
+import { createDb } from '../src/infra/db.ts';
+import { ensureDatabase, migrate } from '../src/infra/migrate.ts';
+import { DEMO_FILE, seedDemo } from './demo-data.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+// `npm run demo`: migrate, seed the demo school when missing, build the client when
+// it has not been built, then run the server (and the workers) until Ctrl-C.
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(2);
+}
+await ensureDatabase(config.DATABASE_URL);
+await migrate(config.DATABASE_URL);
+const db = createDb(config.DATABASE_URL, 2);
+const { rowCount } = await db.query(`SELECT 1 FROM schools WHERE code = 'DEMO'`);
+if (!rowCount || !existsSync(DEMO_FILE)) await seedDemo(db);
+await db.end();
+
+if (
+  existsSync(path.join(ROOT, 'client/index.html')) &&
+  !existsSync(path.join(ROOT, 'client/dist/index.html'))
+) {
+  console.log('Building the client…');
+  const built = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
+
+const env = { ...process.env, MIGRATE_ON_START: 'false' };
+const children: ChildProcess[] = [];
+const tsx = path.join(ROOT, 'node_modules/.bin/tsx');
+children.push(spawn(tsx, [path.join(ROOT, 'server/src/index.ts')], { stdio: 'inherit', env }));
+if (existsSync(path.join(ROOT, 'workers/index.ts'))) {
+  children.push(spawn(tsx, [path.join(ROOT, 'workers/index.ts')], { stdio: 'inherit', env }));
+}
+console.log(
+  `\nConfer demo: http://localhost:${config.PORT}  (logins: ${path.relative(process.cwd(), DEMO_FILE)})\n`,
+);
+
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  for (const c of children) c.kill('SIGTERM');
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+for (const c of children) {
+  c.on('exit', (code) => {
+    if (!stopping) {
+      console.error(`A Confer process exited (${code}); stopping the demo.`);
+      stop();
+      process.exitCode = code ?? 1;
+    }
+  });
+}

@@ -1,0 +1,209 @@
+import { existsSync } from 'node:fs';
+import { createServer, type Server as HttpServer } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createAdapter } from '@socket.io/redis-adapter';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { Server } from 'socket.io';
+import { errorBody } from '../../protocol/errors.ts';
+import type { Config } from './config.ts';
+import { authRoutes } from './features/auth/auth.routes.ts';
+import { AuthService } from './features/auth/auth.service.ts';
+import { SessionStore } from './features/auth/session-store.ts';
+import { bookingRoutes } from './features/booking/booking.routes.ts';
+import { BookingService, type HoldExpiryScheduler } from './features/booking/booking.service.ts';
+import { eventsRoutes } from './features/events/events.routes.ts';
+import { EventsService } from './features/events/events.service.ts';
+import { Publisher } from './features/live/publisher.ts';
+import { attachSocketGateway, type ConferServer } from './features/live/socket-gateway.ts';
+import { buildOpenApi } from './http/openapi.ts';
+import { mountRoutes } from './http/route.ts';
+import type { Db } from './infra/db.ts';
+import { RateLimit } from './infra/rate-limit.ts';
+import { SlotLock } from './infra/slot-lock.ts';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  redis: Redis;
+  logger: Logger;
+  holdExpiry: HoldExpiryScheduler;
+  /** Called when a session shows activity (the workers' idle time-out hooks in here). */
+  onSessionTouched?: (sessionId: string, at: Date) => void;
+  /** The built client to serve; defaults to client/dist when it exists. */
+  clientDir?: string | null;
+}
+
+export interface ConferApp {
+  http: HttpServer;
+  io: ConferServer;
+  app: express.Express;
+  services: { auth: AuthService; booking: BookingService; events: EventsService; sessions: SessionStore };
+  publisher: Publisher;
+  close(): Promise<void>;
+}
+
+const DEFAULT_CLIENT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../client/dist');
+
+export function createApp(deps: AppDeps): ConferApp {
+  const { config, db, redis, logger } = deps;
+  const logError = (err: unknown, context: string) => logger.error({ err, context }, 'unexpected error');
+
+  const http = createServer();
+  const corsOrigins = config.CORS_ORIGINS;
+  const io: ConferServer = new Server(http, {
+    cors: corsOrigins.length ? { origin: corsOrigins } : undefined,
+    maxHttpBufferSize: 64 * 1024,
+    serveClient: false,
+  });
+  const adapterSub = redis.duplicate();
+  adapterSub.on('error', () => {});
+  io.adapter(createAdapter(redis, adapterSub, { key: `${config.REDIS_PREFIX}socket.io` }));
+
+  const publisher = new Publisher(io);
+  const sessions = new SessionStore(
+    db,
+    redis,
+    config.REDIS_PREFIX,
+    config.SESSION_IDLE_MINUTES * 60_000,
+    deps.onSessionTouched,
+  );
+  const auth = new AuthService({
+    db,
+    sessions,
+    limitPerAccount: new RateLimit(
+      redis,
+      `${config.REDIS_PREFIX}rl:login:account`,
+      config.LOGIN_ATTEMPTS_PER_ACCOUNT,
+      config.LOGIN_WINDOW_SECONDS,
+    ),
+    limitPerAddress: new RateLimit(
+      redis,
+      `${config.REDIS_PREFIX}rl:login:address`,
+      config.LOGIN_ATTEMPTS_PER_ADDRESS,
+      config.LOGIN_WINDOW_SECONDS,
+    ),
+  });
+  const booking = new BookingService({
+    db,
+    slotLock: config.SLOT_LOCK_ENABLED ? new SlotLock(redis, config.REDIS_PREFIX, config.SLOT_LOCK_MS) : null,
+    publisher,
+    holdExpiry: deps.holdExpiry,
+    logError,
+  });
+  const events = new EventsService(db);
+  attachSocketGateway({ io, sessions, booking, events, logError });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          connectSrc: ["'self'", 'ws:', 'wss:'],
+          imgSrc: ["'self'", 'data:'],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          scriptSrc: ["'self'"],
+        },
+      },
+    }),
+  );
+  app.use(cors(corsOrigins));
+
+  app.get('/healthz', async (_req, res) => {
+    const [postgres, redisOk] = await Promise.all([
+      withTimeout(
+        db.query('SELECT 1').then(() => true),
+        2000,
+      ),
+      withTimeout(
+        redis.ping().then((r) => r === 'PONG'),
+        2000,
+      ),
+    ]);
+    const ok = postgres && redisOk;
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', postgres, redis: redisOk });
+  });
+
+  const routes = [...authRoutes(auth, publisher), ...eventsRoutes(events), ...bookingRoutes(booking)];
+  const openapi = buildOpenApi(routes, '0.1.0');
+  const api = express.Router();
+  api.use(express.json({ limit: config.BODY_LIMIT }));
+  api.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  mountRoutes(api, routes, sessions);
+  api.use((_req, res) => {
+    res.status(404).json({ error: errorBody('not_found') });
+  });
+  app.use('/api/v1', api);
+
+  const clientDir = deps.clientDir === undefined ? DEFAULT_CLIENT_DIR : deps.clientDir;
+  if (clientDir && existsSync(path.join(clientDir, 'index.html'))) {
+    app.use(express.static(clientDir, { index: false, maxAge: '1h' }));
+    // The client routes in the browser: any other GET gets the app shell.
+    app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => {
+      res.sendFile(path.join(clientDir, 'index.html'));
+    });
+  }
+
+  const onError: ErrorRequestHandler = (err, _req, res, _next) => {
+    const type = (err as { type?: string }).type;
+    if (type === 'entity.too.large') {
+      res.status(413).json({ error: errorBody('payload_too_large') });
+    } else if (
+      type === 'entity.parse.failed' ||
+      type === 'encoding.unsupported' ||
+      type === 'charset.unsupported'
+    ) {
+      res
+        .status(400)
+        .json({ error: errorBody('invalid_input', { message: 'The request body is not valid JSON.' }) });
+    } else {
+      logError(err, 'http');
+      res.status(500).json({ error: errorBody('internal') });
+    }
+  };
+  app.use(onError);
+  http.on('request', app);
+
+  return {
+    http,
+    io,
+    app,
+    services: { auth, booking, events, sessions },
+    publisher,
+    async close() {
+      // Socket.IO first: its adapter still publishes through Redis while closing.
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      adapterSub.disconnect();
+    },
+  };
+}
+
+function withTimeout(p: Promise<boolean>, ms: number): Promise<boolean> {
+  return Promise.race([p.catch(() => false), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+}
+
+/** Same-origin by default; cross-origin only for the configured allow-list. */
+function cors(allowed: string[]): RequestHandler {
+  return (req, res, next) => {
+    const origin = req.headers.origin;
+    if (origin && allowed.includes(origin)) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Vary', 'Origin');
+      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key');
+      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE');
+      if (req.method === 'OPTIONS') {
+        res.status(204).end();
+        return;
+      }
+    }
+    next();
+  };
+}

@@ -1,0 +1,183 @@
+import type {
+  LoginFamilyRequest,
+  LoginResponse,
+  LoginStaffRequest,
+  Me,
+} from '../../../../protocol/schemas.ts';
+import type { Db } from '../../infra/db.ts';
+import type { RateLimit } from '../../infra/rate-limit.ts';
+import { DomainError } from '../domain-error.ts';
+import { verifyAgainstDummy, verifyPassword } from './passwords.ts';
+import type { Principal } from './principal.ts';
+import type { SessionStore } from './session-store.ts';
+import { accessCodeDigest } from './tokens.ts';
+
+export interface AuthServiceDeps {
+  db: Db;
+  sessions: SessionStore;
+  limitPerAccount: RateLimit;
+  limitPerAddress: RateLimit;
+}
+
+export class AuthService {
+  constructor(private readonly deps: AuthServiceDeps) {}
+
+  private async checkLimits(accountKey: string, address: string): Promise<void> {
+    // Both counters are charged on every attempt, so neither a spray of accounts from
+    // one address nor a spread of addresses at one account gets through.
+    const [byAccount, byAddress] = await Promise.all([
+      this.deps.limitPerAccount.consume(accountKey),
+      this.deps.limitPerAddress.consume(address),
+    ]);
+    const refused = [byAccount, byAddress].filter((o) => !o.allowed);
+    if (refused.length > 0) {
+      const wait = Math.max(...refused.map((o) => (o.allowed ? 0 : o.retryAfterSeconds)));
+      throw new DomainError('rate_limited', `Too many attempts. Try again in ${wait} seconds.`, {
+        retryAfter: wait,
+      });
+    }
+  }
+
+  async loginStaff(input: LoginStaffRequest, address: string): Promise<LoginResponse> {
+    const email = input.email.toLowerCase();
+    await this.checkLimits(`staff:${email}`, address);
+    // One person may be staff at several schools (a trust); the password decides which.
+    const { rows } = await this.deps.db.query<{
+      id: string;
+      school_id: string;
+      password_hash: string | null;
+      is_admin: boolean;
+      is_teacher: boolean;
+    }>(
+      `SELECT id, school_id, password_hash, is_admin, is_teacher
+         FROM staff WHERE email = $1 AND active AND password_hash IS NOT NULL ORDER BY created_at`,
+      [email],
+    );
+    let match: (typeof rows)[number] | undefined;
+    for (const r of rows) {
+      if (r.password_hash && (await verifyPassword(r.password_hash, input.password))) {
+        match = r;
+        break;
+      }
+    }
+    if (!match) {
+      if (rows.length === 0) await verifyAgainstDummy(input.password);
+      throw new DomainError('unauthenticated', 'The email or password is not right.');
+    }
+    await this.deps.limitPerAccount.reset(`staff:${email}`);
+    const { token, principal } = await this.deps.sessions.create({
+      kind: 'staff',
+      schoolId: match.school_id,
+      staffId: match.id,
+      isAdmin: match.is_admin,
+      isTeacher: match.is_teacher,
+    });
+    return { token, idleTimeoutSeconds: this.idleSeconds(), me: await this.me(principal) };
+  }
+
+  async loginFamily(input: LoginFamilyRequest, address: string): Promise<LoginResponse> {
+    const schoolCode = input.schoolCode.trim().toUpperCase();
+    const surname = input.surname.trim();
+    await this.checkLimits(`family:${schoolCode}:${surname.toLowerCase()}`, address);
+    const { rows } = await this.deps.db.query<{ id: string; school_id: string }>(
+      `SELECT f.id, f.school_id FROM families f JOIN schools s ON s.id = f.school_id
+        WHERE s.code = $1 AND f.access_code_hash = $2 AND lower(f.surname) = lower($3)`,
+      [schoolCode, accessCodeDigest(input.accessCode), surname],
+    );
+    const family = rows[0];
+    if (!family) {
+      throw new DomainError('unauthenticated', 'The school code, surname or access code is not right.');
+    }
+    const { token, principal } = await this.deps.sessions.create({
+      kind: 'family',
+      schoolId: family.school_id,
+      familyId: family.id,
+    });
+    return { token, idleTimeoutSeconds: this.idleSeconds(), me: await this.me(principal) };
+  }
+
+  private idleSeconds(): number {
+    return Math.round(this.deps.sessions.idleTimeoutMs / 1000);
+  }
+
+  async me(p: Principal): Promise<Me> {
+    const { rows: schools } = await this.deps.db.query<{
+      id: string;
+      code: string;
+      name: string;
+      time_zone: string;
+    }>('SELECT id, code, name, time_zone FROM schools WHERE id = $1', [p.schoolId]);
+    const s = schools[0];
+    if (!s) throw new DomainError('unauthenticated');
+    const school = { id: s.id, code: s.code, name: s.name, timeZone: s.time_zone };
+    if (p.kind === 'staff') {
+      const { rows } = await this.deps.db.query<{
+        title: string;
+        first_name: string;
+        surname: string;
+        email: string;
+        is_admin: boolean;
+        is_teacher: boolean;
+      }>('SELECT title, first_name, surname, email, is_admin, is_teacher FROM staff WHERE id = $1', [
+        p.staffId,
+      ]);
+      const st = rows[0];
+      if (!st) throw new DomainError('unauthenticated');
+      return {
+        kind: 'staff',
+        sessionId: p.sessionId,
+        school,
+        staff: {
+          id: p.staffId,
+          displayName: staffDisplayName(st),
+          email: st.email,
+          isAdmin: st.is_admin,
+          isTeacher: st.is_teacher,
+        },
+      };
+    }
+    const { rows: fam } = await this.deps.db.query<{ surname: string }>(
+      'SELECT surname FROM families WHERE id = $1',
+      [p.familyId],
+    );
+    const { rows: students } = await this.deps.db.query<{
+      id: string;
+      first_name: string;
+      surname: string;
+      year_group: string;
+      class_name: string;
+      teacher_ids: string[];
+    }>(
+      `SELECT st.id, st.first_name, st.surname, st.year_group, st.class_name,
+              coalesce(array_agg(ts.staff_id ORDER BY ts.staff_id) FILTER (WHERE ts.staff_id IS NOT NULL), '{}') AS teacher_ids
+         FROM family_students fs
+         JOIN students st ON st.id = fs.student_id
+         LEFT JOIN teacher_students ts ON ts.student_id = st.id
+        WHERE fs.family_id = $1
+        GROUP BY st.id ORDER BY st.first_name, st.id`,
+      [p.familyId],
+    );
+    return {
+      kind: 'family',
+      sessionId: p.sessionId,
+      school,
+      family: { id: p.familyId, surname: fam[0]?.surname ?? '' },
+      students: students.map((r) => ({
+        id: r.id,
+        firstName: r.first_name,
+        surname: r.surname,
+        yearGroup: r.year_group,
+        className: r.class_name,
+        teacherIds: r.teacher_ids,
+      })),
+    };
+  }
+
+  async logout(token: string): Promise<string | null> {
+    return this.deps.sessions.revokeToken(token, 'logout');
+  }
+}
+
+export function staffDisplayName(s: { title: string; first_name: string; surname: string }): string {
+  return s.title ? `${s.title} ${s.surname}` : `${s.first_name} ${s.surname}`;
+}

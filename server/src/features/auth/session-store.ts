@@ -1,0 +1,139 @@
+import type { Redis } from 'ioredis';
+import type { Db } from '../../infra/db.ts';
+import type { NewPrincipal, Principal } from './principal.ts';
+import { digest, newToken } from './tokens.ts';
+
+interface CachedSession {
+  principal: Principal;
+  /** When the cache entry's idle TTL was last pushed back (ms since epoch). */
+  touchedAt: number;
+}
+
+// Activity pushes the idle time-out back, but at most once per this interval, so a
+// busy socket does not turn into a Redis write (and a PostgreSQL update) per message.
+const TOUCH_EVERY_MS = 30_000;
+
+/**
+ * Sessions live in PostgreSQL (the record) with a Redis copy whose TTL is the idle
+ * time-out (the fast path). A session that has been idle longer than the time-out
+ * is refused even where Redis is down or no worker has revoked it yet.
+ */
+export class SessionStore {
+  constructor(
+    private readonly db: Db,
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly idleMs: number,
+    private readonly onTouched: (sessionId: string, at: Date) => void = () => {},
+  ) {}
+
+  private key(tokenHash: string): string {
+    return `${this.prefix}sess:${tokenHash}`;
+  }
+
+  get idleTimeoutMs(): number {
+    return this.idleMs;
+  }
+
+  async create(principal: NewPrincipal): Promise<{ token: string; principal: Principal }> {
+    const token = newToken();
+    const tokenHash = digest(token);
+    const { rows } = await this.db.query<{ id: string }>(
+      `INSERT INTO sessions (token_hash, kind, school_id, staff_id, family_id)
+       VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      [
+        tokenHash,
+        principal.kind,
+        principal.schoolId,
+        principal.kind === 'staff' ? principal.staffId : null,
+        principal.kind === 'family' ? principal.familyId : null,
+      ],
+    );
+    const full = { ...principal, sessionId: rows[0]!.id } as Principal;
+    await this.cache(tokenHash, full);
+    this.onTouched(full.sessionId, new Date());
+    return { token, principal: full };
+  }
+
+  private async cache(tokenHash: string, principal: Principal): Promise<void> {
+    const value: CachedSession = { principal, touchedAt: Date.now() };
+    await this.redis.set(this.key(tokenHash), JSON.stringify(value), 'PX', this.idleMs).catch(() => {});
+  }
+
+  /** The principal behind a token, or null when it is unknown, revoked or idle too long. */
+  async authenticate(token: string | undefined | null): Promise<Principal | null> {
+    if (!token || token.length > 200) return null;
+    const tokenHash = digest(token);
+    let cached: CachedSession | null = null;
+    try {
+      const raw = await this.redis.get(this.key(tokenHash));
+      cached = raw ? (JSON.parse(raw) as CachedSession) : null;
+    } catch {
+      cached = null; // Redis down: fall back to the record.
+    }
+    if (cached) {
+      if (Date.now() - cached.touchedAt > TOUCH_EVERY_MS) void this.touch(tokenHash, cached.principal);
+      return cached.principal;
+    }
+    const principal = await this.loadFromDb(tokenHash);
+    if (principal) void this.touch(tokenHash, principal);
+    return principal;
+  }
+
+  private async touch(tokenHash: string, principal: Principal): Promise<void> {
+    const now = new Date();
+    await Promise.all([
+      this.cache(tokenHash, principal),
+      this.db
+        .query('UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND revoked_at IS NULL', [
+          principal.sessionId,
+          now,
+        ])
+        .catch(() => {}),
+    ]);
+    this.onTouched(principal.sessionId, now);
+  }
+
+  private async loadFromDb(tokenHash: string): Promise<Principal | null> {
+    const { rows } = await this.db.query<{
+      id: string;
+      kind: 'staff' | 'family';
+      school_id: string;
+      staff_id: string | null;
+      family_id: string | null;
+      is_admin: boolean | null;
+      is_teacher: boolean | null;
+    }>(
+      `SELECT s.id, s.kind, s.school_id, s.staff_id, s.family_id, st.is_admin, st.is_teacher
+         FROM sessions s LEFT JOIN staff st ON st.id = s.staff_id
+        WHERE s.token_hash = $1 AND s.revoked_at IS NULL
+          AND s.last_seen_at > now() - make_interval(secs => $2::double precision / 1000)
+          AND (s.kind = 'family' OR st.active)`,
+      [tokenHash, this.idleMs],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return r.kind === 'family'
+      ? { kind: 'family', sessionId: r.id, schoolId: r.school_id, familyId: r.family_id! }
+      : {
+          kind: 'staff',
+          sessionId: r.id,
+          schoolId: r.school_id,
+          staffId: r.staff_id!,
+          isAdmin: !!r.is_admin,
+          isTeacher: !!r.is_teacher,
+        };
+  }
+
+  /** Revokes by token (logout) — the Redis copy goes first so no instance keeps accepting it. */
+  async revokeToken(token: string, reason: string): Promise<string | null> {
+    const tokenHash = digest(token);
+    await this.redis.del(this.key(tokenHash)).catch(() => {});
+    const { rows } = await this.db.query<{ id: string }>(
+      `UPDATE sessions SET revoked_at = now(), revoked_reason = $2
+        WHERE token_hash = $1 AND revoked_at IS NULL RETURNING id`,
+      [tokenHash, reason],
+    );
+    return rows[0]?.id ?? null;
+  }
+}

@@ -1,0 +1,447 @@
+import type {
+  BookingView,
+  ConfirmHoldsRequest,
+  CreateHoldRequest,
+  SlotView,
+} from '../../../../protocol/schemas.ts';
+import { type Db, type DbClient, pgCode, pgConstraint } from '../../infra/db.ts';
+import type { SlotLock } from '../../infra/slot-lock.ts';
+import type { Principal } from '../auth/principal.ts';
+import { principalKey } from '../auth/principal.ts';
+import { DomainError, type Result } from '../domain-error.ts';
+import type { Publisher } from '../live/publisher.ts';
+import { loadBookingViews, loadItinerary } from './booking-views.ts';
+import { type Actor, type Change, type Fact, recordChanges } from './event-changes.ts';
+import { runIdempotent } from './idempotency.ts';
+import { loadSlotViews } from './slot-views.ts';
+
+/** Schedules the job that releases a hold at its expiry (the worker side of holds). */
+export interface HoldExpiryScheduler {
+  schedule(hold: { bookingId: string; eventId: string; expiresAt: Date }): Promise<void>;
+}
+
+export interface BookingServiceDeps {
+  db: Db;
+  /** The Redis fast path; null when switched off (the constraints still decide). */
+  slotLock: SlotLock | null;
+  publisher: Publisher;
+  holdExpiry: HoldExpiryScheduler;
+  logError?: (err: unknown, context: string) => void;
+}
+
+// Which constraint refused the write says which rule was broken.
+const CONSTRAINT_ERRORS: Record<string, () => DomainError> = {
+  bookings_one_per_slot: () => new DomainError('slot_taken'),
+  bookings_one_per_teacher: () =>
+    new DomainError('clash', 'This child already has an appointment with this teacher.'),
+  bookings_family_clash: () => new DomainError('clash'),
+  bookings_student_clash: () =>
+    new DomainError('clash', 'This child already has an appointment at this time.'),
+  bookings_family_gap: () => new DomainError('gap'),
+};
+
+function refusalFrom(err: unknown): DomainError | null {
+  const code = pgCode(err);
+  if (code !== '23505' && code !== '23P01') return null;
+  const make = CONSTRAINT_ERRORS[pgConstraint(err) ?? ''];
+  return make ? make() : null;
+}
+
+interface Idem {
+  key: string | null;
+}
+
+export class BookingService {
+  constructor(private readonly deps: BookingServiceDeps) {}
+
+  private actorOf(p: Principal): Actor {
+    return p.kind === 'family' ? { kind: 'family', id: p.familyId } : { kind: 'staff', id: p.staffId };
+  }
+
+  /** The family a request acts for: a family acts for itself; only admins act for others. */
+  private familyFor(p: Principal, requested: string | undefined): string {
+    if (p.kind === 'family') {
+      if (requested && requested !== p.familyId) throw new DomainError('forbidden');
+      return p.familyId;
+    }
+    if (!p.isAdmin) throw new DomainError('forbidden');
+    if (!requested) throw new DomainError('invalid_input', 'Name the family to book for.');
+    return requested;
+  }
+
+  private scope(p: Principal, idem: Idem, operation: string, input: unknown) {
+    return idem.key ? { principal: principalKey(p), key: idem.key, operation, input } : null;
+  }
+
+  private after(facts: Fact[]): void {
+    if (facts.length > 0) this.deps.publisher.publish(facts);
+  }
+
+  /** Places a short hold on a slot for one of the family's children. */
+  async hold(p: Principal, input: CreateHoldRequest, idem: Idem): Promise<Result<BookingView>> {
+    let familyId: string;
+    try {
+      familyId = this.familyFor(p, input.familyId);
+    } catch (err) {
+      return { ok: false, error: (err as DomainError).body };
+    }
+    const lock = this.deps.slotLock ? await this.deps.slotLock.acquire(input.slotId) : null;
+    // Lost the race for this slot: answer now, without touching PostgreSQL. If Redis
+    // is down we go on without the lock; the unique index still picks one winner.
+    if (lock && !lock.acquired && lock.reason === 'taken') {
+      return { ok: false, error: new DomainError('slot_taken').body };
+    }
+    let facts: Fact[] = [];
+    let expiresAt: Date | null = null;
+    try {
+      const result = await runIdempotent(this.deps.db, this.scope(p, idem, 'hold', input), async (client) => {
+        const out = await this.holdIn(client, p, familyId, input);
+        facts = out.facts;
+        expiresAt = out.expiresAt;
+        return out.view;
+      });
+      if (result.ok && facts.length > 0) {
+        this.after(facts);
+        await this.deps.holdExpiry
+          .schedule({ bookingId: result.data.id, eventId: result.data.eventId, expiresAt: expiresAt! })
+          .catch((err) => this.deps.logError?.(err, 'schedule hold expiry'));
+      }
+      return result;
+    } finally {
+      if (lock?.acquired) await this.deps.slotLock!.release(input.slotId, lock.token);
+    }
+  }
+
+  private async holdIn(client: DbClient, p: Principal, familyId: string, input: CreateHoldRequest) {
+    const byStaff = p.kind === 'staff';
+    // FOR SHARE: concurrent holds do not wait on each other here, but an admin
+    // blocking this slot (FOR UPDATE) cannot slip in between our check and insert.
+    const { rows: slots } = await client.query<{
+      event_id: string;
+      staff_id: string;
+      blocked: boolean;
+      school_id: string;
+      hold_seconds: number;
+      max_per_student: number;
+      archived: boolean;
+      open: boolean;
+    }>(
+      `SELECT s.event_id, s.staff_id, s.blocked, e.school_id, e.hold_seconds, e.max_per_student,
+              e.archived_at IS NOT NULL AS archived,
+              now() >= e.booking_opens_at AND now() < e.booking_closes_at AS open
+         FROM slots s JOIN events e ON e.id = s.event_id
+        WHERE s.id = $1 FOR SHARE OF s`,
+      [input.slotId],
+    );
+    const slot = slots[0];
+    if (!slot || slot.school_id !== p.schoolId)
+      throw new DomainError('not_found', 'This slot does not exist.');
+    if (slot.archived || (!byStaff && !slot.open)) throw new DomainError('window_closed');
+    if (slot.blocked) throw new DomainError('slot_taken', 'This slot is not available.');
+
+    const { rowCount: linked } = await client.query(
+      `SELECT 1 FROM family_students fs JOIN families f ON f.id = fs.family_id
+        WHERE fs.family_id = $1 AND fs.student_id = $2 AND f.school_id = $3`,
+      [familyId, input.studentId, p.schoolId],
+    );
+    if (!linked) throw new DomainError('not_found', 'This child is not in this family.');
+    if (!byStaff) {
+      const { rowCount } = await client.query(
+        'SELECT 1 FROM teacher_students WHERE staff_id = $1 AND student_id = $2',
+        [slot.staff_id, input.studentId],
+      );
+      if (!rowCount) throw new DomainError('not_your_teacher');
+    }
+
+    // Serialise bookings per child, so two holds racing for different teachers
+    // cannot both squeeze under the per-student cap.
+    await client.query('SELECT 1 FROM students WHERE id = $1 FOR UPDATE', [input.studentId]);
+
+    // Lapsed holds that stand in the way are ended now rather than waiting for the
+    // expiry job: correctness must not depend on when a worker runs.
+    const { rows: lapsed } = await client.query<{
+      id: string;
+      slot_id: string;
+      family_id: string;
+      student_id: string;
+    }>(
+      `UPDATE bookings SET status = 'expired', ended_at = now()
+        WHERE event_id = $1 AND status = 'held' AND expires_at <= now()
+          AND (slot_id = $2 OR family_id = $3 OR student_id = $4)
+        RETURNING id, slot_id, family_id, student_id`,
+      [slot.event_id, input.slotId, familyId, input.studentId],
+    );
+
+    const { rows: counted } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM bookings
+        WHERE event_id = $1 AND student_id = $2 AND status IN ('held', 'confirmed')`,
+      [slot.event_id, input.studentId],
+    );
+    if (counted[0]!.n >= slot.max_per_student) throw new DomainError('cap_reached');
+
+    let inserted: { id: string; expires_at: Date };
+    try {
+      const { rows } = await client.query<{ id: string; expires_at: Date }>(
+        `INSERT INTO bookings (slot_id, family_id, student_id, status, expires_at, created_by, created_by_id)
+         VALUES ($1, $2, $3, 'held', now() + make_interval(secs => $4), $5, $6)
+         RETURNING id, expires_at`,
+        [input.slotId, familyId, input.studentId, slot.hold_seconds, p.kind, this.actorOf(p).id],
+      );
+      inserted = rows[0]!;
+    } catch (err) {
+      throw refusalFrom(err) ?? err;
+    }
+
+    const changes: Change[] = lapsed.map((l) => ({
+      action: 'expired',
+      slotId: l.slot_id,
+      bookingId: l.id,
+      familyId: l.family_id,
+      studentId: l.student_id,
+    }));
+    changes.push({
+      action: 'held',
+      slotId: input.slotId,
+      bookingId: inserted.id,
+      familyId,
+      studentId: input.studentId,
+    });
+    const facts = await recordChanges(client, slot.event_id, this.actorOf(p), changes);
+    const [view] = await loadBookingViews(client, [inserted.id]);
+    return { view: view!, facts, expiresAt: inserted.expires_at };
+  }
+
+  /** Confirms a family's holds together: all of them, or none if any has lapsed. */
+  async confirm(
+    p: Principal,
+    input: ConfirmHoldsRequest,
+    idem: Idem,
+  ): Promise<Result<{ bookings: BookingView[] }>> {
+    let facts: Fact[] = [];
+    const result = await runIdempotent(
+      this.deps.db,
+      this.scope(p, idem, 'confirm', input),
+      async (client) => {
+        const familyId = this.familyFor(p, input.familyId);
+        const event = await this.eventFor(client, p, input.eventId);
+        if (p.kind === 'family' && !event.open) throw new DomainError('window_closed');
+        const { rows } = await client.query<{
+          id: string;
+          slot_id: string;
+          student_id: string;
+          live: boolean;
+        }>(
+          `SELECT id, slot_id, student_id, expires_at > now() AS live FROM bookings
+          WHERE family_id = $1 AND event_id = $2 AND status = 'held'
+            AND ($3::uuid[] IS NULL OR id = ANY($3::uuid[]))
+          ORDER BY id FOR UPDATE`,
+          [familyId, input.eventId, input.holdIds ?? null],
+        );
+        const requested = input.holdIds ? new Set(input.holdIds) : null;
+        if (requested && rows.length !== requested.size) {
+          const missing = [...requested].filter((id) => !rows.some((r) => r.id === id));
+          const { rowCount: lapsed } = await client.query(
+            `SELECT 1 FROM bookings WHERE id = ANY($1::uuid[]) AND family_id = $2 AND status = 'expired'`,
+            [missing, familyId],
+          );
+          throw lapsed ? new DomainError('hold_expired') : new DomainError('not_found', 'No such hold.');
+        }
+        if (rows.length === 0) {
+          const { rowCount: lapsed } = await client.query(
+            `SELECT 1 FROM bookings WHERE family_id = $1 AND event_id = $2 AND status = 'expired' LIMIT 1`,
+            [familyId, input.eventId],
+          );
+          throw lapsed
+            ? new DomainError('hold_expired')
+            : new DomainError('not_found', 'You have no holds to confirm.');
+        }
+        if (rows.some((r) => !r.live)) throw new DomainError('hold_expired');
+        const ids = rows.map((r) => r.id);
+        await client.query(
+          `UPDATE bookings SET status = 'confirmed', confirmed_at = now(), expires_at = NULL WHERE id = ANY($1::uuid[])`,
+          [ids],
+        );
+        facts = await recordChanges(
+          client,
+          input.eventId,
+          this.actorOf(p),
+          rows.map((r) => ({
+            action: 'confirmed',
+            slotId: r.slot_id,
+            bookingId: r.id,
+            familyId,
+            studentId: r.student_id,
+          })),
+        );
+        return { bookings: await loadBookingViews(client, ids) };
+      },
+    );
+    if (result.ok) this.after(facts);
+    return result;
+  }
+
+  /** Lets go of a hold before it lapses. */
+  async releaseHold(p: Principal, holdId: string, idem: Idem): Promise<Result<BookingView>> {
+    return this.end(p, holdId, idem, 'released');
+  }
+
+  /** Cancels a booking (or a hold): families until the event's cut-off, admins at any time. */
+  async cancel(p: Principal, bookingId: string, idem: Idem): Promise<Result<BookingView>> {
+    return this.end(p, bookingId, idem, 'cancelled');
+  }
+
+  private async end(
+    p: Principal,
+    bookingId: string,
+    idem: Idem,
+    action: 'released' | 'cancelled',
+  ): Promise<Result<BookingView>> {
+    let facts: Fact[] = [];
+    const result = await runIdempotent(
+      this.deps.db,
+      this.scope(p, idem, action, { bookingId }),
+      async (client) => {
+        const { rows } = await client.query<{
+          event_id: string;
+          slot_id: string;
+          family_id: string;
+          student_id: string;
+          staff_id: string;
+          status: string;
+          live: boolean;
+          school_id: string;
+          before_cutoff: boolean;
+        }>(
+          `SELECT b.event_id, b.slot_id, b.family_id, b.student_id, b.staff_id, b.status,
+                (b.status = 'confirmed' OR b.expires_at > now()) AS live, e.school_id,
+                now() < coalesce(e.cancel_cutoff_at, e.booking_closes_at) AS before_cutoff
+           FROM bookings b JOIN events e ON e.id = b.event_id
+          WHERE b.id = $1 FOR UPDATE OF b`,
+          [bookingId],
+        );
+        const b = rows[0];
+        const mayAct =
+          b && b.school_id === p.schoolId && (p.kind === 'family' ? b.family_id === p.familyId : p.isAdmin);
+        if (!b || !mayAct) throw new DomainError('not_found', 'No such booking.');
+        if (action === 'released' && b.status !== 'held') throw new DomainError('not_found', 'No such hold.');
+        if (b.status === 'expired' || (b.status === 'held' && !b.live)) throw new DomainError('hold_expired');
+        if (b.status !== 'held' && b.status !== 'confirmed')
+          throw new DomainError('not_found', 'This booking has ended.');
+        if (p.kind === 'family' && b.status === 'confirmed' && !b.before_cutoff) {
+          throw new DomainError(
+            'window_closed',
+            'Appointments can no longer be cancelled online. Please contact the school.',
+          );
+        }
+        await client.query(`UPDATE bookings SET status = 'cancelled', ended_at = now() WHERE id = $1`, [
+          bookingId,
+        ]);
+        facts = await recordChanges(client, b.event_id, this.actorOf(p), [
+          {
+            action: b.status === 'held' ? 'released' : 'cancelled',
+            slotId: b.slot_id,
+            bookingId,
+            familyId: b.family_id,
+            studentId: b.student_id,
+          },
+        ]);
+        const [view] = await loadBookingViews(client, [bookingId]);
+        return view!;
+      },
+    );
+    if (result.ok) this.after(facts);
+    return result;
+  }
+
+  /**
+   * Ends a hold whose time is up. The database decides: a hold confirmed in time, or
+   * already ended, is left alone, so running this twice or late changes nothing.
+   */
+  async expireHold(bookingId: string): Promise<boolean> {
+    let facts: Fact[] = [];
+    await runIdempotent(this.deps.db, null, async (client) => {
+      const { rows } = await client.query<{
+        event_id: string;
+        slot_id: string;
+        family_id: string;
+        student_id: string;
+      }>(
+        `UPDATE bookings SET status = 'expired', ended_at = now()
+          WHERE id = $1 AND status = 'held' AND expires_at <= now()
+          RETURNING event_id, slot_id, family_id, student_id`,
+        [bookingId],
+      );
+      const b = rows[0];
+      if (!b) return;
+      facts = await recordChanges(client, b.event_id, { kind: 'system', id: null }, [
+        { action: 'expired', slotId: b.slot_id, bookingId, familyId: b.family_id, studentId: b.student_id },
+      ]);
+    });
+    this.after(facts);
+    return facts.length > 0;
+  }
+
+  /** Admins take a slot out of booking (or put it back). A slot someone is in cannot be blocked. */
+  async setBlocked(p: Principal, slotId: string, blocked: boolean, idem: Idem): Promise<Result<SlotView>> {
+    let facts: Fact[] = [];
+    const result = await runIdempotent(
+      this.deps.db,
+      this.scope(p, idem, 'block', { slotId, blocked }),
+      async (client) => {
+        if (p.kind !== 'staff' || !p.isAdmin) throw new DomainError('forbidden');
+        const { rows } = await client.query<{ event_id: string; school_id: string; blocked: boolean }>(
+          `SELECT s.event_id, e.school_id, s.blocked FROM slots s JOIN events e ON e.id = s.event_id
+          WHERE s.id = $1 FOR UPDATE OF s`,
+          [slotId],
+        );
+        const s = rows[0];
+        if (!s || s.school_id !== p.schoolId) throw new DomainError('not_found', 'This slot does not exist.');
+        if (blocked) {
+          const { rowCount } = await client.query(
+            `SELECT 1 FROM bookings WHERE slot_id = $1
+              AND (status = 'confirmed' OR (status = 'held' AND expires_at > now()))`,
+            [slotId],
+          );
+          if (rowCount)
+            throw new DomainError('slot_taken', 'Someone is booked in this slot; cancel the booking first.');
+        }
+        if (s.blocked !== blocked) {
+          await client.query('UPDATE slots SET blocked = $2 WHERE id = $1', [slotId, blocked]);
+          facts = await recordChanges(client, s.event_id, this.actorOf(p), [
+            { action: blocked ? 'blocked' : 'unblocked', slotId },
+          ]);
+        }
+        const [view] = await loadSlotViews(client, [slotId]);
+        return view!;
+      },
+    );
+    if (result.ok) this.after(facts);
+    return result;
+  }
+
+  async itinerary(
+    p: Principal,
+    eventId: string,
+    familyId?: string,
+  ): Promise<Result<{ bookings: BookingView[] }>> {
+    try {
+      const fid = this.familyFor(p, familyId);
+      await this.eventFor(this.deps.db, p, eventId);
+      return { ok: true, data: { bookings: await loadItinerary(this.deps.db, fid, eventId) } };
+    } catch (err) {
+      if (err instanceof DomainError) return { ok: false, error: err.body };
+      throw err;
+    }
+  }
+
+  private async eventFor(q: Db | DbClient, p: Principal, eventId: string) {
+    const { rows } = await q.query<{ school_id: string; open: boolean }>(
+      `SELECT school_id, archived_at IS NULL AND now() >= booking_opens_at AND now() < booking_closes_at AS open
+         FROM events WHERE id = $1`,
+      [eventId],
+    );
+    const e = rows[0];
+    if (!e || e.school_id !== p.schoolId) throw new DomainError('not_found', 'This event does not exist.');
+    return e;
+  }
+}

@@ -1,0 +1,186 @@
+import type { AvailabilitySnapshot, EventView } from '../../../../protocol/schemas.ts';
+import { type Db, type DbClient, inTransaction } from '../../infra/db.ts';
+import { staffDisplayName } from '../auth/auth.service.ts';
+import type { Principal } from '../auth/principal.ts';
+import { loadEventSlotViews, slotForViewer } from '../booking/slot-views.ts';
+import { DomainError } from '../domain-error.ts';
+import { generateSlots } from './slot-generation.ts';
+
+interface EventRow {
+  id: string;
+  school_id: string;
+  name: string;
+  time_zone: string;
+  booking_opens_at: Date;
+  booking_closes_at: Date;
+  cancel_cutoff_at: Date | null;
+  slot_minutes: number;
+  gap_minutes: number;
+  max_per_student: number;
+  hold_seconds: number;
+  archived_at: Date | null;
+  starts_at: Date | null;
+  ends_at: Date | null;
+}
+
+const EVENT_SELECT = `
+  SELECT e.*, sc.time_zone,
+         (SELECT min(starts_at) FROM slots WHERE event_id = e.id) AS starts_at,
+         (SELECT max(ends_at) FROM slots WHERE event_id = e.id) AS ends_at
+    FROM events e JOIN schools sc ON sc.id = e.school_id`;
+
+function toView(r: EventRow): EventView {
+  return {
+    id: r.id,
+    name: r.name,
+    timeZone: r.time_zone,
+    bookingOpensAt: r.booking_opens_at.toISOString(),
+    bookingClosesAt: r.booking_closes_at.toISOString(),
+    cancelCutoffAt: (r.cancel_cutoff_at ?? r.booking_closes_at).toISOString(),
+    slotMinutes: r.slot_minutes,
+    gapMinutes: r.gap_minutes,
+    maxPerStudent: r.max_per_student,
+    holdSeconds: r.hold_seconds,
+    startsAt: r.starts_at?.toISOString() ?? null,
+    endsAt: r.ends_at?.toISOString() ?? null,
+    archived: r.archived_at !== null,
+  };
+}
+
+export interface NewEvent {
+  schoolId: string;
+  name: string;
+  bookingOpensAt: Date;
+  bookingClosesAt: Date;
+  cancelCutoffAt?: Date | null;
+  slotMinutes: number;
+  gapMinutes: number;
+  maxPerStudent: number;
+  holdSeconds: number;
+}
+
+export interface TeacherAvailability {
+  staffId: string;
+  room: string;
+  windows: { startsAt: Date; endsAt: Date }[];
+  breaks: { startsAt: Date; endsAt: Date }[];
+}
+
+export class EventsService {
+  constructor(private readonly db: Db) {}
+
+  async list(p: Principal): Promise<EventView[]> {
+    const { rows } = await this.db.query<EventRow>(
+      `${EVENT_SELECT} WHERE e.school_id = $1 ${p.kind === 'family' ? 'AND e.archived_at IS NULL' : ''}
+       ORDER BY e.booking_opens_at DESC`,
+      [p.schoolId],
+    );
+    return rows.map(toView);
+  }
+
+  async get(p: Principal, eventId: string): Promise<EventView> {
+    const { rows } = await this.db.query<EventRow>(`${EVENT_SELECT} WHERE e.id = $1 AND e.school_id = $2`, [
+      eventId,
+      p.schoolId,
+    ]);
+    if (!rows[0]) throw new DomainError('not_found', 'This event does not exist.');
+    return toView(rows[0]);
+  }
+
+  /**
+   * Every slot of the event with its state and the version it reflects. Read in one
+   * REPEATABLE READ transaction, so the version and the slots are the same moment.
+   */
+  async snapshot(p: Principal, eventId: string): Promise<AvailabilitySnapshot> {
+    return inTransaction(
+      this.db,
+      async (client) => {
+        const { rows } = await client.query<{ version: number }>(
+          'SELECT version FROM events WHERE id = $1 AND school_id = $2',
+          [eventId, p.schoolId],
+        );
+        if (!rows[0]) throw new DomainError('not_found', 'This event does not exist.');
+        const [teachers, slots] = [
+          await this.teachers(client, eventId),
+          await loadEventSlotViews(client, eventId),
+        ];
+        const viewer =
+          p.kind === 'family'
+            ? ({ kind: 'family' } as const)
+            : ({ kind: 'staff', staffId: p.staffId, isAdmin: p.isAdmin } as const);
+        return {
+          eventId,
+          version: rows[0].version,
+          teachers,
+          slots: slots.map((s) => slotForViewer(s, viewer)),
+        };
+      },
+      'REPEATABLE READ',
+    );
+  }
+
+  private async teachers(client: DbClient, eventId: string) {
+    const { rows } = await client.query<{
+      id: string;
+      title: string;
+      first_name: string;
+      surname: string;
+      room: string;
+    }>(
+      `SELECT t.id, t.title, t.first_name, t.surname, coalesce(min(s.room), '') AS room
+         FROM staff t JOIN slots s ON s.staff_id = t.id AND s.event_id = $1
+        GROUP BY t.id ORDER BY t.surname, t.first_name`,
+      [eventId],
+    );
+    return rows.map((r) => ({ id: r.id, displayName: staffDisplayName(r), room: r.room }));
+  }
+
+  async create(e: NewEvent): Promise<string> {
+    const { rows } = await this.db.query<{ id: string }>(
+      `INSERT INTO events (school_id, name, booking_opens_at, booking_closes_at, cancel_cutoff_at,
+                           slot_minutes, gap_minutes, max_per_student, hold_seconds)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+      [
+        e.schoolId,
+        e.name,
+        e.bookingOpensAt,
+        e.bookingClosesAt,
+        e.cancelCutoffAt ?? null,
+        e.slotMinutes,
+        e.gapMinutes,
+        e.maxPerStudent,
+        e.holdSeconds,
+      ],
+    );
+    return rows[0]!.id;
+  }
+
+  /** Records a teacher's windows and breaks for an event and cuts them into slots. */
+  async addAvailability(eventId: string, a: TeacherAvailability): Promise<number> {
+    return inTransaction(this.db, async (client) => {
+      const { rows } = await client.query<{ slot_minutes: number }>(
+        'SELECT slot_minutes FROM events WHERE id = $1',
+        [eventId],
+      );
+      if (!rows[0]) throw new DomainError('not_found', 'This event does not exist.');
+      for (const [kind, list] of [
+        ['window', a.windows],
+        ['break', a.breaks],
+      ] as const) {
+        for (const w of list) {
+          await client.query(
+            `INSERT INTO availability (event_id, staff_id, kind, starts_at, ends_at, room) VALUES ($1, $2, $3, $4, $5, $6)`,
+            [eventId, a.staffId, kind, w.startsAt, w.endsAt, a.room],
+          );
+        }
+      }
+      const slots = generateSlots(a.windows, a.breaks, rows[0].slot_minutes);
+      await client.query(
+        `INSERT INTO slots (event_id, staff_id, starts_at, ends_at, room)
+         SELECT $1, $2, s, e, $3 FROM unnest($4::timestamptz[], $5::timestamptz[]) AS t(s, e)`,
+        [eventId, a.staffId, a.room, slots.map((s) => s.startsAt), slots.map((s) => s.endsAt)],
+      );
+      return slots.length;
+    });
+  }
+}

@@ -1,0 +1,140 @@
+import type { Server, Socket } from 'socket.io';
+import { z } from 'zod';
+import {
+  type Ack,
+  type ClientToServerEvents,
+  ConfirmHoldsRequest,
+  CreateHoldRequest,
+  errorBody,
+  idempotencyKey,
+  rooms,
+  type ServerToClientEvents,
+  type SocketData,
+} from '../../../../protocol/index.ts';
+import type { Principal } from '../auth/principal.ts';
+import type { SessionStore } from '../auth/session-store.ts';
+import type { BookingService } from '../booking/booking.service.ts';
+import { DomainError, type Result } from '../domain-error.ts';
+import type { EventsService } from '../events/events.service.ts';
+
+export type ConferServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
+type ConferSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+const withKey = { idempotencyKey };
+const JoinInput = z.strictObject({ eventId: z.uuid() });
+const HoldInput = CreateHoldRequest.extend(withKey);
+const ReleaseInput = z.strictObject({ holdId: z.uuid(), ...withKey });
+const ConfirmInput = ConfirmHoldsRequest.extend(withKey);
+const CancelInput = z.strictObject({ bookingId: z.uuid(), ...withKey });
+const BlockInput = z.strictObject({ slotId: z.uuid(), blocked: z.boolean(), ...withKey });
+
+export interface GatewayDeps {
+  io: ConferServer;
+  sessions: SessionStore;
+  booking: BookingService;
+  events: EventsService;
+  logError: (err: unknown, context: string) => void;
+}
+
+/**
+ * The Socket.IO edge: authenticates the handshake, puts each socket in the rooms
+ * its token entitles it to, and runs commands through the same services as HTTP.
+ * The session is checked again on every command, so a revoked token stops at once.
+ */
+export function attachSocketGateway({ io, sessions, booking, events, logError }: GatewayDeps): void {
+  const tokens = new WeakMap<ConferSocket, string>();
+
+  io.use(async (socket, next) => {
+    try {
+      const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null;
+      const principal = await sessions.authenticate(token);
+      if (!principal) return next(new Error('unauthenticated'));
+      tokens.set(socket, token!);
+      socket.data = {
+        sessionId: principal.sessionId,
+        principalKind: principal.kind,
+        schoolId: principal.schoolId,
+      };
+      socket.join(rooms.session(principal.sessionId));
+      if (principal.kind === 'family') socket.join(rooms.family(principal.familyId));
+      else if (principal.isTeacher) socket.join(rooms.teacher(principal.staffId));
+      next();
+    } catch (err) {
+      logError(err, 'socket handshake');
+      next(new Error('unavailable'));
+    }
+  });
+
+  io.on('connection', (socket) => {
+    /** Wraps a command: a live session, valid input, and an answer of the closed shape whatever happens. */
+    function command<I, T>(
+      name: keyof ClientToServerEvents,
+      schema: z.ZodType<I>,
+      run: (p: Principal, input: I) => Promise<Result<T>>,
+    ) {
+      socket.on(name, (async (raw: unknown, ack: unknown) => {
+        if (typeof ack !== 'function') return;
+        const reply = ack as (res: Ack<T>) => void;
+        try {
+          const principal = await sessions.authenticate(tokens.get(socket));
+          if (!principal || principal.sessionId !== socket.data.sessionId) {
+            reply({ ok: false, error: errorBody('unauthenticated') });
+            socket.disconnect(true);
+            return;
+          }
+          const parsed = schema.safeParse(raw);
+          if (!parsed.success) {
+            reply({
+              ok: false,
+              error: errorBody('invalid_input', {
+                issues: parsed.error.issues
+                  .slice(0, 20)
+                  .map((i) => ({ path: i.path.join('.'), message: i.message })),
+              }),
+            });
+            return;
+          }
+          reply(await run(principal, parsed.data));
+        } catch (err) {
+          if (err instanceof DomainError) return reply({ ok: false, error: err.body });
+          logError(err, `socket ${name}`);
+          reply({ ok: false, error: errorBody('internal') });
+        }
+      }) as never);
+    }
+
+    command('event:join', JoinInput, async (p, { eventId }) => {
+      const snapshot = await events.snapshot(p, eventId);
+      // Admins get the detailed stream; everyone else the public one (a teacher's own
+      // slots come in detail through the teacher room).
+      if (p.kind === 'staff' && p.isAdmin) await socket.join(rooms.eventAdmins(eventId));
+      else await socket.join(rooms.event(eventId));
+      return { ok: true, data: snapshot };
+    });
+    command('event:leave', JoinInput, async (_p, { eventId }) => {
+      await socket.leave(rooms.event(eventId));
+      await socket.leave(rooms.eventAdmins(eventId));
+      return { ok: true, data: null };
+    });
+    command('slot:hold', HoldInput, (p, { idempotencyKey: key, ...input }) =>
+      booking.hold(p, input, { key }),
+    );
+    command('hold:release', ReleaseInput, (p, { holdId, idempotencyKey: key }) =>
+      booking.releaseHold(p, holdId, { key }),
+    );
+    command('booking:confirm', ConfirmInput, (p, { idempotencyKey: key, ...input }) =>
+      booking.confirm(p, input, { key }),
+    );
+    command('booking:cancel', CancelInput, (p, { bookingId, idempotencyKey: key }) =>
+      booking.cancel(p, bookingId, { key }),
+    );
+    command('slot:block', BlockInput, (p, { slotId, blocked, idempotencyKey: key }) =>
+      booking.setBlocked(p, slotId, blocked, { key }),
+    );
+  });
+}

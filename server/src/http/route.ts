@@ -1,0 +1,130 @@
+import type { Request, RequestHandler, Router } from 'express';
+import type { z } from 'zod';
+import { ERROR_STATUS, errorBody, idempotencyKey } from '../../../protocol/index.ts';
+import type { Principal } from '../features/auth/principal.ts';
+import type { SessionStore } from '../features/auth/session-store.ts';
+import { DomainError, type Result } from '../features/domain-error.ts';
+
+export type Access = 'public' | 'any' | 'family' | 'staff' | 'admin';
+
+export interface RouteContext<B, P> {
+  principal: Principal;
+  body: B;
+  params: P;
+  idempotencyKey: string | null;
+  token: string;
+  req: Request;
+}
+
+export interface RouteDef<B = unknown, P = Record<string, string>> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Express-style path under /api/v1 (`/events/:eventId`). */
+  path: string;
+  operationId: string;
+  summary: string;
+  tags: string[];
+  access: Access;
+  body?: z.ZodType<B>;
+  params?: z.ZodType<P>;
+  response: z.ZodType;
+  /** Accepts an `Idempotency-Key` header. */
+  idempotent?: boolean;
+  /** Expected refusals this operation can answer with. */
+  errors?: (keyof typeof ERROR_STATUS)[];
+  handler: (ctx: RouteContext<B, P>) => Promise<Result<unknown>>;
+}
+
+export function defineRoute<B, P>(def: RouteDef<B, P>): RouteDef<B, P> {
+  return def;
+}
+
+function bearer(req: Request): string | null {
+  const h = req.headers.authorization;
+  if (!h || !/^Bearer /i.test(h)) return null;
+  return h.slice(7).trim() || null;
+}
+
+function allowed(access: Access, p: Principal): boolean {
+  switch (access) {
+    case 'public':
+    case 'any':
+      return true;
+    case 'family':
+      return p.kind === 'family';
+    case 'staff':
+      return p.kind === 'staff';
+    case 'admin':
+      return p.kind === 'staff' && p.isAdmin;
+  }
+}
+
+function invalid(issues: z.core.$ZodIssue[]): DomainError {
+  return new DomainError('invalid_input', undefined, {
+    issues: issues.slice(0, 20).map((i) => ({ path: i.path.join('.'), message: i.message })),
+  });
+}
+
+/** Mounts routes on a router: authentication, validation and the `{ error }` shape in one place. */
+export function mountRoutes(router: Router, routes: RouteDef<any, any>[], sessions: SessionStore): void {
+  for (const route of routes) {
+    const handler: RequestHandler = async (req, res) => {
+      const answer = await run(route, req, sessions);
+      if (answer.ok) {
+        res.status(200).json(answer.data);
+        return;
+      }
+      const status = ERROR_STATUS[answer.error.code];
+      if (answer.error.retryAfter) res.setHeader('Retry-After', String(answer.error.retryAfter));
+      res.status(status).json({ error: answer.error });
+    };
+    router[route.method](route.path, handler);
+  }
+}
+
+async function run(
+  route: RouteDef<any, any>,
+  req: Request,
+  sessions: SessionStore,
+): Promise<Result<unknown>> {
+  try {
+    const token = bearer(req);
+    let principal: Principal | null = null;
+    if (route.access !== 'public') {
+      principal = await sessions.authenticate(token);
+      if (!principal) return { ok: false, error: errorBody('unauthenticated') };
+      if (!allowed(route.access, principal)) return { ok: false, error: errorBody('forbidden') };
+    }
+    let params: unknown = req.params;
+    if (route.params) {
+      const parsed = route.params.safeParse(req.params);
+      // A malformed id names nothing that exists.
+      if (!parsed.success) return { ok: false, error: errorBody('not_found') };
+      params = parsed.data;
+    }
+    let body: unknown;
+    if (route.body) {
+      const parsed = route.body.safeParse(req.body ?? {});
+      if (!parsed.success) throw invalid(parsed.error.issues);
+      body = parsed.data;
+    }
+    let key: string | null = null;
+    const rawKey = req.headers['idempotency-key'];
+    if (route.idempotent && rawKey !== undefined) {
+      const parsed = idempotencyKey.safeParse(rawKey);
+      if (!parsed.success)
+        throw invalid(parsed.error.issues.map((i) => ({ ...i, path: ['Idempotency-Key'] })));
+      key = parsed.data;
+    }
+    return await route.handler({
+      principal: principal as Principal,
+      body,
+      params,
+      idempotencyKey: key,
+      token: token ?? '',
+      req,
+    });
+  } catch (err) {
+    if (err instanceof DomainError) return { ok: false, error: err.body };
+    throw err;
+  }
+}

@@ -1,0 +1,53 @@
+import { pino } from 'pino';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { createDb } from './infra/db.ts';
+import { ensureDatabase, migrate } from './infra/migrate.ts';
+import { createHoldExpiryQueue, holdExpiryScheduler } from './infra/queues.ts';
+import { createRedis } from './infra/redis.ts';
+
+// Wiring only: parse the environment once, build dependencies, listen.
+async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = pino({ level: config.LOG_LEVEL });
+  if (config.MIGRATE_ON_START) {
+    await ensureDatabase(config.DATABASE_URL);
+    const applied = await migrate(config.DATABASE_URL);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+  }
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const redis = createRedis(config.REDIS_URL);
+  const queue = createHoldExpiryQueue(redis, config.REDIS_PREFIX);
+  const confer = createApp({ config, db, redis, logger, holdExpiry: holdExpiryScheduler(queue) });
+  confer.http.listen(config.PORT, config.HOST, () => {
+    const addr = confer.http.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
+    logger.info({ port }, `Confer listening on http://localhost:${port}`);
+  });
+
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    confer.http.close();
+    await confer.close();
+    await queue.close();
+    await db.end();
+    redis.disconnect();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error('Confer failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});
