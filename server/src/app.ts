@@ -14,7 +14,11 @@ import { authRoutes } from './features/auth/auth.routes.ts';
 import { AuthService } from './features/auth/auth.service.ts';
 import { SessionStore } from './features/auth/session-store.ts';
 import { bookingRoutes } from './features/booking/booking.routes.ts';
-import { BookingService, type HoldExpiryScheduler } from './features/booking/booking.service.ts';
+import {
+  type BookingNotification,
+  BookingService,
+  type HoldExpiryScheduler,
+} from './features/booking/booking.service.ts';
 import { eventsRoutes } from './features/events/events.routes.ts';
 import { EventsService } from './features/events/events.service.ts';
 import { Publisher } from './features/live/publisher.ts';
@@ -31,6 +35,8 @@ export interface AppDeps {
   redis: Redis;
   logger: Logger;
   holdExpiry: HoldExpiryScheduler;
+  /** Told of confirmations and cancellations after commit (the e-mail queue hooks in here). */
+  notify?: (n: BookingNotification) => Promise<void>;
   /** Called when a session shows activity (the workers' idle time-out hooks in here). */
   onSessionTouched?: (sessionId: string, at: Date) => void;
   /** The built client to serve; defaults to client/dist when it exists. */
@@ -92,6 +98,7 @@ export function createApp(deps: AppDeps): ConferApp {
     slotLock: config.SLOT_LOCK_ENABLED ? new SlotLock(redis, config.REDIS_PREFIX, config.SLOT_LOCK_MS) : null,
     publisher,
     holdExpiry: deps.holdExpiry,
+    notify: deps.notify,
     logError,
   });
   const events = new EventsService(db);

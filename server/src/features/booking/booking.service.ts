@@ -20,12 +20,24 @@ export interface HoldExpiryScheduler {
   schedule(hold: { bookingId: string; eventId: string; expiresAt: Date }): Promise<void>;
 }
 
+/** What happened to a family's bookings, told after commit (e-mail goes out from here). */
+export interface BookingNotification {
+  kind: 'confirmed' | 'cancelled';
+  eventId: string;
+  familyId: string;
+  bookingIds: string[];
+  /** Who acted: a family itself, staff on its behalf, or the system. */
+  by: 'family' | 'staff' | 'system';
+}
+
 export interface BookingServiceDeps {
   db: Db;
   /** The Redis fast path; null when switched off (the constraints still decide). */
   slotLock: SlotLock | null;
   publisher: Publisher;
   holdExpiry: HoldExpiryScheduler;
+  /** Told after commit of confirmations and cancellations; failures are logged, never surfaced. */
+  notify?: (n: BookingNotification) => Promise<void>;
   logError?: (err: unknown, context: string) => void;
 }
 
@@ -75,6 +87,11 @@ export class BookingService {
 
   private after(facts: Fact[]): void {
     if (facts.length > 0) this.deps.publisher.publish(facts);
+  }
+
+  private tell(n: BookingNotification): void {
+    if (!this.deps.notify || n.bookingIds.length === 0) return;
+    this.deps.notify(n).catch((err) => this.deps.logError?.(err, `notify ${n.kind}`));
   }
 
   /** Places a short hold on a slot for one of the family's children. */
