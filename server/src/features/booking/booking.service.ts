@@ -331,7 +331,8 @@ export class BookingService {
         }>(
           `SELECT b.event_id, b.slot_id, b.family_id, b.student_id, b.staff_id, b.status,
                 (b.status = 'confirmed' OR b.expires_at > now()) AS live, e.school_id,
-                now() < coalesce(e.cancel_cutoff_at, e.booking_closes_at) AS before_cutoff
+                now() < coalesce(e.cancel_cutoff_at, e.booking_closes_at) AS before_cutoff,
+                e.archived_at IS NOT NULL AS archived
            FROM bookings b JOIN events e ON e.id = b.event_id
           WHERE b.id = $1 FOR UPDATE OF b`,
           [bookingId],
@@ -340,6 +341,7 @@ export class BookingService {
         const mayAct =
           b && b.school_id === p.schoolId && (p.kind === 'family' ? b.family_id === p.familyId : p.isAdmin);
         if (!b || !mayAct) throw new DomainError('not_found', 'No such booking.');
+      if (b.archived) throw new DomainError('window_closed', 'This event is archived and can no longer change.');
         if (action === 'released' && b.status !== 'held') throw new DomainError('not_found', 'No such hold.');
         if (b.status === 'expired' || (b.status === 'held' && !b.live)) throw new DomainError('hold_expired');
         if (b.status !== 'held' && b.status !== 'confirmed')
