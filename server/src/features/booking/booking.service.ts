@@ -328,6 +328,7 @@ export class BookingService {
           live: boolean;
           school_id: string;
           before_cutoff: boolean;
+          archived: boolean;
         }>(
           `SELECT b.event_id, b.slot_id, b.family_id, b.student_id, b.staff_id, b.status,
                 (b.status = 'confirmed' OR b.expires_at > now()) AS live, e.school_id,
@@ -341,7 +342,8 @@ export class BookingService {
         const mayAct =
           b && b.school_id === p.schoolId && (p.kind === 'family' ? b.family_id === p.familyId : p.isAdmin);
         if (!b || !mayAct) throw new DomainError('not_found', 'No such booking.');
-      if (b.archived) throw new DomainError('window_closed', 'This event is archived and can no longer change.');
+        if (b.archived)
+          throw new DomainError('window_closed', 'This event is archived and can no longer change.');
         if (action === 'released' && b.status !== 'held') throw new DomainError('not_found', 'No such hold.');
         if (b.status === 'expired' || (b.status === 'held' && !b.live)) throw new DomainError('hold_expired');
         if (b.status !== 'held' && b.status !== 'confirmed')
