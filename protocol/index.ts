@@ -1,3 +1,4 @@
+export * from './admin.ts';
 export * from './errors.ts';
 export * from './jobs.ts';
 export * from './schemas.ts';
