@@ -67,7 +67,18 @@ export function createApp(deps: AppDeps): ConferApp {
   });
   const adapterSub = redis.duplicate();
   adapterSub.on('error', () => {});
-  io.adapter(createAdapter(redis, adapterSub, { key: `${config.REDIS_PREFIX}socket.io` }));
+  // The adapter does not catch failed PUBLISHes; while Redis is down they would be
+  // unhandled rejections that kill the process. A lost delta is recovered by the
+  // clients' resync; a dead server is not.
+  const adapterPub = redis.duplicate();
+  adapterPub.on('error', () => {});
+  const publish = adapterPub.publish.bind(adapterPub) as (
+    channel: string,
+    message: string | Buffer,
+  ) => Promise<number>;
+  adapterPub.publish = ((channel: string, message: string | Buffer) =>
+    publish(channel, message).catch(() => 0)) as typeof adapterPub.publish;
+  io.adapter(createAdapter(adapterPub, adapterSub, { key: `${config.REDIS_PREFIX}socket.io` }));
 
   const publisher = new Publisher(io);
   const sessions = new SessionStore(
@@ -189,6 +200,7 @@ export function createApp(deps: AppDeps): ConferApp {
       // Socket.IO first: its adapter still publishes through Redis while closing.
       await new Promise<void>((resolve) => io.close(() => resolve()));
       adapterSub.disconnect();
+      adapterPub.disconnect();
     },
   };
 }

@@ -46,6 +46,14 @@ const ConfigSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   /** Behind a reverse proxy: how many hops to trust for the client address (rate limits). */
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  /**
+   * Opening-night guard: booking writes admitted per event per second (a token bucket
+   * in Redis shared by every instance); beyond it the answer is 503 + Retry-After.
+   * 0 turns the guard off.
+   */
+  ADMISSION_RATE: z.coerce.number().min(0).default(400),
+  /** How many writes may arrive at once before the rate applies (the bucket's size). */
+  ADMISSION_BURST: z.coerce.number().int().min(1).default(800),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -59,5 +67,64 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
+  if (parsed.data.NODE_ENV === 'production') {
+    const problems = productionProblems(env);
+    if (problems.length)
+      throw new ConfigError(`Refusing to start in production:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
   return parsed.data;
+}
+
+/**
+ * Variables a production deployment must set itself: their defaults point at a
+ * developer's password-less local services.
+ */
+export const PRODUCTION_REQUIRED = ['DATABASE_URL', 'REDIS_URL'] as const;
+
+/**
+ * URLs whose password is a secret: it must not be a default or a well-known word.
+ * The database and Redis must have one; a mail relay may legitimately accept the
+ * server without credentials, so SMTP_URL is checked only when it carries some.
+ */
+const SECRET_URLS: { name: string; passwordRequired: boolean }[] = [
+  { name: 'DATABASE_URL', passwordRequired: true },
+  { name: 'REDIS_URL', passwordRequired: true },
+  { name: 'SMTP_URL', passwordRequired: false },
+];
+
+const DEFAULT_SECRETS = new Set([
+  'admin',
+  'changeme',
+  'change-me',
+  'confer',
+  'example',
+  'letmein',
+  'password',
+  'postgres',
+  'redis',
+  'secret',
+  'test',
+]);
+
+/** Why a production start must be refused: each missing setting and each default secret. */
+export function productionProblems(env: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = [];
+  for (const name of PRODUCTION_REQUIRED) {
+    if (!env[name]) problems.push(`${name} must be set (the default only suits a development machine).`);
+  }
+  for (const { name, passwordRequired } of SECRET_URLS) {
+    const value = env[name];
+    if (!value) continue;
+    let password = '';
+    try {
+      password = decodeURIComponent(new URL(value).password);
+    } catch {
+      continue;
+    }
+    if (!password) {
+      if (passwordRequired) problems.push(`${name} must carry a password.`);
+    } else if (password.length < 12 || DEFAULT_SECRETS.has(password.toLowerCase()))
+      problems.push(`${name} has a default or weak password: use at least 12 random characters.`);
+  }
+  return problems;
 }

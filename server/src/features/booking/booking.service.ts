@@ -119,7 +119,9 @@ export class BookingService {
       });
       if (result.ok && facts.length > 0) {
         this.after(facts);
-        await this.deps.holdExpiry
+        // Not awaited: the answer must not wait on Redis. If scheduling fails, the hold
+        // still lapses on time — snapshots treat it as free and the next hold ends it.
+        this.deps.holdExpiry
           .schedule({ bookingId: result.data.id, eventId: result.data.eventId, expiresAt: expiresAt! })
           .catch((err) => this.deps.logError?.(err, 'schedule hold expiry'));
       }
