@@ -22,7 +22,7 @@ export interface HoldExpiryScheduler {
 
 /** What happened to a family's bookings, told after commit (e-mail goes out from here). */
 export interface BookingNotification {
-  kind: 'confirmed' | 'cancelled';
+  kind: 'confirmed' | 'cancelled' | 'changed';
   eventId: string;
   familyId: string;
   bookingIds: string[];
