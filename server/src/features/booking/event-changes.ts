@@ -13,7 +13,8 @@ export type LogAction =
   | 'blocked'
   | 'unblocked'
   | 'added'
-  | 'removed';
+  | 'removed'
+  | 'resized';
 
 export interface Actor {
   kind: 'family' | 'staff' | 'system';
@@ -50,6 +51,7 @@ const FACT_KIND: Record<LogAction, SlotFactKind> = {
   unblocked: 'changed',
   added: 'changed',
   removed: 'changed',
+  resized: 'changed',
 };
 
 /**
