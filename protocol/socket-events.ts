@@ -1,7 +1,16 @@
 /**
  * The Socket.IO contract. Client commands are `noun:verb`; server facts are past
- * tense. Every slot fact carries the event's version: a client applies facts in
- * version order and, on a gap or after a reconnect, asks for a fresh snapshot.
+ * tense. Every slot fact carries the event's version and the slot's whole state.
+ *
+ * Fan-out is by interest: a family's socket gets the facts of the teachers its
+ * children may book (and of its own bookings), a teacher those of their own slots,
+ * an event's admins everything. So the versions one socket sees have gaps by design,
+ * and a gap is NOT a reason to resync. The rules for a client:
+ *  - keep, per slot, the version its state reflects (the snapshot's version at first);
+ *  - apply a fact only if its version is higher than that slot's, else drop it
+ *    (facts from different server instances may arrive out of order);
+ *  - after every (re)connect, send `event:join` again and replace the state with the
+ *    snapshot it answers: facts are only lost while a socket is disconnected.
  */
 import type { Ack } from './errors.ts';
 import type { AvailabilitySnapshot, BookingView, SlotView } from './schemas.ts';
@@ -15,6 +24,8 @@ export interface SlotFact {
   /** Why a slot was released or changed: confirmed/expired/cancelled/blocked/... */
   reason: string;
   slot: SlotView;
+  /** When the server published the fact, right after its commit (epoch ms, server clock). */
+  publishedAt?: number;
 }
 
 export interface ItineraryChanged {
@@ -85,6 +96,8 @@ export const SLOT_FACT_EVENTS: Record<
 
 export const rooms = {
   event: (eventId: string) => `event:${eventId}`,
+  /** Families at the event whose children may book this teacher: the teacher's slots, without names. */
+  eventTeacher: (eventId: string, staffId: string) => `event:${eventId}:teacher:${staffId}`,
   /** Staff who may see who is in every slot of the event (admins). */
   eventAdmins: (eventId: string) => `event:${eventId}:admin`,
   teacher: (staffId: string) => `teacher:${staffId}`,

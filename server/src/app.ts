@@ -25,6 +25,7 @@ import { Publisher } from './features/live/publisher.ts';
 import { attachSocketGateway, type ConferServer } from './features/live/socket-gateway.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import { mountRoutes } from './http/route.ts';
+import { Admission } from './infra/admission.ts';
 import type { Db } from './infra/db.ts';
 import { RateLimit } from './infra/rate-limit.ts';
 import { SlotLock } from './infra/slot-lock.ts';
@@ -113,7 +114,13 @@ export function createApp(deps: AppDeps): ConferApp {
     logError,
   });
   const events = new EventsService(db);
-  attachSocketGateway({ io, sessions, booking, events, logError });
+  const admission = new Admission(
+    redis,
+    config.REDIS_PREFIX,
+    { ratePerSecond: config.ADMISSION_RATE, burst: config.ADMISSION_BURST },
+    db,
+  );
+  attachSocketGateway({ io, sessions, booking, events, logError, db, admission });
 
   const app = express();
   app.disable('x-powered-by');
@@ -148,7 +155,11 @@ export function createApp(deps: AppDeps): ConferApp {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', postgres, redis: redisOk });
   });
 
-  const routes = [...authRoutes(auth, publisher), ...eventsRoutes(events), ...bookingRoutes(booking)];
+  const routes = [
+    ...authRoutes(auth, publisher),
+    ...eventsRoutes(events),
+    ...bookingRoutes(booking, admission),
+  ];
   const openapi = buildOpenApi(routes, '0.1.0');
   const api = express.Router();
   api.use(express.json({ limit: config.BODY_LIMIT }));

@@ -8,9 +8,10 @@ import {
   SlotView,
 } from '../../../../protocol/schemas.ts';
 import { defineRoute, type RouteDef } from '../../http/route.ts';
+import type { Admission } from '../../infra/admission.ts';
 import type { BookingService } from './booking.service.ts';
 
-export function bookingRoutes(booking: BookingService): RouteDef<any, any>[] {
+export function bookingRoutes(booking: BookingService, admission?: Admission): RouteDef<any, any>[] {
   return [
     defineRoute({
       method: 'post',
@@ -22,8 +23,18 @@ export function bookingRoutes(booking: BookingService): RouteDef<any, any>[] {
       idempotent: true,
       body: CreateHoldRequest,
       response: BookingView,
-      errors: ['slot_taken', 'clash', 'gap', 'window_closed', 'not_your_teacher', 'cap_reached', 'not_found'],
-      handler: ({ principal, body, idempotencyKey }) =>
+      errors: [
+        'slot_taken',
+        'clash',
+        'gap',
+        'window_closed',
+        'not_your_teacher',
+        'cap_reached',
+        'not_found',
+        'unavailable',
+      ],
+      handler: async ({ principal, body, idempotencyKey }) =>
+        (await admission?.refuse({ slotId: body.slotId })) ??
         booking.hold(principal, body, { key: idempotencyKey }),
     }),
     defineRoute({
@@ -36,8 +47,9 @@ export function bookingRoutes(booking: BookingService): RouteDef<any, any>[] {
       idempotent: true,
       body: ConfirmHoldsRequest,
       response: BookingList,
-      errors: ['hold_expired', 'window_closed', 'not_found'],
-      handler: ({ principal, body, idempotencyKey }) =>
+      errors: ['hold_expired', 'window_closed', 'not_found', 'unavailable'],
+      handler: async ({ principal, body, idempotencyKey }) =>
+        (await admission?.refuse({ eventId: body.eventId })) ??
         booking.confirm(principal, body, { key: idempotencyKey }),
     }),
     defineRoute({

@@ -11,11 +11,14 @@ import {
   type ServerToClientEvents,
   type SocketData,
 } from '../../../../protocol/index.ts';
+import type { Admission } from '../../infra/admission.ts';
+import type { Queryable } from '../../infra/db.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { SessionStore } from '../auth/session-store.ts';
 import type { BookingService } from '../booking/booking.service.ts';
 import { DomainError, type Result } from '../domain-error.ts';
 import type { EventsService } from '../events/events.service.ts';
+import { familyTeacherIds } from './interests.ts';
 
 export type ConferServer = Server<
   ClientToServerEvents,
@@ -39,6 +42,10 @@ export interface GatewayDeps {
   booking: BookingService;
   events: EventsService;
   logError: (err: unknown, context: string) => void;
+  /** Where a family's interests (its children's teachers) are read. */
+  db: Queryable;
+  /** The opening-night guard on holds and confirmations; none means no limit. */
+  admission?: Admission;
 }
 
 /**
@@ -46,7 +53,15 @@ export interface GatewayDeps {
  * its token entitles it to, and runs commands through the same services as HTTP.
  * The session is checked again on every command, so a revoked token stops at once.
  */
-export function attachSocketGateway({ io, sessions, booking, events, logError }: GatewayDeps): void {
+export function attachSocketGateway({
+  io,
+  sessions,
+  booking,
+  events,
+  logError,
+  db,
+  admission,
+}: GatewayDeps): void {
   const tokens = new WeakMap<ConferSocket, string>();
 
   io.use(async (socket, next) => {
@@ -108,27 +123,48 @@ export function attachSocketGateway({ io, sessions, booking, events, logError }:
       }) as never);
     }
 
+    /** Leaves every room of one event (the interest rooms are named after it). */
+    function leaveEvent(eventId: string) {
+      const prefix = `${rooms.event(eventId)}:`;
+      for (const room of socket.rooms) if (room.startsWith(prefix)) socket.leave(room);
+    }
+
     command('event:join', JoinInput, async (p, { eventId }) => {
-      const snapshot = await events.snapshot(p, eventId);
-      // Admins get the detailed stream; everyone else the public one (a teacher's own
-      // slots come in detail through the teacher room).
-      if (p.kind === 'staff' && p.isAdmin) await socket.join(rooms.eventAdmins(eventId));
-      else await socket.join(rooms.event(eventId));
-      return { ok: true, data: snapshot };
+      // Rooms first, snapshot second: a fact committed in between then reaches the
+      // client as well as the snapshot, and the version rule drops the duplicate.
+      // The other order would lose it.
+      leaveEvent(eventId);
+      if (p.kind === 'staff' && p.isAdmin) socket.join(rooms.eventAdmins(eventId));
+      else if (p.kind === 'family') {
+        const teacherIds = await familyTeacherIds(db, p.familyId);
+        socket.join(teacherIds.map((t) => rooms.eventTeacher(eventId, t)));
+      }
+      // A teacher's screen shows their own evening, which comes through the teacher room.
+      try {
+        return { ok: true, data: await events.snapshot(p, eventId) };
+      } catch (err) {
+        leaveEvent(eventId);
+        throw err;
+      }
     });
     command('event:leave', JoinInput, async (_p, { eventId }) => {
-      await socket.leave(rooms.event(eventId));
-      await socket.leave(rooms.eventAdmins(eventId));
+      leaveEvent(eventId);
       return { ok: true, data: null };
     });
-    command('slot:hold', HoldInput, (p, { idempotencyKey: key, ...input }) =>
-      booking.hold(p, input, { key }),
+    command(
+      'slot:hold',
+      HoldInput,
+      async (p, { idempotencyKey: key, ...input }) =>
+        (await admission?.refuse({ slotId: input.slotId })) ?? booking.hold(p, input, { key }),
     );
     command('hold:release', ReleaseInput, (p, { holdId, idempotencyKey: key }) =>
       booking.releaseHold(p, holdId, { key }),
     );
-    command('booking:confirm', ConfirmInput, (p, { idempotencyKey: key, ...input }) =>
-      booking.confirm(p, input, { key }),
+    command(
+      'booking:confirm',
+      ConfirmInput,
+      async (p, { idempotencyKey: key, ...input }) =>
+        (await admission?.refuse({ eventId: input.eventId })) ?? booking.confirm(p, input, { key }),
     );
     command('booking:cancel', CancelInput, (p, { bookingId, idempotencyKey: key }) =>
       booking.cancel(p, bookingId, { key }),

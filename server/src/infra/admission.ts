@@ -1,0 +1,119 @@
+import type { Redis } from 'ioredis';
+import { type ErrorBody, errorBody } from '../../../protocol/errors.ts';
+import type { Queryable } from './db.ts';
+
+// A token bucket per event, refilled continuously. Redis' own clock is used so that
+// every instance agrees on "now"; the key expires once it would be full again, so
+// idle events cost nothing. Returns {admitted 0|1, milliseconds until a token}.
+const TAKE = `
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local b = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(b[1]) or burst
+local at = tonumber(b[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - at) * rate / 1000)
+local admitted = 0
+local wait = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  admitted = 1
+else
+  wait = math.ceil((1 - tokens) * 1000 / rate)
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
+return {admitted, wait}`;
+
+type AdmitCommand = (key: string, rate: number, burst: number) => Promise<[number, number]>;
+
+export type Admitted = { admitted: true } | { admitted: false; retryAfterSeconds: number };
+
+export interface AdmissionOptions {
+  /** Writes admitted per event per second; 0 admits everything. */
+  ratePerSecond: number;
+  /** Writes that may arrive at once before the rate applies. */
+  burst: number;
+}
+
+/**
+ * The opening-night guard: booking writes beyond what the evening can absorb get a
+ * fast, honest "busy, try again in N s" (503 + Retry-After) instead of queueing
+ * until they time out. Shared by all instances through Redis. If Redis cannot be
+ * asked, the write is admitted: the guard protects speed, the database decides
+ * correctness, and a booking must not fail only because the guard is blind.
+ */
+export class Admission {
+  private readonly take: AdmitCommand;
+  private readonly slotEvents = new Map<string, string | null>();
+
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+    private readonly options: AdmissionOptions,
+    private readonly db: Queryable,
+  ) {
+    if (!('conferAdmissionTake' in redis)) {
+      redis.defineCommand('conferAdmissionTake', { numberOfKeys: 1, lua: TAKE });
+    }
+    const r = redis as unknown as { conferAdmissionTake: AdmitCommand };
+    this.take = (key, rate, burst) => r.conferAdmissionTake(key, rate, burst);
+  }
+
+  get enabled(): boolean {
+    return this.options.ratePerSecond > 0;
+  }
+
+  async admit(eventId: string): Promise<Admitted> {
+    if (!this.enabled) return { admitted: true };
+    try {
+      const [admitted, waitMs] = await this.take(
+        `${this.prefix}admission:${eventId}`,
+        this.options.ratePerSecond,
+        this.options.burst,
+      );
+      if (admitted === 1) return { admitted: true };
+      return { admitted: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+    } catch {
+      return { admitted: true };
+    }
+  }
+
+  /**
+   * The refusal to answer with when the write is not admitted, else null. A hold
+   * names only its slot, so the slot's event is looked up (once per slot: a slot
+   * never moves to another event). An unknown slot is admitted and left to the
+   * service to answer `not_found`.
+   */
+  async refuse(
+    target: { eventId: string } | { slotId: string },
+  ): Promise<{ ok: false; error: ErrorBody } | null> {
+    if (!this.enabled) return null;
+    const eventId = 'eventId' in target ? target.eventId : await this.eventOfSlot(target.slotId);
+    if (!eventId) return null;
+    const outcome = await this.admit(eventId);
+    if (outcome.admitted) return null;
+    const n = outcome.retryAfterSeconds;
+    return {
+      ok: false,
+      error: errorBody('unavailable', {
+        message: `Booking is very busy right now; retrying in ${n} s.`,
+        retryAfter: n,
+      }),
+    };
+  }
+
+  private async eventOfSlot(slotId: string): Promise<string | null> {
+    const known = this.slotEvents.get(slotId);
+    if (known !== undefined) return known;
+    const { rows } = await this.db.query<{ event_id: string }>('SELECT event_id FROM slots WHERE id = $1', [
+      slotId,
+    ]);
+    const eventId = rows[0]?.event_id ?? null;
+    // Bounded: an evening has a few thousand slots; a flood of made-up ids must not grow this forever.
+    if (this.slotEvents.size >= 100_000) this.slotEvents.clear();
+    if (eventId) this.slotEvents.set(slotId, eventId);
+    return eventId;
+  }
+}
