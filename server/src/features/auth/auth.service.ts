@@ -78,7 +78,8 @@ export class AuthService {
   async loginFamily(input: LoginFamilyRequest, address: string): Promise<LoginResponse> {
     const schoolCode = input.schoolCode.trim().toUpperCase();
     const surname = input.surname.trim();
-    await this.checkLimits(`family:${schoolCode}:${surname.toLowerCase()}`, address);
+    const accountKey = `family:${schoolCode}:${surname.toLowerCase()}`;
+    await this.checkLimits(accountKey, address);
     const { rows } = await this.deps.db.query<{ id: string; school_id: string }>(
       `SELECT f.id, f.school_id FROM families f JOIN schools s ON s.id = f.school_id
         WHERE s.code = $1 AND f.access_code_hash = $2 AND lower(f.surname) = lower($3)`,
@@ -88,6 +89,9 @@ export class AuthService {
     if (!family) {
       throw new DomainError('unauthenticated', 'The school code, surname or access code is not right.');
     }
+    // Only failures should count against the account: a family signing in on a phone
+    // and then a laptop is not an attack.
+    await this.deps.limitPerAccount.reset(accountKey);
     const { token, principal } = await this.deps.sessions.create({
       kind: 'family',
       schoolId: family.school_id,

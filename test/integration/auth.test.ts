@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digest } from '../../server/src/features/auth/tokens.ts';
+import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
+import { ask, loginFamily, loginStaff, PASSWORD, seedSmallSchool } from '../support/fixtures.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+
+let app: TestApp;
+let school: SeededSchool;
+
+beforeAll(async () => {
+  app = await startTestApp({
+    LOGIN_ATTEMPTS_PER_ACCOUNT: '3',
+    LOGIN_ATTEMPTS_PER_ADDRESS: '8',
+    SESSION_IDLE_MINUTES: '0.05',
+    TRUST_PROXY: '1',
+  });
+  school = await seedSmallSchool(app);
+});
+afterAll(() => app?.close());
+
+const familyLogin = (i: number, accessCode: string, address: string) =>
+  app.api('POST', '/api/v1/auth/family/login', {
+    body: { schoolCode: school.schoolCode.toLowerCase(), surname: school.families[i]!.surname, accessCode },
+    headers: { 'x-forwarded-for': address },
+  });
+
+describe('signing in', () => {
+  it('a family signs in with school code, surname and access code (case and dashes do not matter)', async () => {
+    const f = school.families[0]!;
+    const res = await familyLogin(0, f.accessCode.toLowerCase().replace('-', ' '), '192.0.2.1');
+    expect(res.status).toBe(200);
+    expect(res.body.me.kind).toBe('family');
+    expect(res.body.me.students.map((s: any) => s.id).sort()).toEqual([...f.studentIds].sort());
+    const kid = school.students.find((s) => s.id === f.studentIds[0])!;
+    const me = res.body.me.students.find((s: any) => s.id === kid.id);
+    expect([...me.teacherIds].sort()).toEqual([...kid.teacherIds].sort());
+    // Only digests are stored: neither the token nor the access code is in the database.
+    const { rows } = await app.db.query('SELECT token_hash FROM sessions WHERE id = $1', [
+      res.body.me.sessionId,
+    ]);
+    expect(rows[0].token_hash).toBe(digest(res.body.token));
+    const fam = await app.db.query('SELECT access_code_hash FROM families WHERE id = $1', [f.id]);
+    expect(fam.rows[0].access_code_hash).not.toContain(f.accessCode.replace('-', ''));
+  });
+
+  it('a wrong code is 401 with a clear message and no hint which part was wrong', async () => {
+    const res = await familyLogin(1, 'WRONG-CODE1', '192.0.2.2');
+    expect(res.status).toBe(401);
+    expect(res.body.error).toEqual({
+      code: 'unauthenticated',
+      message: 'The school code, surname or access code is not right.',
+    });
+  });
+
+  it('staff sign in with email and password; a wrong password is 401', async () => {
+    const ok = await app.api('POST', '/api/v1/auth/staff/login', {
+      body: { email: school.admin.email.toUpperCase(), password: PASSWORD },
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.body.me.staff).toMatchObject({ isAdmin: true, email: school.admin.email });
+    const bad = await app.api('POST', '/api/v1/auth/staff/login', {
+      body: { email: school.admin.email, password: 'not it' },
+    });
+    expect(bad.status).toBe(401);
+    const nobody = await app.api('POST', '/api/v1/auth/staff/login', {
+      body: { email: 'nobody@nowhere.test', password: 'not it' },
+    });
+    expect(nobody.status).toBe(401);
+  });
+
+  it('rate-limits failed attempts per account with 429 and Retry-After', async () => {
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i++)
+      codes.push((await familyLogin(2, `BADXX-0000${i}`, `198.51.100.${i + 1}`)).status);
+    expect(codes).toEqual([401, 401, 401, 429]);
+    const res = await familyLogin(2, school.families[2]!.accessCode, '198.51.100.9');
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(res.body.error.code).toBe('rate_limited');
+    expect(res.body.error.retryAfter).toBe(Number(res.headers.get('retry-after')));
+  });
+
+  it('rate-limits attempts per address across accounts', async () => {
+    const statuses: number[] = [];
+    for (let i = 3; i < 10; i++) statuses.push((await familyLogin(i, 'BADXX-11111', '203.0.113.7')).status);
+    // Eight attempts from the address are allowed in the window; the ninth is refused.
+    const more = await familyLogin(3, school.families[3]!.accessCode, '203.0.113.7');
+    const another = await familyLogin(3, school.families[3]!.accessCode, '203.0.113.8');
+    expect(statuses.every((s) => s === 401)).toBe(true);
+    expect(more.status).toBe(200);
+    expect((await familyLogin(4, 'BADXX-11111', '203.0.113.7')).status).toBe(429);
+    expect(another.status).toBe(200);
+  });
+});
+
+describe('sessions', () => {
+  it('logout revokes the token and disconnects its sockets with a reason', async () => {
+    const token = await loginStaff(app, school.teachers[0]!.email);
+    const socket = await app.socket(token);
+    const ended = new Promise<any>((resolve) => socket.on('session:ended', resolve));
+    const disconnected = new Promise<string>((resolve) => socket.on('disconnect', resolve));
+    expect((await app.api('POST', '/api/v1/auth/logout', { token })).status).toBe(200);
+    expect(await ended).toMatchObject({ reason: 'logout' });
+    expect(await disconnected).toBe('io server disconnect');
+    expect((await app.api('GET', '/api/v1/me', { token })).status).toBe(401);
+    await expect(app.socket(token)).rejects.toThrow('unauthenticated');
+  });
+
+  it('a socket without a valid token is refused at the handshake', async () => {
+    await expect(app.socket('not-a-token')).rejects.toThrow('unauthenticated');
+  });
+
+  it('a session idle longer than the time-out stops working, even before any worker runs', async () => {
+    const token = await loginFamily(app, school, 5);
+    expect((await app.api('GET', '/api/v1/me', { token })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 3500)); // idle time-out here is 3 s
+    expect((await app.api('GET', '/api/v1/me', { token })).status).toBe(401);
+  });
+
+  it('socket commands re-check the session on every call', async () => {
+    const token = await loginFamily(app, school, 6);
+    const socket = await app.socket(token);
+    expect((await ask(socket, 'event:join', { eventId: school.eventId })).ok).toBe(true);
+    await app.db.query(`UPDATE sessions SET revoked_at = now() WHERE token_hash = $1`, [digest(token)]);
+    await app.redis.del(`${app.config.REDIS_PREFIX}sess:${digest(token)}`);
+    expect(await ask(socket, 'event:join', { eventId: school.eventId })).toMatchObject({
+      ok: false,
+      error: { code: 'unauthenticated' },
+    });
+  });
+});
+
+describe('the service documents itself', () => {
+  it('serves an OpenAPI 3 document with the required operationIds', async () => {
+    const res = await app.api('GET', '/api/v1/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toMatch(/^3\./);
+    const ops = Object.values(
+      res.body.paths as Record<string, Record<string, { operationId: string }>>,
+    ).flatMap((p) => Object.values(p).map((o) => o.operationId));
+    for (const id of [
+      'loginStaff',
+      'loginFamily',
+      'logout',
+      'getMe',
+      'listEvents',
+      'getAvailability',
+      'createHold',
+      'confirmHolds',
+      'releaseHold',
+      'cancelBooking',
+      'listMyBookings',
+    ]) {
+      expect(ops).toContain(id);
+    }
+    // The request schema is the validator's: createHold needs slotId and studentId.
+    const hold = res.body.paths['/api/v1/holds'].post;
+    expect(hold.requestBody.content['application/json'].schema.required).toEqual(['slotId', 'studentId']);
+  });
+
+  it('GET /healthz reports PostgreSQL and Redis', async () => {
+    const res = await app.api('GET', '/healthz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok', postgres: true, redis: true });
+  });
+
+  it('sets security headers and no cookies', async () => {
+    const res = await app.api('GET', '/healthz');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    const login = await familyLogin(7, school.families[7]!.accessCode, '192.0.2.70');
+    expect(login.headers.get('set-cookie')).toBeNull();
+  });
+});
