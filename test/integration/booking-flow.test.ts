@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
-import { ask, loginFamily, seedSmallSchool } from '../support/fixtures.ts';
+import { ask, loginFamily, loginStaff, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 let app: TestApp;
@@ -71,5 +71,113 @@ describe('hold, confirm, cancel over HTTP with live facts over sockets', () => {
       { action: 'confirmed', actor_kind: 'family' },
       { action: 'cancelled', actor_kind: 'family' },
     ]);
+  });
+
+  it('an admin books and cancels on a family’s behalf; the family’s own screen is told', async () => {
+    const fam = school.families[2]!;
+    const familyToken = await loginFamily(app, school, 2);
+    const familySocket = await app.socket(familyToken);
+    const told: any[] = [];
+    familySocket.on('itinerary:changed', (p) => told.push(p));
+    const adminToken = await loginStaff(app, school.admin.email);
+    const studentId = fam.studentIds[0]!;
+    const teacherId = school.students.find((s) => s.id === studentId)!.teacherIds[1]!;
+    const slot = (await slotsOf(adminToken)).slots.find(
+      (s) => s.teacherId === teacherId && s.state === 'free',
+    )!;
+
+    // Staff must name the family; a teacher who is not an admin may not act for families.
+    const unnamed = await app.api('POST', '/api/v1/holds', {
+      token: adminToken,
+      body: { slotId: slot.id, studentId },
+    });
+    expect(unnamed.status).toBe(400);
+    const teacherToken = await loginStaff(app, school.teachers[0]!.email);
+    const byTeacher = await app.api('POST', '/api/v1/holds', {
+      token: teacherToken,
+      body: { slotId: slot.id, studentId, familyId: fam.id },
+    });
+    expect(byTeacher.status).toBe(403);
+
+    const held = await app.api('POST', '/api/v1/holds', {
+      token: adminToken,
+      body: { slotId: slot.id, studentId, familyId: fam.id },
+    });
+    expect(held.status).toBe(200);
+    const confirmed = await app.api('POST', '/api/v1/holds/confirm', {
+      token: adminToken,
+      body: { eventId: school.eventId, holdIds: [held.body.id], familyId: fam.id },
+    });
+    expect(confirmed.status).toBe(200);
+    const mine = await app.api('GET', `/api/v1/events/${school.eventId}/bookings/mine`, {
+      token: familyToken,
+    });
+    expect(mine.body.bookings.map((b: any) => [b.id, b.status])).toEqual([[held.body.id, 'confirmed']]);
+
+    const cancelled = await app.api('POST', `/api/v1/bookings/${held.body.id}/cancel`, { token: adminToken });
+    expect(cancelled.status).toBe(200);
+    await expect.poll(() => told.length).toBeGreaterThanOrEqual(3);
+    const log = await app.db.query(
+      'SELECT action, actor_kind, actor_id FROM booking_log WHERE booking_id = $1 ORDER BY version',
+      [held.body.id],
+    );
+    expect(log.rows.map((r) => [r.action, r.actor_kind, r.actor_id])).toEqual([
+      ['held', 'staff', school.admin.id],
+      ['confirmed', 'staff', school.admin.id],
+      ['cancelled', 'staff', school.admin.id],
+    ]);
+  });
+
+  it('a family cannot cancel after the event’s cut-off; an admin still can', async () => {
+    const token = await loginFamily(app, school, 3);
+    const studentId = school.families[3]!.studentIds[0]!;
+    const teacherId = school.students.find((s) => s.id === studentId)!.teacherIds[0]!;
+    const slot = (await slotsOf(token)).slots.find((s) => s.teacherId === teacherId && s.state === 'free')!;
+    const held = await app.api('POST', '/api/v1/holds', { token, body: { slotId: slot.id, studentId } });
+    await app.api('POST', '/api/v1/holds/confirm', { token, body: { eventId: school.eventId } });
+    await app.db.query(`UPDATE events SET cancel_cutoff_at = now() - interval '1 minute' WHERE id = $1`, [
+      school.eventId,
+    ]);
+    try {
+      const refused = await app.api('POST', `/api/v1/bookings/${held.body.id}/cancel`, { token });
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.code).toBe('window_closed');
+      const admin = await loginStaff(app, school.admin.email);
+      expect(
+        (await app.api('POST', `/api/v1/bookings/${held.body.id}/cancel`, { token: admin })).status,
+      ).toBe(200);
+    } finally {
+      await app.db.query('UPDATE events SET cancel_cutoff_at = NULL WHERE id = $1', [school.eventId]);
+    }
+  });
+
+  it('an admin blocks a free slot and every screen sees it; a booked slot cannot be blocked', async () => {
+    const watcher = await app.socket(await loginFamily(app, school, 4));
+    await ask(watcher, 'event:join', { eventId: school.eventId });
+    const changed = new Promise<any>((resolve) => watcher.on('slot:changed', resolve));
+    const admin = await loginStaff(app, school.admin.email);
+    const adminSocket = await app.socket(admin);
+    const snap = await ask(adminSocket, 'event:join', { eventId: school.eventId });
+    const free = snap.data.slots.find((s: any) => s.state === 'free');
+    const blocked = await ask(adminSocket, 'slot:block', {
+      slotId: free.id,
+      blocked: true,
+      idempotencyKey: 'block-0001',
+    });
+    expect(blocked).toMatchObject({ ok: true, data: { id: free.id, state: 'blocked' } });
+    expect(await changed).toMatchObject({
+      kind: 'changed',
+      reason: 'blocked',
+      slot: { id: free.id, state: 'blocked' },
+    });
+    const held = snap.data.slots.find((s: any) => s.state === 'held' || s.state === 'booked');
+    if (held) {
+      const refused = await ask(adminSocket, 'slot:block', {
+        slotId: held.id,
+        blocked: true,
+        idempotencyKey: 'block-0002',
+      });
+      expect(refused).toMatchObject({ ok: false, error: { code: 'slot_taken' } });
+    }
   });
 });

@@ -22,8 +22,10 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
       try {
         await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
       } catch (err) {
-        // Two processes starting at once may both try; the loser sees 42P04.
-        if ((err as { code?: string }).code !== '42P04') throw err;
+        // Two processes starting at once may both try; the loser sees 42P04, or 23505
+        // when both got past the check before either committed.
+        const code = (err as { code?: string }).code;
+        if (code !== '42P04' && code !== '23505') throw err;
       }
     }
   } finally {
