@@ -1,6 +1,14 @@
+import { z } from 'zod';
+
 /** Queue names and job payloads shared by the server (which enqueues) and the workers. */
 export const QUEUES = {
   holdExpiry: 'hold-expiry',
+  sessionIdle: 'session-idle',
+  email: 'email',
+  /** Repeating sweep that finds reminders and teachers' day schedules that are due. */
+  mailSchedule: 'mail-schedule',
+  /** Repeating archive-and-purge of past events. */
+  retention: 'retention',
 } as const;
 
 export interface HoldExpiryJob {
@@ -8,7 +16,87 @@ export interface HoldExpiryJob {
   eventId: string;
 }
 
-/** Deterministic ids: a hold's expiry job can be added twice and exists once. */
+// Workers validate every payload: a malformed one fails at once as unrecoverable
+// instead of being retried until its attempts run out.
+export const HoldExpiryJobSchema = z.object({ bookingId: z.uuid(), eventId: z.uuid() });
+
+export const SessionIdleJobSchema = z.object({ sessionId: z.uuid() });
+export type SessionIdleJob = z.infer<typeof SessionIdleJobSchema>;
+
+const uuid = z.uuid();
+const link = z.url().max(2000);
+const by = z.enum(['family', 'staff', 'system']);
+
+export const EmailJobSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('booking-confirmed'),
+    eventId: uuid,
+    familyId: uuid,
+    bookingIds: z.array(uuid).min(1).max(100),
+    by,
+  }),
+  z.object({
+    kind: z.literal('booking-cancelled'),
+    eventId: uuid,
+    familyId: uuid,
+    bookingIds: z.array(uuid).min(1).max(100),
+    by,
+  }),
+  z.object({
+    kind: z.literal('booking-changed'),
+    eventId: uuid,
+    familyId: uuid,
+    bookingIds: z.array(uuid).min(1).max(100),
+    by,
+    /** Tells successive changes of the same booking apart (e.g. the event version). */
+    changeId: z.string().regex(/^[\w-]{1,64}$/),
+  }),
+  z.object({ kind: z.literal('reminder'), eventId: uuid, familyId: uuid }),
+  z.object({
+    kind: z.literal('teacher-schedule'),
+    eventId: uuid,
+    staffId: uuid,
+    /** The school-local day (YYYY-MM-DD) whose appointments the mail lists. */
+    date: z.iso.date(),
+  }),
+  z.object({
+    kind: z.literal('staff-invitation'),
+    staffId: uuid,
+    inviteId: z.string().min(1).max(100),
+    link,
+  }),
+  z.object({ kind: z.literal('password-reset'), staffId: uuid, requestId: z.string().min(1).max(100), link }),
+  z.object({
+    kind: z.literal('system-update'),
+    updateId: z.string().regex(/^[\w-]{1,64}$/),
+    staffId: uuid,
+    subject: z.string().min(1).max(200),
+    body: z.string().min(1).max(20_000),
+  }),
+  /** Fans one operator message out to every school admin who has not opted out. */
+  z.object({
+    kind: z.literal('system-update-broadcast'),
+    updateId: z.string().regex(/^[\w-]{1,64}$/),
+    subject: z.string().min(1).max(200),
+    body: z.string().min(1).max(20_000),
+    /** Only this school's admins; every school's when omitted. */
+    schoolId: uuid.optional(),
+  }),
+]);
+export type EmailJob = z.infer<typeof EmailJobSchema>;
+export type EmailKind = EmailJob['kind'];
+
+export const MailScheduleJobSchema = z.object({}).loose();
+export const RetentionJobSchema = z.object({}).loose();
+
+/**
+ * Deterministic ids: a job added twice exists once, so retries and duplicate
+ * notifications collapse. BullMQ 6 refuses `:` inside custom ids (apart from a
+ * legacy three-part form it plans to drop), hence the dots.
+ */
 export const jobIds = {
-  holdExpiry: (bookingId: string) => `hold:${bookingId}`,
+  holdExpiry: (bookingId: string) => `hold.${bookingId}`,
+  sessionIdle: (sessionId: string) => `session.${sessionId}`,
+  /** `subject` is a booking id, a batch digest, or another id naming what the mail is about. */
+  email: (subject: string, kind: EmailKind) => `email.${subject}.${kind}`,
 } as const;

@@ -46,6 +46,40 @@ const ConfigSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   /** Behind a reverse proxy: how many hops to trust for the client address (rate limits). */
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  /** Outgoing mail goes to this SMTP server (the school's relay; Mailpit in docker-compose). */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//)
+    .default('smtp://127.0.0.1:1025'),
+  MAIL_FROM: z.string().min(3).default('Confer <no-reply@confer.local>'),
+  /** A family's reminder goes out this long before its first appointment. */
+  REMINDER_HOURS_BEFORE: z.coerce
+    .number()
+    .min(0.1)
+    .max(24 * 14)
+    .default(24),
+  /** Teachers get the day's schedule at this school-local hour on the day. */
+  TEACHER_SCHEDULE_HOUR: z.coerce.number().int().min(0).max(23).default(7),
+  /** How often the workers look for due reminders and schedules. */
+  MAIL_SWEEP_MINUTES: z.coerce
+    .number()
+    .min(0.05)
+    .max(24 * 60)
+    .default(5),
+  EMAIL_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+  /** First retry delay of an e-mail; each further retry waits twice as long. */
+  EMAIL_BACKOFF_MS: z.coerce.number().int().min(10).default(5000),
+  /** Events are archived (read-only) this many days after they end. */
+  ARCHIVE_AFTER_DAYS: z.coerce.number().min(0).max(3650).default(30),
+  RETENTION_SWEEP_MINUTES: z.coerce
+    .number()
+    .min(0.05)
+    .max(24 * 60)
+    .default(60),
+  HOLD_EXPIRY_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
+  EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  /** How long a worker owns a job before another may take it over (it renews while alive). */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   /**
    * Opening-night guard: booking writes admitted per event per second (a token bucket
    * in Redis shared by every instance); beyond it the answer is 503 + Retry-After.

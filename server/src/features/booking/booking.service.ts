@@ -296,7 +296,32 @@ export class BookingService {
       },
     );
     if (result.ok) this.after(facts);
+    // A replayed answer (idempotency) recorded no facts and sends no second mail.
+    if (result.ok && facts.length > 0)
+      this.tell(
+        this.notice(
+          'confirmed',
+          facts,
+          p,
+          result.data.bookings.map((b) => b.id),
+        ),
+      );
     return result;
+  }
+
+  private notice(
+    kind: BookingNotification['kind'],
+    facts: Fact[],
+    p: Principal,
+    bookingIds: string[],
+  ): BookingNotification {
+    return {
+      kind,
+      eventId: facts[0]!.eventId,
+      familyId: facts[0]!.familyId!,
+      bookingIds,
+      by: p.kind === 'family' ? 'family' : 'staff',
+    };
   }
 
   /** Lets go of a hold before it lapses. */
@@ -373,6 +398,9 @@ export class BookingService {
       },
     );
     if (result.ok) this.after(facts);
+    // Letting a hold go is not news to anyone; cancelling a confirmed booking is.
+    if (result.ok && facts[0]?.reason === 'cancelled')
+      this.tell(this.notice('cancelled', facts, p, [bookingId]));
     return result;
   }
 
