@@ -36,7 +36,9 @@ export function buildOpenApi(routes: RouteDef<any, any>[], version: string): Rec
       });
     }
     const responses: Record<string, unknown> = {
-      200: { description: 'OK', content: { 'application/json': { schema: jsonSchema(r.response) } } },
+      200: r.produces
+        ? { description: 'A file download', content: { [r.produces]: { schema: { type: 'string' } } } }
+        : { description: 'OK', content: { 'application/json': { schema: jsonSchema(r.response) } } },
     };
     const codes = new Set([
       ...(r.errors ?? []),

@@ -31,7 +31,15 @@ export interface RouteDef<B = unknown, P = Record<string, string>> {
   idempotent?: boolean;
   /** Expected refusals this operation can answer with. */
   errors?: (keyof typeof ERROR_STATUS)[];
+  /** Answers with a file download of this type instead of JSON; the handler's data is a `FileAnswer`. */
+  produces?: 'text/csv';
   handler: (ctx: RouteContext<B, P>) => Promise<Result<unknown>>;
+}
+
+/** The data of a route that `produces` a file. `filename` must be plain ASCII. */
+export interface FileAnswer {
+  filename: string;
+  body: string;
 }
 
 export function defineRoute<B, P>(def: RouteDef<B, P>): RouteDef<B, P> {
@@ -69,6 +77,18 @@ export function mountRoutes(router: Router, routes: RouteDef<any, any>[], sessio
   for (const route of routes) {
     const handler: RequestHandler = async (req, res) => {
       const answer = await run(route, req, sessions);
+      if (answer.ok && route.produces) {
+        const file = answer.data as FileAnswer;
+        res.setHeader('Content-Type', `${route.produces}; charset=utf-8`);
+        // Exports hold personal data: no proxy or browser cache keeps a copy.
+        res.setHeader('Cache-Control', 'no-store');
+        res.setHeader(
+          'Content-Disposition',
+          `attachment; filename="${file.filename.replace(/[^\w.-]/g, '_')}"`,
+        );
+        res.status(200).send(file.body);
+        return;
+      }
       if (answer.ok) {
         res.status(200).json(answer.data);
         return;

@@ -1,5 +1,5 @@
 import type { AvailabilitySnapshot, EventView } from '../../../../protocol/schemas.ts';
-import { type Db, type DbClient, inTransaction } from '../../infra/db.ts';
+import { type Db, type DbClient, inTransaction, type Queryable } from '../../infra/db.ts';
 import { staffDisplayName } from '../auth/auth.service.ts';
 import type { Principal } from '../auth/principal.ts';
 import { loadEventSlotViews, slotForViewer } from '../booking/slot-views.ts';
@@ -78,8 +78,9 @@ export class EventsService {
     return rows.map(toView);
   }
 
-  async get(p: Principal, eventId: string): Promise<EventView> {
-    const { rows } = await this.db.query<EventRow>(`${EVENT_SELECT} WHERE e.id = $1 AND e.school_id = $2`, [
+  /** `q` lets a caller read the event inside its own transaction (e.g. right after changing it). */
+  async get(p: Principal, eventId: string, q: Queryable = this.db): Promise<EventView> {
+    const { rows } = await q.query<EventRow>(`${EVENT_SELECT} WHERE e.id = $1 AND e.school_id = $2`, [
       eventId,
       p.schoolId,
     ]);
