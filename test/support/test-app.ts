@@ -44,7 +44,14 @@ export function testPrefix(): string {
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  shared?: { database?: TestDatabase; prefix?: string },
+  shared?: {
+    database?: TestDatabase;
+    prefix?: string;
+    /** The built client to serve (browser tests); none by default. */
+    clientDir?: string | null;
+    /** Listen on this port instead of a free one (a browser test restarting the server). */
+    port?: number;
+  },
 ): Promise<TestApp> {
   const database = shared?.database ?? (await createTestDatabase());
   const config = loadConfig({
@@ -65,9 +72,9 @@ export async function startTestApp(
     redis,
     logger: pino({ level: 'silent' }),
     holdExpiry: holdExpiryScheduler(holdQueue),
-    clientDir: null,
+    clientDir: shared?.clientDir ?? null,
   });
-  await new Promise<void>((resolve) => confer.http.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => confer.http.listen(shared?.port ?? 0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(confer.http.address() as AddressInfo).port}`;
   const sockets: ClientSocket[] = [];
 

@@ -1,0 +1,87 @@
+import { type Ack, ERROR_MESSAGES, type ErrorBody, type ErrorCode } from '../../../protocol/errors.ts';
+
+/**
+ * HTTP to our own origin. Every write carries an Idempotency-Key; a write that
+ * failed in transit is retried with the SAME key, so the server answers the
+ * retry from its stored result instead of holding or booking twice.
+ */
+export interface ApiClient {
+  get<T>(path: string): Promise<Ack<T>>;
+  write<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<Ack<T>>;
+}
+
+export interface ApiOptions {
+  token: () => string | null;
+  /** Called when the server says the session is gone (401). */
+  onUnauthenticated?: () => void;
+  fetch?: typeof fetch;
+  retries?: number;
+  retryDelayMs?: number;
+}
+
+const API = '/api/v1';
+
+export function newIdempotencyKey(): string {
+  return crypto.randomUUID();
+}
+
+export function createApi(opts: ApiOptions): ApiClient {
+  const doFetch = opts.fetch ?? ((input, init) => fetch(input, init));
+  const retries = opts.retries ?? 3;
+  const delay = opts.retryDelayMs ?? 400;
+
+  async function request<T>(method: string, path: string, body: unknown, key: string | null): Promise<Ack<T>> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const token = opts.token();
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (key) headers['idempotency-key'] = key;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let lastError: ErrorBody = { code: 'unavailable', message: ERROR_MESSAGES.unavailable };
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      if (attempt > 0) await sleep(delay * 2 ** (attempt - 1));
+      let res: Response;
+      try {
+        res = await doFetch(`${API}${path}`, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      } catch {
+        // Network failure: we cannot know whether the server acted, so retry with the same key.
+        lastError = {
+          code: 'unavailable',
+          message: 'We could not reach the school’s server. Check your connection.',
+        };
+        continue;
+      }
+      const parsed = await res.json().catch(() => null);
+      if (res.ok) return { ok: true, data: parsed as T };
+      const error = toErrorBody(parsed, res.status);
+      if (error.code === 'unauthenticated' && token) opts.onUnauthenticated?.();
+      // Only a busy server is worth retrying; every other refusal is an answer.
+      if ((res.status === 503 || res.status === 502 || res.status === 504) && attempt < retries) {
+        lastError = error;
+        if (error.retryAfter) await sleep(Math.min(error.retryAfter, 5) * 1000);
+        continue;
+      }
+      return { ok: false, error };
+    }
+    return { ok: false, error: lastError };
+  }
+
+  return {
+    get: (path) => request('GET', path, undefined, null),
+    write: (method, path, body) => request(method, path, body, newIdempotencyKey()),
+  };
+}
+
+function toErrorBody(parsed: unknown, status: number): ErrorBody {
+  const error = (parsed as { error?: ErrorBody } | null)?.error;
+  if (error && typeof error.code === 'string' && error.code in ERROR_MESSAGES) return error;
+  const code: ErrorCode = status === 401 ? 'unauthenticated' : status >= 500 ? 'unavailable' : 'internal';
+  return { code, message: ERROR_MESSAGES[code] };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

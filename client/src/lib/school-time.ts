@@ -1,0 +1,41 @@
+/**
+ * Every time on screen is in the SCHOOL's zone, never the browser's: a parent
+ * abroad (or a laptop set to UTC) must see the same 18:05 as the school hall clock.
+ */
+const cache = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string, kind: 'time' | 'date' | 'dateTime'): Intl.DateTimeFormat {
+  const key = `${timeZone}|${kind}`;
+  let f = cache.get(key);
+  if (!f) {
+    const options: Intl.DateTimeFormatOptions =
+      kind === 'time'
+        ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
+        : kind === 'date'
+          ? { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }
+          : { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+    f = new Intl.DateTimeFormat('en-GB', { ...options, timeZone });
+    cache.set(key, f);
+  }
+  return f;
+}
+
+export function formatTime(iso: string, timeZone: string): string {
+  return formatter(timeZone, 'time').format(new Date(iso));
+}
+
+export function formatDate(iso: string, timeZone: string): string {
+  return formatter(timeZone, 'date').format(new Date(iso));
+}
+
+export function formatDateTime(iso: string, timeZone: string): string {
+  return formatter(timeZone, 'dateTime').format(new Date(iso));
+}
+
+/** "1:45" style remaining time for a countdown. */
+export function formatCountdown(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const m = Math.floor(total / 60);
+  const s = total % 60;
+  return `${m}:${String(s).padStart(2, '0')}`;
+}

@@ -1,0 +1,179 @@
+import { SvelteMap } from 'svelte/reactivity';
+import type { BookingList, BookingView, EventView, SlotView } from '../../../protocol/schemas.ts';
+import type { Announcer } from '../lib/announcer.svelte.ts';
+import type { ApiClient } from '../lib/api.ts';
+import { bookingErrorText } from '../lib/error-text.ts';
+
+export interface SlotLabel {
+  (slot: Pick<SlotView, 'teacherId' | 'startsAt'>): string;
+}
+
+/**
+ * The family's side of the evening: its holds and bookings (the itinerary), the
+ * holds it is placing right now (optimistic), and the commands that change them.
+ * The server's answer is the truth: an optimistic hold that is refused is rolled
+ * back and the family is told why, in words.
+ */
+export class FamilyBookings {
+  bookings = $state<BookingView[]>([]);
+  /** Slots being held right now, before the server has answered: slotId → studentId. */
+  readonly pending = new SvelteMap<string, string>();
+  /** Hold ids being extended, confirmed or released: buttons show progress. */
+  busy = $state(false);
+  message = $state<{ kind: 'error' | 'ok'; text: string } | null>(null);
+
+  readonly live = $derived(this.bookings.filter((b) => b.status === 'held' || b.status === 'confirmed'));
+  readonly holds = $derived(this.live.filter((b) => b.status === 'held'));
+  readonly confirmed = $derived(this.live.filter((b) => b.status === 'confirmed'));
+  readonly bySlot = $derived(new Map(this.live.map((b) => [b.slotId, b])));
+  private refreshSeq = 0;
+
+  constructor(
+    private readonly api: ApiClient,
+    private readonly event: EventView,
+    private readonly announcer: Announcer,
+    private readonly label: SlotLabel,
+  ) {}
+
+  async refresh(): Promise<void> {
+    const seq = ++this.refreshSeq;
+    const res = await this.api.get<BookingList>(`/events/${this.event.id}/bookings/mine`);
+    // A slower, older answer must not overwrite a newer one.
+    if (seq !== this.refreshSeq || !res.ok) return;
+    this.bookings = res.data.bookings;
+  }
+
+  async hold(slot: SlotView, studentId: string, studentName: string): Promise<boolean> {
+    if (this.pending.has(slot.id) || this.bySlot.has(slot.id)) return false;
+    const what = this.label(slot);
+    this.pending.set(slot.id, studentId);
+    this.message = null;
+    const res = await this.api.write<BookingView>('POST', '/holds', { slotId: slot.id, studentId });
+    this.pending.delete(slot.id);
+    if (!res.ok) {
+      const text = bookingErrorText(res.error, what);
+      this.message = { kind: 'error', text };
+      this.announcer.alert(text);
+      if (res.error.code !== 'slot_taken') void this.refresh();
+      return false;
+    }
+    this.upsert(res.data);
+    this.announcer.say(`Held ${what} for ${studentName}. Confirm to book it.`);
+    return true;
+  }
+
+  async release(hold: BookingView): Promise<void> {
+    const res = await this.api.write<BookingView>('DELETE', `/holds/${hold.id}`);
+    if (res.ok) {
+      this.upsert(res.data);
+      this.announcer.say(`Let go of ${this.label(hold)}.`);
+    } else {
+      void this.refresh();
+    }
+  }
+
+  /**
+   * More time on a hold (WCAG 2.2.1, timing adjustable). The hold is given up and
+   * taken again at once; the family keeps the slot unless someone takes it in that
+   * instant, in which case they are told.
+   */
+  async extend(hold: BookingView): Promise<boolean> {
+    this.busy = true;
+    try {
+      const released = await this.api.write<BookingView>('DELETE', `/holds/${hold.id}`);
+      if (!released.ok && released.error.code !== 'hold_expired') {
+        void this.refresh();
+        return false;
+      }
+      const res = await this.api.write<BookingView>('POST', '/holds', {
+        slotId: hold.slotId,
+        studentId: hold.studentId,
+      });
+      if (released.ok) this.upsert(released.data);
+      if (!res.ok) {
+        const text = bookingErrorText(res.error, this.label(hold));
+        this.message = { kind: 'error', text };
+        this.announcer.alert(text);
+        void this.refresh();
+        return false;
+      }
+      this.upsert(res.data);
+      this.announcer.say(`Your hold on ${this.label(hold)} has been extended.`);
+      return true;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async confirmAll(): Promise<boolean> {
+    const holdIds = this.holds.map((h) => h.id);
+    if (holdIds.length === 0) return false;
+    this.busy = true;
+    this.message = null;
+    try {
+      const res = await this.api.write<BookingList>('POST', '/holds/confirm', {
+        eventId: this.event.id,
+        holdIds,
+      });
+      if (!res.ok) {
+        const text = bookingErrorText(res.error, 'one of your holds');
+        this.message = { kind: 'error', text };
+        this.announcer.alert(text);
+        void this.refresh();
+        return false;
+      }
+      for (const b of res.data.bookings) this.upsert(b);
+      const n = res.data.bookings.length;
+      const text = `Confirmed ${n} appointment${n === 1 ? '' : 's'}.`;
+      this.message = { kind: 'ok', text };
+      this.announcer.say(text);
+      return true;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async cancel(booking: BookingView): Promise<boolean> {
+    this.busy = true;
+    try {
+      const res = await this.api.write<BookingView>('POST', `/bookings/${booking.id}/cancel`);
+      if (!res.ok) {
+        const text =
+          res.error.code === 'window_closed'
+            ? 'It is too late to cancel online. Please contact the school.'
+            : bookingErrorText(res.error, this.label(booking));
+        this.message = { kind: 'error', text };
+        this.announcer.alert(text);
+        return false;
+      }
+      this.upsert(res.data);
+      const text = `Cancelled ${this.label(booking)}.`;
+      this.message = { kind: 'ok', text };
+      this.announcer.say(text);
+      return true;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Forget holds whose time ran out, without waiting for the server to say so. */
+  dropLapsed(now: number): void {
+    if (this.holds.some((h) => h.expiresAt && Date.parse(h.expiresAt) <= now)) {
+      const lapsed = this.holds.filter((h) => h.expiresAt && Date.parse(h.expiresAt) <= now);
+      const ids = new Set(lapsed.map((h) => h.id));
+      this.bookings = this.bookings.map((b) => (ids.has(b.id) ? { ...b, status: 'expired' } : b));
+      const text =
+        lapsed.length === 1
+          ? `Your hold on ${this.label(lapsed[0]!)} ran out.`
+          : `${lapsed.length} of your holds ran out.`;
+      this.announcer.alert(text);
+      this.message = { kind: 'error', text };
+    }
+  }
+
+  private upsert(b: BookingView): void {
+    const i = this.bookings.findIndex((x) => x.id === b.id);
+    if (i === -1) this.bookings = [...this.bookings, b];
+    else this.bookings = this.bookings.map((x) => (x.id === b.id ? b : x));
+  }
+}

@@ -1,0 +1,4 @@
+// Svelte 5 understands `<script lang="ts">` natively; no preprocessor is needed.
+export default {
+  compilerOptions: { runes: true },
+};

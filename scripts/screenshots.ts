@@ -1,0 +1,102 @@
+/**
+ * `npm run screenshots`: PNGs of the parent grid (phone and desktop), the
+ * itinerary, the teacher timeline and the admin console, in screenshots/, taken
+ * from the real server and the built client in Debian's Chromium.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { seedSchool, DEMO_OPTIONS } from '../server/src/features/demo/demo-seed.ts';
+import { launchBrowser } from '../test/e2e/support/browser.ts';
+import { buildClient, CLIENT_DIST, clientBuildIsStale } from '../test/e2e/support/client-build.ts';
+import { newPage, signInFamily, signInStaff } from '../test/e2e/support/parent-page.ts';
+import { ask, loginFamily, loginStaff, PASSWORD } from '../test/support/fixtures.ts';
+import { startScratchApp } from './scratch-app.ts';
+
+const OUT = path.resolve('screenshots');
+
+async function main() {
+  if (clientBuildIsStale()) await buildClient();
+  await mkdir(OUT, { recursive: true });
+  const app = await startScratchApp(CLIENT_DIST);
+  const browser = await launchBrowser();
+  try {
+    const school = await seedSchool(app.db, {
+      ...DEMO_OPTIONS,
+      code: 'SHOTS',
+      name: 'Riverside Academy',
+      teachers: 12,
+      families: 40,
+      teachersPerStudent: 5,
+      siblingShare: 0.5,
+      gapMinutes: 5,
+      password: PASSWORD,
+    });
+    // Some of the evening already taken by other families, so the grid shows every state.
+    const withSiblings = school.families.findIndex((f) => f.studentIds.length > 1);
+    for (let i = 0; i < school.families.length && i < 25; i++) {
+      if (i === withSiblings) continue;
+      const token = await loginFamily(app, school, i);
+      const s = await app.socket(token);
+      const snap = await ask(s, 'event:join', { eventId: school.eventId });
+      const studentId = school.families[i]!.studentIds[0]!;
+      const teacherIds = school.students.find((x) => x.id === studentId)!.teacherIds;
+      const free = snap.data.slots.filter((x: any) => x.state === 'free' && teacherIds.includes(x.teacherId));
+      const pick = free[(i * 7) % free.length];
+      const hold = await ask(s, 'slot:hold', { slotId: pick.id, studentId, idempotencyKey: `shots-${i}-hold` });
+      if (hold.ok && i % 3 !== 0)
+        await ask(s, 'booking:confirm', { eventId: school.eventId, idempotencyKey: `shots-${i}-confirm` });
+      s.disconnect();
+    }
+    const adminToken = await loginStaff(app, school.admin.email);
+    const snap = await app.api('GET', `/api/v1/events/${school.eventId}/availability`, { token: adminToken });
+    const frees = snap.body.slots.filter((x: any) => x.state === 'free');
+    for (const s of frees.filter((_: unknown, i: number) => i % 17 === 0))
+      await app.api('POST', `/api/v1/slots/${s.id}/block`, {
+        token: adminToken,
+        body: { blocked: true },
+        headers: { 'idempotency-key': `shots-block-${s.id}` },
+      });
+
+    const parent = await newPage(browser);
+    await signInFamily(parent.page, app.url, school, withSiblings);
+    const free = parent.page.locator('[data-state="free"]');
+    await free.first().click();
+    await parent.page.getByRole('button', { name: /Confirm my appointments/ }).waitFor();
+    await free.nth(8).click();
+    await parent.page.getByRole('button', { name: /Confirm my appointments \(2\)/ }).waitFor();
+    await parent.page.screenshot({ path: path.join(OUT, 'parent-grid-desktop.png'), fullPage: true });
+
+    const phone = await newPage(browser, { width: 360, height: 780 });
+    await signInFamily(phone.page, app.url, school, withSiblings);
+    await phone.page.screenshot({ path: path.join(OUT, 'parent-grid-phone.png'), fullPage: true });
+
+    await parent.page.getByRole('button', { name: /Confirm my appointments/ }).click();
+    await parent.page.getByRole('heading', { name: 'Your appointments' }).waitFor();
+    await parent.page.screenshot({ path: path.join(OUT, 'parent-itinerary.png'), fullPage: true });
+    await phone.page.getByRole('button', { name: /My appointments/ }).click();
+    await phone.page.screenshot({ path: path.join(OUT, 'parent-itinerary-phone.png'), fullPage: true });
+
+    const teacherPage = await newPage(browser);
+    const busiest = school.teachers[0]!;
+    await signInStaff(teacherPage.page, app.url, busiest.email);
+    await teacherPage.page.getByRole('heading', { name: /Your evening/ }).waitFor();
+    await teacherPage.page.screenshot({ path: path.join(OUT, 'teacher-timeline.png'), fullPage: true });
+
+    const adminPage = await newPage(browser, { width: 1440, height: 900 });
+    await signInStaff(adminPage.page, app.url, school.admin.email);
+    await adminPage.page.getByRole('grid').first().waitFor();
+    await adminPage.page.screenshot({ path: path.join(OUT, 'admin-console.png'), fullPage: true });
+    console.log(`screenshots written to ${OUT}`);
+  } finally {
+    await browser.close();
+    await app.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
