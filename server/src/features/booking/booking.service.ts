@@ -225,8 +225,10 @@ export class BookingService {
       familyId,
       studentId: input.studentId,
     });
-    const facts = await recordChanges(client, slot.event_id, this.actorOf(p), changes);
+    // Read the answer before recordChanges: from its version bump until commit the
+    // event row is locked for every other writer, so nothing else belongs after it.
     const [view] = await loadBookingViews(client, [inserted.id]);
+    const facts = await recordChanges(client, slot.event_id, this.actorOf(p), changes);
     return { view: view!, facts, expiresAt: inserted.expires_at };
   }
 
@@ -486,8 +488,9 @@ export class BookingService {
   }
 
   private async eventFor(q: Db | DbClient, p: Principal, eventId: string) {
-    const { rows } = await q.query<{ school_id: string; open: boolean }>(
-      `SELECT school_id, archived_at IS NULL AND now() >= booking_opens_at AND now() < booking_closes_at AS open
+    const { rows } = await q.query<{ school_id: string; open: boolean; archived: boolean }>(
+      `SELECT school_id, archived_at IS NOT NULL AS archived,
+              archived_at IS NULL AND now() >= booking_opens_at AND now() < booking_closes_at AS open
          FROM events WHERE id = $1`,
       [eventId],
     );
