@@ -23,6 +23,7 @@ import { eventsRoutes } from './features/events/events.routes.ts';
 import { EventsService } from './features/events/events.service.ts';
 import { Publisher } from './features/live/publisher.ts';
 import { attachSocketGateway, type ConferServer } from './features/live/socket-gateway.ts';
+import { mailRoutes } from './features/mail/mail.routes.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import { mountRoutes } from './http/route.ts';
 import { Admission } from './infra/admission.ts';
@@ -159,6 +160,7 @@ export function createApp(deps: AppDeps): ConferApp {
     ...authRoutes(auth, publisher),
     ...eventsRoutes(events),
     ...bookingRoutes(booking, admission),
+    ...mailRoutes(db),
   ];
   const openapi = buildOpenApi(routes, '0.1.0');
   const api = express.Router();

@@ -1,6 +1,8 @@
 import { pino } from 'pino';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { bookingMailNotifier, createEmailQueue } from './features/mail/mail-queue.ts';
+import { createSessionIdleQueue, idleTimeoutScheduler } from './features/sessions/idle-timeout-queue.ts';
 import { createDb } from './infra/db.ts';
 import { ensureDatabase, migrate } from './infra/migrate.ts';
 import { createHoldExpiryQueue, holdExpiryScheduler } from './infra/queues.ts';
@@ -27,7 +29,21 @@ async function main() {
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const redis = createRedis(config.REDIS_URL);
   const queue = createHoldExpiryQueue(redis, config.REDIS_PREFIX);
-  const confer = createApp({ config, db, redis, logger, holdExpiry: holdExpiryScheduler(queue) });
+  const emailQueue = createEmailQueue(redis, config.REDIS_PREFIX);
+  const idleQueue = createSessionIdleQueue(redis, config.REDIS_PREFIX);
+  const logError = (err: unknown, context: string) => logger.error({ err, context }, 'unexpected error');
+  const confer = createApp({
+    config,
+    db,
+    redis,
+    logger,
+    holdExpiry: holdExpiryScheduler(queue),
+    notify: bookingMailNotifier(emailQueue, {
+      attempts: config.EMAIL_ATTEMPTS,
+      backoffMs: config.EMAIL_BACKOFF_MS,
+    }),
+    onSessionTouched: idleTimeoutScheduler(idleQueue, config.SESSION_IDLE_MINUTES * 60_000, logError),
+  });
   confer.http.listen(config.PORT, config.HOST, () => {
     const addr = confer.http.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
@@ -38,7 +54,7 @@ async function main() {
     logger.info({ signal }, 'shutting down');
     confer.http.close();
     await confer.close();
-    await queue.close();
+    await Promise.all([queue.close(), emailQueue.close(), idleQueue.close()]);
     await db.end();
     redis.disconnect();
     process.exit(0);

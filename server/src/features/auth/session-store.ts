@@ -72,7 +72,9 @@ export class SessionStore {
       cached = null; // Redis down: fall back to the record.
     }
     if (cached) {
-      if (Date.now() - cached.touchedAt > TOUCH_EVERY_MS) void this.touch(tokenHash, cached.principal);
+      // A short time-out (tests, kiosks) needs touches more often than it lasts.
+      const touchEvery = Math.min(TOUCH_EVERY_MS, this.idleMs / 4);
+      if (Date.now() - cached.touchedAt > touchEvery) void this.touch(tokenHash, cached.principal);
       return cached.principal;
     }
     const principal = await this.loadFromDb(tokenHash);

@@ -1,0 +1,212 @@
+import type { Queryable } from '../../infra/db.ts';
+import { staffDisplayName } from '../auth/auth.service.ts';
+
+/** One appointment as a mail shows it. */
+export interface Appointment {
+  bookingId: string;
+  startsAt: Date;
+  endsAt: Date;
+  teacherName: string;
+  room: string;
+  studentName: string;
+  familySurname: string;
+  status: 'held' | 'confirmed' | 'cancelled' | 'expired';
+}
+
+export interface EventContext {
+  eventId: string;
+  eventName: string;
+  schoolId: string;
+  schoolName: string;
+  timeZone: string;
+}
+
+export interface FamilyContext extends EventContext {
+  familyId: string;
+  email: string | null;
+  surname: string;
+}
+
+const APPOINTMENT_SELECT = `
+  SELECT b.id, b.starts_at, b.ends_at, b.status, s.room, t.title, t.first_name, t.surname,
+         stu.first_name || ' ' || stu.surname AS student_name, f.surname AS family_surname
+    FROM bookings b
+    JOIN slots s ON s.id = b.slot_id
+    JOIN staff t ON t.id = b.staff_id
+    JOIN students stu ON stu.id = b.student_id
+    JOIN families f ON f.id = b.family_id`;
+
+interface AppointmentRow {
+  id: string;
+  starts_at: Date;
+  ends_at: Date;
+  status: Appointment['status'];
+  room: string;
+  title: string;
+  first_name: string;
+  surname: string;
+  student_name: string;
+  family_surname: string;
+}
+
+function toAppointment(r: AppointmentRow): Appointment {
+  return {
+    bookingId: r.id,
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+    teacherName: staffDisplayName(r),
+    room: r.room,
+    studentName: r.student_name,
+    familySurname: r.family_surname,
+    status: r.status,
+  };
+}
+
+export async function loadFamilyContext(
+  q: Queryable,
+  familyId: string,
+  eventId: string,
+): Promise<FamilyContext | null> {
+  const { rows } = await q.query<{
+    email: string | null;
+    surname: string;
+    event_name: string;
+    school_id: string;
+    school_name: string;
+    time_zone: string;
+  }>(
+    `SELECT f.email, f.surname, e.name AS event_name, sc.id AS school_id, sc.name AS school_name, sc.time_zone
+       FROM families f JOIN events e ON e.school_id = f.school_id JOIN schools sc ON sc.id = e.school_id
+      WHERE f.id = $1 AND e.id = $2`,
+    [familyId, eventId],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    familyId,
+    email: r.email,
+    surname: r.surname,
+    eventId,
+    eventName: r.event_name,
+    schoolId: r.school_id,
+    schoolName: r.school_name,
+    timeZone: r.time_zone,
+  };
+}
+
+/** The family's confirmed appointments at the event, in time order. */
+export async function loadConfirmedItinerary(
+  q: Queryable,
+  familyId: string,
+  eventId: string,
+): Promise<Appointment[]> {
+  const { rows } = await q.query<AppointmentRow>(
+    `${APPOINTMENT_SELECT} WHERE b.family_id = $1 AND b.event_id = $2 AND b.status = 'confirmed'
+      ORDER BY b.starts_at`,
+    [familyId, eventId],
+  );
+  return rows.map(toAppointment);
+}
+
+/** Particular bookings of one family (whatever their status), in time order. */
+export async function loadFamilyBookings(
+  q: Queryable,
+  familyId: string,
+  bookingIds: string[],
+): Promise<Appointment[]> {
+  const { rows } = await q.query<AppointmentRow>(
+    `${APPOINTMENT_SELECT} WHERE b.family_id = $1 AND b.id = ANY($2::uuid[]) ORDER BY b.starts_at`,
+    [familyId, bookingIds],
+  );
+  return rows.map(toAppointment);
+}
+
+export interface StaffContext {
+  staffId: string;
+  email: string;
+  displayName: string;
+  isAdmin: boolean;
+  active: boolean;
+  optedOut: boolean;
+  optOutToken: string;
+  schoolId: string;
+  schoolName: string;
+  timeZone: string;
+}
+
+export async function loadStaffContext(q: Queryable, staffId: string): Promise<StaffContext | null> {
+  const { rows } = await q.query<{
+    email: string;
+    title: string;
+    first_name: string;
+    surname: string;
+    is_admin: boolean;
+    active: boolean;
+    opted_out: boolean;
+    mail_opt_out_token: string;
+    school_id: string;
+    school_name: string;
+    time_zone: string;
+  }>(
+    `SELECT st.email, st.title, st.first_name, st.surname, st.is_admin, st.active,
+            st.system_mail_opt_out_at IS NOT NULL AS opted_out, st.mail_opt_out_token,
+            sc.id AS school_id, sc.name AS school_name, sc.time_zone
+       FROM staff st JOIN schools sc ON sc.id = st.school_id WHERE st.id = $1`,
+    [staffId],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    staffId,
+    email: r.email,
+    displayName: staffDisplayName(r),
+    isAdmin: r.is_admin,
+    active: r.active,
+    optedOut: r.opted_out,
+    optOutToken: r.mail_opt_out_token,
+    schoolId: r.school_id,
+    schoolName: r.school_name,
+    timeZone: r.time_zone,
+  };
+}
+
+/**
+ * A teacher's confirmed appointments on one school-local day of an event. The day
+ * is cut in the school's zone by PostgreSQL, not in the worker's own zone.
+ */
+export async function loadTeacherDay(
+  q: Queryable,
+  staffId: string,
+  eventId: string,
+  date: string,
+): Promise<{ event: EventContext; appointments: Appointment[] } | null> {
+  const { rows: ev } = await q.query<{
+    event_name: string;
+    school_id: string;
+    school_name: string;
+    time_zone: string;
+  }>(
+    `SELECT e.name AS event_name, sc.id AS school_id, sc.name AS school_name, sc.time_zone
+       FROM events e JOIN schools sc ON sc.id = e.school_id WHERE e.id = $1`,
+    [eventId],
+  );
+  const e = ev[0];
+  if (!e) return null;
+  const { rows } = await q.query<AppointmentRow>(
+    `${APPOINTMENT_SELECT}
+      WHERE b.staff_id = $1 AND b.event_id = $2 AND b.status = 'confirmed'
+        AND (b.starts_at AT TIME ZONE $4)::date = $3::date
+      ORDER BY b.starts_at`,
+    [staffId, eventId, date, e.time_zone],
+  );
+  return {
+    event: {
+      eventId,
+      eventName: e.event_name,
+      schoolId: e.school_id,
+      schoolName: e.school_name,
+      timeZone: e.time_zone,
+    },
+    appointments: rows.map(toAppointment),
+  };
+}

@@ -1,0 +1,170 @@
+import type { EmailJob } from '../../../../protocol/jobs.ts';
+import type { Db } from '../../infra/db.ts';
+import type { Mailer } from '../../infra/mailer.ts';
+import { emailKey } from './email-keys.ts';
+import {
+  loadConfirmedItinerary,
+  loadFamilyBookings,
+  loadFamilyContext,
+  loadStaffContext,
+  loadTeacherDay,
+} from './mail-data.ts';
+import { SentLog } from './sent-log.ts';
+import { cancellationMail, changeMail, confirmationMail, reminderMail } from './templates/booking-mails.ts';
+import type { ComposedMail } from './templates/layout.ts';
+import { invitationMail, passwordResetMail } from './templates/staff-account-mails.ts';
+import { systemUpdateMail } from './templates/system-update-mail.ts';
+import { teacherScheduleMail } from './templates/teacher-schedule-mail.ts';
+
+export type MailOutcome =
+  | 'sent'
+  | 'already_sent'
+  /** No address (families may have none): nothing to send, nothing failed. */
+  | 'no_recipient'
+  | 'opted_out'
+  /** What the mail was about is gone (all cancelled since, account removed …). */
+  | 'nothing_to_send'
+  | 'fanned_out';
+
+export interface MailServiceDeps {
+  db: Db;
+  mailer: Mailer;
+  /** Base of links in mails (opt-out); PUBLIC_URL or the server's own address. */
+  publicUrl: string;
+  /** Adds per-recipient jobs (system-update fan-out). */
+  enqueue: (jobs: EmailJob[]) => Promise<void>;
+}
+
+interface Addressed {
+  to: string | null;
+  schoolId: string | null;
+  eventId: string | null;
+  mail: ComposedMail | null;
+  skip?: MailOutcome;
+}
+
+/** Turns an e-mail job into at most one message, through the sent-log. */
+export class MailService {
+  private readonly sentLog: SentLog;
+
+  constructor(private readonly deps: MailServiceDeps) {
+    this.sentLog = new SentLog(deps.db);
+  }
+
+  optOutLink(token: string): string {
+    return `${this.deps.publicUrl.replace(/\/$/, '')}/api/v1/mail/opt-out/${token}`;
+  }
+
+  async handle(job: EmailJob): Promise<MailOutcome> {
+    const key = emailKey(job);
+    if (job.kind === 'system-update-broadcast') return this.fanOut(job);
+    // Cheap early exit for a retry after the mail went out; sendOnce decides anyway.
+    if (await this.sentLog.wasSent(key)) return 'already_sent';
+    const a = await this.compose(job);
+    if (a.skip) return a.skip;
+    if (!a.to) return 'no_recipient';
+    if (!a.mail) return 'nothing_to_send';
+    const { to, mail } = a;
+    const domain = this.deps.publicUrl.replace(/^\w+:\/\//, '').replace(/[:/].*$/, '') || 'confer.local';
+    return this.sentLog.sendOnce(
+      { key, kind: job.kind, schoolId: a.schoolId, eventId: a.eventId, recipient: to },
+      () => this.deps.mailer.send({ ...mail, to, messageId: `<${key}@${domain}>` }),
+    );
+  }
+
+  private async compose(job: Exclude<EmailJob, { kind: 'system-update-broadcast' }>): Promise<Addressed> {
+    const { db } = this.deps;
+    switch (job.kind) {
+      case 'booking-confirmed':
+      case 'booking-cancelled':
+      case 'booking-changed':
+      case 'reminder': {
+        const ctx = await loadFamilyContext(db, job.familyId, job.eventId);
+        if (!ctx) return { to: null, schoolId: null, eventId: null, mail: null, skip: 'nothing_to_send' };
+        const base = { to: ctx.email, schoolId: ctx.schoolId, eventId: ctx.eventId };
+        if (!ctx.email) return { ...base, mail: null };
+        const itinerary = await loadConfirmedItinerary(db, job.familyId, job.eventId);
+        if (job.kind === 'reminder') {
+          return { ...base, mail: itinerary.length ? reminderMail(ctx, itinerary) : null };
+        }
+        const concerned = await loadFamilyBookings(db, job.familyId, job.bookingIds);
+        if (job.kind === 'booking-confirmed') {
+          // Only if what was confirmed still stands; a cancellation mail follows otherwise.
+          const stands = concerned.some((b) => b.status === 'confirmed');
+          return { ...base, mail: stands ? confirmationMail(ctx, itinerary, job.by) : null };
+        }
+        if (job.kind === 'booking-cancelled') {
+          const cancelled = concerned.filter((b) => b.status === 'cancelled');
+          return {
+            ...base,
+            mail: cancelled.length ? cancellationMail(ctx, cancelled, itinerary, job.by) : null,
+          };
+        }
+        const changed = concerned.filter((b) => b.status === 'confirmed');
+        return { ...base, mail: changed.length ? changeMail(ctx, changed, itinerary, job.by) : null };
+      }
+      case 'teacher-schedule': {
+        const [staff, day] = await Promise.all([
+          loadStaffContext(db, job.staffId),
+          loadTeacherDay(db, job.staffId, job.eventId, job.date),
+        ]);
+        if (!staff || !staff.active || !day)
+          return { to: null, schoolId: null, eventId: null, mail: null, skip: 'nothing_to_send' };
+        const first = day.appointments[0];
+        return {
+          to: staff.email,
+          schoolId: staff.schoolId,
+          eventId: job.eventId,
+          mail: first
+            ? teacherScheduleMail(staff.displayName, day.event, first.startsAt, day.appointments)
+            : null,
+        };
+      }
+      case 'staff-invitation':
+      case 'password-reset': {
+        const staff = await loadStaffContext(db, job.staffId);
+        if (!staff || !staff.active)
+          return { to: null, schoolId: null, eventId: null, mail: null, skip: 'nothing_to_send' };
+        const mail =
+          job.kind === 'staff-invitation'
+            ? invitationMail(staff, job.link)
+            : passwordResetMail(staff, job.link);
+        return { to: staff.email, schoolId: staff.schoolId, eventId: null, mail };
+      }
+      case 'system-update': {
+        const staff = await loadStaffContext(db, job.staffId);
+        if (!staff || !staff.active || !staff.isAdmin)
+          return { to: null, schoolId: null, eventId: null, mail: null, skip: 'nothing_to_send' };
+        // Checked when sending, not only when fanning out: an opt-out clicked while
+        // the broadcast is under way still counts.
+        if (staff.optedOut) return { to: null, schoolId: null, eventId: null, mail: null, skip: 'opted_out' };
+        return {
+          to: staff.email,
+          schoolId: staff.schoolId,
+          eventId: null,
+          mail: systemUpdateMail(staff, job.subject, job.body, this.optOutLink(staff.optOutToken)),
+        };
+      }
+    }
+  }
+
+  private async fanOut(job: Extract<EmailJob, { kind: 'system-update-broadcast' }>): Promise<MailOutcome> {
+    const { rows } = await this.deps.db.query<{ id: string }>(
+      `SELECT id FROM staff
+        WHERE is_admin AND active AND system_mail_opt_out_at IS NULL
+          AND ($1::uuid IS NULL OR school_id = $1)
+        ORDER BY id`,
+      [job.schoolId ?? null],
+    );
+    await this.deps.enqueue(
+      rows.map((r) => ({
+        kind: 'system-update',
+        updateId: job.updateId,
+        staffId: r.id,
+        subject: job.subject,
+        body: job.body,
+      })),
+    );
+    return 'fanned_out';
+  }
+}
