@@ -5,13 +5,17 @@ import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, HoldExpiryJob, ServerToClientEvents } from '../../protocol/index.ts';
-import { type ConferApp, createApp } from '../../server/src/app.ts';
+import { type AppDeps, type ConferApp, createApp } from '../../server/src/app.ts';
 import { type Config, loadConfig } from '../../server/src/config.ts';
 import { createDb, type Db } from '../../server/src/infra/db.ts';
 import { createHoldExpiryQueue, holdExpiryScheduler } from '../../server/src/infra/queues.ts';
 import { createRedis } from '../../server/src/infra/redis.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { REDIS_URL } from './env.ts';
+
+export interface AppHooks extends Pick<AppDeps, 'notify' | 'onSessionTouched'> {
+  close?(): Promise<void>;
+}
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -51,6 +55,8 @@ export async function startTestApp(
     clientDir?: string | null;
     /** Listen on this port instead of a free one (a browser test restarting the server). */
     port?: number;
+    /** The workers' hooks (e-mail notifications, idle time-outs), built once config and Redis exist. */
+    hooks?: (ctx: { config: Config; redis: Redis; db: Db }) => AppHooks;
   },
 ): Promise<TestApp> {
   const database = shared?.database ?? (await createTestDatabase());
@@ -66,6 +72,7 @@ export async function startTestApp(
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const redis = createRedis(config.REDIS_URL);
   const holdQueue = createHoldExpiryQueue(redis, config.REDIS_PREFIX);
+  const hooks = shared?.hooks?.({ config, redis, db });
   const confer = createApp({
     config,
     db,
@@ -73,6 +80,8 @@ export async function startTestApp(
     logger: pino({ level: 'silent' }),
     holdExpiry: holdExpiryScheduler(holdQueue),
     clientDir: shared?.clientDir ?? null,
+    notify: hooks?.notify,
+    onSessionTouched: hooks?.onSessionTouched,
   });
   await new Promise<void>((resolve) => confer.http.listen(shared?.port ?? 0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(confer.http.address() as AddressInfo).port}`;
@@ -125,6 +134,7 @@ export async function startTestApp(
       await new Promise<void>((r) => confer.http.close(() => r()));
       await holdQueue.obliterate({ force: true }).catch(() => {});
       await holdQueue.close();
+      await hooks?.close?.();
       await db.end();
       redis.disconnect();
       if (!shared?.database) await database.drop();
