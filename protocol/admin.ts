@@ -159,7 +159,7 @@ export const MoveBookingRequest = z.strictObject({ slotId: id });
 /**
  * `reason` of the `slot:changed` facts that admin operations send:
  * added — a new slot (add it to the grid); removed — the slot is gone (drop it);
- * resized — its times changed; moved — a booking left or arrived in it;
+ * resized — its times or room changed; moved — a booking left or arrived in it;
  * blocked/unblocked — as before.
  */
 export const SlotChangeReason = z.enum(['added', 'removed', 'resized', 'moved', 'blocked', 'unblocked']);

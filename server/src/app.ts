@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import { errorBody } from '../../protocol/errors.ts';
 import type { Config } from './config.ts';
+import { adminRoutes } from './features/admin/admin.routes.ts';
 import { authRoutes } from './features/auth/auth.routes.ts';
 import { AuthService } from './features/auth/auth.service.ts';
 import { SessionStore } from './features/auth/session-store.ts';
@@ -24,6 +25,7 @@ import { EventsService } from './features/events/events.service.ts';
 import { Publisher } from './features/live/publisher.ts';
 import { attachSocketGateway, type ConferServer } from './features/live/socket-gateway.ts';
 import { mailRoutes } from './features/mail/mail.routes.ts';
+import { teacherRoutes } from './features/teacher/teacher.routes.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import { mountRoutes } from './http/route.ts';
 import { Admission } from './infra/admission.ts';
@@ -161,6 +163,8 @@ export function createApp(deps: AppDeps): ConferApp {
     ...eventsRoutes(events),
     ...bookingRoutes(booking, admission),
     ...mailRoutes(db),
+    ...adminRoutes({ db, io, publisher, events, booking, notify: deps.notify, logError }),
+    ...teacherRoutes({ db }),
   ];
   const openapi = buildOpenApi(routes, '0.1.0');
   const api = express.Router();

@@ -1,0 +1,31 @@
+import { pgCode, pgConstraint } from '../../infra/db.ts';
+import { DomainError } from '../domain-error.ts';
+
+// Admin operations let the database constraints decide (no check-then-write races);
+// which constraint refused says what to tell the admin.
+const REFUSALS: Record<string, () => DomainError> = {
+  slots_staff_id_tstzrange_excl: () =>
+    new DomainError('clash', "This would overlap another of the teacher's slots."),
+  bookings_one_per_slot: () => new DomainError('slot_taken'),
+  bookings_one_per_teacher: () =>
+    new DomainError('clash', 'This child already has an appointment with this teacher.'),
+  bookings_family_clash: () =>
+    new DomainError('clash', "This would clash with another of the family's appointments."),
+  bookings_student_clash: () =>
+    new DomainError('clash', "This would clash with another of the child's appointments."),
+  bookings_family_gap: () =>
+    new DomainError(
+      'gap',
+      "This would leave too little time before or after another of the family's appointments.",
+    ),
+};
+
+/** The closed refusal for a unique/exclusion violation, or the error itself when it is something else. */
+export function refusalOrRethrow(err: unknown): never {
+  const code = pgCode(err);
+  if (code === '23505' || code === '23P01') {
+    const make = REFUSALS[pgConstraint(err) ?? ''];
+    if (make) throw make();
+  }
+  throw err;
+}

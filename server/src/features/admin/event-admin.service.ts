@@ -1,0 +1,348 @@
+import {
+  type CreateEventRequest,
+  type EventAvailabilityView,
+  eventRuleIssues,
+  type LocalRange,
+  type SetAvailabilityRequest,
+  type SetAvailabilityResponse,
+  type StaffMember,
+  type TeacherAvailabilityView,
+  type UpdateEventRequest,
+} from '../../../../protocol/admin.ts';
+import type { EventView } from '../../../../protocol/schemas.ts';
+import type { DbClient, Queryable } from '../../infra/db.ts';
+import { staffDisplayName } from '../auth/auth.service.ts';
+import type { Principal } from '../auth/principal.ts';
+import { type Change, recordChanges } from '../booking/event-changes.ts';
+import { DomainError, type Result } from '../domain-error.ts';
+import type { EventsService } from '../events/events.service.ts';
+import { generateSlots } from '../events/slot-generation.ts';
+import { eventInSchool, requireAdmin, teacherInSchool } from './admin-scope.ts';
+import { refusalOrRethrow } from './constraint-refusals.ts';
+import { type LiveWriteDeps, liveWrite, type Outbox } from './live-write.ts';
+import { schoolDate, schoolInstant, schoolTime } from './local-times.ts';
+
+export interface EventAdminDeps extends LiveWriteDeps {
+  events: EventsService;
+}
+
+interface Idem {
+  key: string | null;
+}
+
+/** Setting an evening up: the event's rules, who sits when, and the slots cut from that. */
+export class EventAdminService {
+  constructor(private readonly deps: EventAdminDeps) {}
+
+  async listStaff(p: Principal): Promise<StaffMember[]> {
+    requireAdmin(p);
+    const { rows } = await this.deps.db.query<{
+      id: string;
+      title: string;
+      first_name: string;
+      surname: string;
+      email: string;
+      is_admin: boolean;
+      is_teacher: boolean;
+      active: boolean;
+    }>(
+      `SELECT id, title, first_name, surname, email, is_admin, is_teacher, active
+         FROM staff WHERE school_id = $1 ORDER BY surname, first_name, id`,
+      [p.schoolId],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      displayName: staffDisplayName(r),
+      title: r.title,
+      firstName: r.first_name,
+      surname: r.surname,
+      email: r.email,
+      isAdmin: r.is_admin,
+      isTeacher: r.is_teacher,
+      active: r.active,
+    }));
+  }
+
+  async createEvent(p: Principal, input: CreateEventRequest, idem: Idem): Promise<Result<EventView>> {
+    return liveWrite(this.deps, p, idem, 'createEvent', input, async (client) => {
+      requireAdmin(p);
+      const { rows } = await client.query<{ id: string }>(
+        `INSERT INTO events (school_id, name, booking_opens_at, booking_closes_at, cancel_cutoff_at,
+                             slot_minutes, gap_minutes, max_per_student, hold_seconds)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+        [
+          p.schoolId,
+          input.name,
+          input.bookingOpensAt,
+          input.bookingClosesAt,
+          input.cancelCutoffAt ?? null,
+          input.slotMinutes,
+          input.gapMinutes,
+          input.maxPerStudent,
+          input.holdSeconds,
+        ],
+      );
+      return this.deps.events.get(p, rows[0]!.id, client);
+    });
+  }
+
+  async updateEvent(
+    p: Principal,
+    eventId: string,
+    input: UpdateEventRequest,
+    idem: Idem,
+  ): Promise<Result<EventView>> {
+    return liveWrite(this.deps, p, idem, 'updateEvent', { eventId, ...input }, async (client) => {
+      requireAdmin(p);
+      await eventInSchool(client, p, eventId, { forChange: true });
+      const { rows } = await client.query<{
+        booking_opens_at: Date;
+        booking_closes_at: Date;
+        cancel_cutoff_at: Date | null;
+        gap_minutes: number;
+      }>(
+        'SELECT booking_opens_at, booking_closes_at, cancel_cutoff_at, gap_minutes FROM events WHERE id = $1 FOR UPDATE',
+        [eventId],
+      );
+      const current = rows[0]!;
+      const merged = {
+        bookingOpensAt: input.bookingOpensAt ?? current.booking_opens_at.toISOString(),
+        bookingClosesAt: input.bookingClosesAt ?? current.booking_closes_at.toISOString(),
+        cancelCutoffAt:
+          input.cancelCutoffAt === undefined
+            ? (current.cancel_cutoff_at?.toISOString() ?? null)
+            : input.cancelCutoffAt,
+      };
+      const issues = eventRuleIssues(merged);
+      if (issues.length > 0) throw new DomainError('invalid_input', undefined, { issues });
+      await client.query(
+        `UPDATE events SET
+           name = coalesce($2, name),
+           booking_opens_at = $3, booking_closes_at = $4, cancel_cutoff_at = $5,
+           slot_minutes = coalesce($6, slot_minutes),
+           gap_minutes = coalesce($7, gap_minutes),
+           max_per_student = coalesce($8, max_per_student),
+           hold_seconds = coalesce($9, hold_seconds)
+         WHERE id = $1`,
+        [
+          eventId,
+          input.name ?? null,
+          merged.bookingOpensAt,
+          merged.bookingClosesAt,
+          merged.cancelCutoffAt,
+          input.slotMinutes ?? null,
+          input.gapMinutes ?? null,
+          input.maxPerStudent ?? null,
+          input.holdSeconds ?? null,
+        ],
+      );
+      if (input.gapMinutes !== undefined && input.gapMinutes !== current.gap_minutes) {
+        // Each booking's guard range was widened by the gap when it was written. Touching
+        // slot_id makes the trigger recompute it, and the gap constraint then refuses a new
+        // gap that existing appointments of one family would break.
+        try {
+          await client.query(
+            `UPDATE bookings SET slot_id = slot_id WHERE event_id = $1 AND status IN ('held', 'confirmed')`,
+            [eventId],
+          );
+        } catch (err) {
+          refusalOrRethrow(err);
+        }
+      }
+      return this.deps.events.get(p, eventId, client);
+    });
+  }
+
+  async availability(p: Principal, eventId: string): Promise<EventAvailabilityView> {
+    requireAdmin(p);
+    const event = await eventInSchool(this.deps.db, p, eventId);
+    const { rows } = await this.deps.db.query<{ staff_id: string }>(
+      'SELECT DISTINCT staff_id FROM availability WHERE event_id = $1',
+      [eventId],
+    );
+    const teachers: TeacherAvailabilityView[] = [];
+    for (const r of rows)
+      teachers.push(await this.teacherAvailability(this.deps.db, p, eventId, r.staff_id, event.time_zone));
+    teachers.sort((a, b) => a.displayName.localeCompare(b.displayName));
+    return { eventId, timeZone: event.time_zone, teachers };
+  }
+
+  private async teacherAvailability(
+    q: Queryable,
+    p: Principal,
+    eventId: string,
+    staffId: string,
+    timeZone: string,
+  ): Promise<TeacherAvailabilityView> {
+    const teacher = await teacherInSchool(q, p, staffId).catch(() => null);
+    const { rows } = await q.query<{
+      kind: 'window' | 'break';
+      starts_at: Date;
+      ends_at: Date;
+      room: string;
+    }>(
+      `SELECT kind, starts_at, ends_at, room FROM availability
+        WHERE event_id = $1 AND staff_id = $2 ORDER BY starts_at`,
+      [eventId, staffId],
+    );
+    const local = (r: { starts_at: Date; ends_at: Date }) => ({
+      date: schoolDate(r.starts_at, timeZone),
+      from: schoolTime(r.starts_at, timeZone),
+      to: schoolTime(r.ends_at, timeZone),
+    });
+    return {
+      teacherId: staffId,
+      displayName: teacher ? staffDisplayName(teacher) : '',
+      room: rows.find((r) => r.kind === 'window')?.room ?? '',
+      windows: rows.filter((r) => r.kind === 'window').map(local),
+      breaks: rows.filter((r) => r.kind === 'break').map(local),
+    };
+  }
+
+  /**
+   * Replaces a teacher's windows and breaks and regenerates their slots, live. Slots
+   * anyone is in stay exactly as they are; slots with only ended bookings are kept
+   * (blocked) where they no longer fit, since deleting them would erase booking
+   * history; every other old slot goes, and the new plan fills the space around the kept ones.
+   */
+  async setAvailability(
+    p: Principal,
+    eventId: string,
+    teacherId: string,
+    input: SetAvailabilityRequest,
+    idem: Idem,
+  ): Promise<Result<SetAvailabilityResponse>> {
+    return liveWrite(this.deps, p, idem, 'setAvailability', { eventId, teacherId, ...input }, (client, out) =>
+      this.regenerate(client, out, p, eventId, teacherId, input),
+    );
+  }
+
+  private async regenerate(
+    client: DbClient,
+    out: Outbox,
+    p: Principal,
+    eventId: string,
+    teacherId: string,
+    input: SetAvailabilityRequest,
+  ): Promise<SetAvailabilityResponse> {
+    requireAdmin(p);
+    const event = await eventInSchool(client, p, eventId, { forChange: true });
+    await teacherInSchool(client, p, teacherId);
+    const room = input.room ?? '';
+    const toInstants = (list: LocalRange[], field: string) =>
+      list.map((r, i) => ({
+        startsAt: schoolInstant(r.date, r.from, event.time_zone, `${field}.${i}.from`),
+        endsAt: schoolInstant(r.date, r.to, event.time_zone, `${field}.${i}.to`),
+      }));
+    const windows = toInstants(input.windows, 'windows');
+    const breaks = toInstants(input.breaks ?? [], 'breaks');
+
+    // Two admins regenerating the same teacher at once would each delete and insert
+    // around the other; one goes after the other.
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+      `availability:${eventId}:${teacherId}`,
+    ]);
+    // Locking the teacher's slots makes a concurrent hold wait (it takes FOR SHARE):
+    // it then either sees its slot gone, or we see its booking and keep the slot.
+    const { rows: existing } = await client.query<{
+      id: string;
+      starts_at: Date;
+      ends_at: Date;
+      room: string;
+      blocked: boolean;
+      live: boolean;
+      history: boolean;
+    }>(
+      `SELECT s.id, s.starts_at, s.ends_at, s.room, s.blocked,
+              EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id
+                       AND (b.status = 'confirmed' OR (b.status = 'held' AND b.expires_at > now()))) AS live,
+              EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id) AS history
+         FROM slots s WHERE s.event_id = $1 AND s.staff_id = $2
+        ORDER BY s.starts_at FOR UPDATE OF s`,
+      [eventId, teacherId],
+    );
+
+    await client.query('DELETE FROM availability WHERE event_id = $1 AND staff_id = $2', [
+      eventId,
+      teacherId,
+    ]);
+    for (const [kind, list] of [
+      ['window', windows],
+      ['break', breaks],
+    ] as const) {
+      for (const w of list) {
+        await client.query(
+          `INSERT INTO availability (event_id, staff_id, kind, starts_at, ends_at, room) VALUES ($1, $2, $3, $4, $5, $6)`,
+          [eventId, teacherId, kind, w.startsAt, w.endsAt, room],
+        );
+      }
+    }
+
+    const planned = generateSlots(windows, breaks, event.slot_minutes);
+    const key = (s: { startsAt: Date; endsAt: Date }) => `${s.startsAt.getTime()}-${s.endsAt.getTime()}`;
+    const plannedKeys = new Set(planned.map(key));
+    const remove: string[] = [];
+    const block: string[] = [];
+    const keptKeys = new Set<string>();
+    let kept = 0;
+    for (const s of existing) {
+      const k = key({ startsAt: s.starts_at, endsAt: s.ends_at });
+      if (plannedKeys.has(k) || s.live) {
+        kept++;
+        keptKeys.add(k);
+      } else if (s.history) {
+        kept++;
+        if (!s.blocked) block.push(s.id);
+      } else {
+        remove.push(s.id);
+      }
+    }
+
+    const actor = { kind: 'staff', id: p.staffId } as const;
+    // The 'removed' facts carry the slot as it was, so they are recorded while it exists.
+    if (remove.length > 0) {
+      out.facts.push(
+        ...(await recordChanges(
+          client,
+          eventId,
+          actor,
+          remove.map((slotId): Change => ({ action: 'removed', slotId })),
+        )),
+      );
+      await client.query('DELETE FROM slots WHERE id = ANY($1::uuid[])', [remove]);
+    }
+    if (block.length > 0)
+      await client.query('UPDATE slots SET blocked = true WHERE id = ANY($1::uuid[])', [block]);
+    // Kept slots take the (possibly new) room; screens hear of it like a resize.
+    const { rows: moved } = await client.query<{ id: string }>(
+      `UPDATE slots SET room = $3 WHERE event_id = $1 AND staff_id = $2 AND room <> $3 AND NOT blocked
+       RETURNING id`,
+      [eventId, teacherId, room],
+    );
+    const fresh = planned.filter((s) => !keptKeys.has(key(s)));
+    // ON CONFLICT DO NOTHING uses the teacher's no-overlap exclusion constraint as the
+    // arbiter: new slots that would overlap a kept one are simply not created.
+    const { rows: created } = await client.query<{ id: string }>(
+      `INSERT INTO slots (event_id, staff_id, starts_at, ends_at, room)
+       SELECT $1, $2, s, e, $3 FROM unnest($4::timestamptz[], $5::timestamptz[]) AS t(s, e)
+       ORDER BY s
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [eventId, teacherId, room, fresh.map((s) => s.startsAt), fresh.map((s) => s.endsAt)],
+    );
+    out.facts.push(
+      ...(await recordChanges(client, eventId, actor, [
+        ...block.map((slotId): Change => ({ action: 'blocked', slotId })),
+        ...moved.map((r): Change => ({ action: 'resized', slotId: r.id })),
+        ...created.map((r): Change => ({ action: 'added', slotId: r.id })),
+      ])),
+    );
+    const { rows: v } = await client.query<{ version: number }>('SELECT version FROM events WHERE id = $1', [
+      eventId,
+    ]);
+    return {
+      availability: await this.teacherAvailability(client, p, eventId, teacherId, event.time_zone),
+      slots: { created: created.length, removed: remove.length, kept, blocked: block.length },
+      version: v[0]!.version,
+    };
+  }
+}

@@ -1,0 +1,52 @@
+import type { Db, DbClient } from '../../infra/db.ts';
+import type { Principal } from '../auth/principal.ts';
+import { principalKey } from '../auth/principal.ts';
+import type { BookingNotification } from '../booking/booking.service.ts';
+import type { Fact } from '../booking/event-changes.ts';
+import { runIdempotent } from '../booking/idempotency.ts';
+import type { Result } from '../domain-error.ts';
+import type { Publisher } from '../live/publisher.ts';
+
+export interface LiveWriteDeps {
+  db: Db;
+  publisher: Publisher;
+  /** Told after commit when a family's appointments changed (the e-mail queue hooks in). */
+  notify?: (n: BookingNotification) => Promise<void>;
+  logError?: (err: unknown, context: string) => void;
+}
+
+/** What a write produced for the outside world; sent only once the transaction has committed. */
+export interface Outbox {
+  facts: Fact[];
+  notices: BookingNotification[];
+}
+
+/**
+ * Runs an admin write in one transaction, at most once per idempotency key, then
+ * publishes its facts and notices. Nothing is sent before commit: a screen must never
+ * show a change that was rolled back. The outbox is fresh on every attempt, since a
+ * serialization failure reruns the whole write.
+ */
+export async function liveWrite<T>(
+  deps: LiveWriteDeps,
+  p: Principal,
+  idem: { key: string | null },
+  operation: string,
+  input: unknown,
+  write: (client: DbClient, out: Outbox) => Promise<T>,
+): Promise<Result<T>> {
+  let out: Outbox = { facts: [], notices: [] };
+  const scope = idem.key ? { principal: principalKey(p), key: idem.key, operation, input } : null;
+  const result = await runIdempotent(deps.db, scope, (client) => {
+    out = { facts: [], notices: [] };
+    return write(client, out);
+  });
+  if (result.ok) {
+    if (out.facts.length > 0) deps.publisher.publish(out.facts);
+    for (const n of out.notices) {
+      if (!deps.notify || n.bookingIds.length === 0) continue;
+      deps.notify(n).catch((err) => deps.logError?.(err, `notify ${n.kind}`));
+    }
+  }
+  return result;
+}
