@@ -158,7 +158,9 @@ describe('hold, confirm, cancel over HTTP with live facts over sockets', () => {
     const admin = await loginStaff(app, school.admin.email);
     const adminSocket = await app.socket(admin);
     const snap = await ask(adminSocket, 'event:join', { eventId: school.eventId });
-    const free = snap.data.slots.find((s: any) => s.state === 'free');
+    // Facts go by interest: the watcher hears of the teachers its children may book.
+    const watched = school.students.find((s) => s.id === school.families[4]!.studentIds[0])!.teacherIds;
+    const free = snap.data.slots.find((s: any) => s.state === 'free' && watched.includes(s.teacherId));
     const blocked = await ask(adminSocket, 'slot:block', {
       slotId: free.id,
       blocked: true,

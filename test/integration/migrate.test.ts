@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { ensureDatabase, migrate } from '../../server/src/infra/migrate.ts';
-import { databaseUrl, PG_ADMIN_URL } from '../support/env.ts';
+import { databaseUrl, PG_ADMIN_URL, testDbName } from '../support/env.ts';
 
 describe('migrations', () => {
   it('create the database when it is missing, apply every file once, and are safe to run concurrently', async () => {
-    const name = `confer_t_mig_${randomBytes(4).toString('hex')}`;
+    const name = testDbName('t', `mig${randomBytes(4).toString('hex')}`);
     const url = databaseUrl(name);
     try {
       await Promise.all([ensureDatabase(url), ensureDatabase(url)]);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { databaseUrl, PG_ADMIN_URL, TEMPLATE_DB } from './env.ts';
+import { databaseUrl, PG_ADMIN_URL, templateDb, testDbName } from './env.ts';
 
 export interface TestDatabase {
   name: string;
@@ -10,7 +10,8 @@ export interface TestDatabase {
 
 /** A fresh, migrated database of this test file's own, cloned from the run's template. */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `confer_t_${randomBytes(6).toString('hex')}`;
+  const name = testDbName('t', randomBytes(5).toString('hex'));
+  const template = templateDb();
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   try {
@@ -18,7 +19,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     // parallel file is cloning at the same moment.
     for (let attempt = 0; ; attempt++) {
       try {
-        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
         break;
       } catch (err) {
         if (attempt > 20 || (err as { code?: string }).code !== '55006') throw err;

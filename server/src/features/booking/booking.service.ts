@@ -9,6 +9,7 @@ import type { SlotLock } from '../../infra/slot-lock.ts';
 import type { Principal } from '../auth/principal.ts';
 import { principalKey } from '../auth/principal.ts';
 import { DomainError, type Result } from '../domain-error.ts';
+import { refuseUnfairHold } from '../fair-start/hold-guard.ts';
 import type { Publisher } from '../live/publisher.ts';
 import { loadBookingViews, loadItinerary } from './booking-views.ts';
 import { type Actor, type Change, type Fact, recordChanges } from './event-changes.ts';
@@ -52,7 +53,7 @@ const CONSTRAINT_ERRORS: Record<string, () => DomainError> = {
   bookings_family_gap: () => new DomainError('gap'),
 };
 
-function refusalFrom(err: unknown): DomainError | null {
+export function refusalFrom(err: unknown): DomainError | null {
   const code = pgCode(err);
   if (code !== '23505' && code !== '23P01') return null;
   const make = CONSTRAINT_ERRORS[pgConstraint(err) ?? ''];
@@ -156,6 +157,7 @@ export class BookingService {
     if (!slot || slot.school_id !== p.schoolId)
       throw new DomainError('not_found', 'This slot does not exist.');
     if (slot.archived || (!byStaff && !slot.open)) throw new DomainError('window_closed');
+    if (!byStaff) await refuseUnfairHold(client, { eventId: slot.event_id, slotId: input.slotId, familyId });
     if (slot.blocked) throw new DomainError('slot_taken', 'This slot is not available.');
 
     const { rowCount: linked } = await client.query(
@@ -232,6 +234,48 @@ export class BookingService {
     return { view: view!, facts, expiresAt: inserted.expires_at };
   }
 
+  /**
+   * Holds several slots in one transaction, all or none (an itinerary's one click):
+   * each hold goes through the same checks and constraints as a single hold, and
+   * the first refusal rolls every one of them back. No Redis lock: the
+   * constraints decide, and a lost race answers like a single hold would.
+   */
+  async holdAll(
+    p: Principal,
+    inputs: CreateHoldRequest[],
+    idem: Idem,
+  ): Promise<Result<{ bookings: BookingView[] }>> {
+    let familyId: string;
+    try {
+      familyId = this.familyFor(p, inputs[0]?.familyId);
+      if (inputs.some((i) => (i.familyId ?? familyId) !== familyId)) throw new DomainError('forbidden');
+    } catch (err) {
+      return { ok: false, error: (err as DomainError).body };
+    }
+    let facts: Fact[] = [];
+    let held: { bookingId: string; eventId: string; expiresAt: Date }[] = [];
+    // A fixed order (by slot) so two multi-holds of one family cannot deadlock.
+    const ordered = [...inputs].sort((a, b) => (a.slotId < b.slotId ? -1 : a.slotId > b.slotId ? 1 : 0));
+    const result = await runIdempotent(this.deps.db, this.scope(p, idem, 'holdAll', ordered), async (client) => {
+      facts = [];
+      held = [];
+      const views: BookingView[] = [];
+      for (const input of ordered) {
+        const out = await this.holdIn(client, p, familyId, input);
+        facts.push(...out.facts);
+        views.push(out.view);
+        held.push({ bookingId: out.view.id, eventId: out.view.eventId, expiresAt: out.expiresAt });
+      }
+      return { bookings: views.sort((a, b) => a.startsAt.localeCompare(b.startsAt)) };
+    });
+    if (result.ok && facts.length > 0) {
+      this.after(facts);
+      for (const h of held)
+        this.deps.holdExpiry.schedule(h).catch((err) => this.deps.logError?.(err, 'schedule hold expiry'));
+    }
+    return result;
+  }
+
   /** Confirms a family's holds together: all of them, or none if any has lapsed. */
   async confirm(
     p: Principal,
@@ -245,7 +289,7 @@ export class BookingService {
       async (client) => {
         const familyId = this.familyFor(p, input.familyId);
         const event = await this.eventFor(client, p, input.eventId);
-        if (p.kind === 'family' && !event.open) throw new DomainError('window_closed');
+        if (event.archived || (p.kind === 'family' && !event.open)) throw new DomainError('window_closed');
         const { rows } = await client.query<{
           id: string;
           slot_id: string;
