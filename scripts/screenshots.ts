@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { seedSchool, DEMO_OPTIONS } from '../server/src/features/demo/demo-seed.ts';
+import { DEMO_OPTIONS, seedSchool } from '../server/src/features/demo/demo-seed.ts';
 import { launchBrowser } from '../test/e2e/support/browser.ts';
 import { buildClient, CLIENT_DIST, clientBuildIsStale } from '../test/e2e/support/client-build.ts';
 import { newPage, signInFamily, signInStaff } from '../test/e2e/support/parent-page.ts';
@@ -42,7 +42,11 @@ async function main() {
       const teacherIds = school.students.find((x) => x.id === studentId)!.teacherIds;
       const free = snap.data.slots.filter((x: any) => x.state === 'free' && teacherIds.includes(x.teacherId));
       const pick = free[(i * 7) % free.length];
-      const hold = await ask(s, 'slot:hold', { slotId: pick.id, studentId, idempotencyKey: `shots-${i}-hold` });
+      const hold = await ask(s, 'slot:hold', {
+        slotId: pick.id,
+        studentId,
+        idempotencyKey: `shots-${i}-hold`,
+      });
       if (hold.ok && i % 3 !== 0)
         await ask(s, 'booking:confirm', { eventId: school.eventId, idempotencyKey: `shots-${i}-confirm` });
       s.disconnect();

@@ -1,9 +1,9 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
-import type { Ack } from '../../protocol/errors.ts';
 import { createApi } from '../../client/src/lib/api.ts';
 import { bookingErrorText, loginErrorText } from '../../client/src/lib/error-text.ts';
 import FamilyLogin from '../../client/src/shared/FamilyLogin.svelte';
+import type { Ack } from '../../protocol/errors.ts';
 import { scriptedApi } from './fixtures/grid-data.ts';
 
 async function submitLogin(answer: Ack<unknown>) {
@@ -19,7 +19,10 @@ async function submitLogin(answer: Ack<unknown>) {
 
 describe('error messages', () => {
   it('a wrong code says what to check, and the request was tidied', async () => {
-    const calls = await submitLogin({ ok: false, error: { code: 'unauthenticated', message: 'Please sign in.' } });
+    const calls = await submitLogin({
+      ok: false,
+      error: { code: 'unauthenticated', message: 'Please sign in.' },
+    });
     expect(calls[0]!.body).toEqual({ schoolCode: 'DEMO', surname: 'Smith', accessCode: 'ABCD-1234' });
     expect(screen.getByRole('alert').textContent).toContain(
       'We could not find a family with that school code, surname and access code.',
@@ -60,7 +63,10 @@ describe('error messages', () => {
         seen.push(headers['idempotency-key'] ?? null);
         expect(headers.authorization).toBe('Bearer tok');
         if (n++ === 0) throw new TypeError('network down');
-        if (n === 2) return new Response(JSON.stringify({ error: { code: 'unavailable', message: 'busy' } }), { status: 503 });
+        if (n === 2)
+          return new Response(JSON.stringify({ error: { code: 'unavailable', message: 'busy' } }), {
+            status: 503,
+          });
         return new Response(JSON.stringify({ id: 'b1' }), { status: 200 });
       },
     });
@@ -73,8 +79,12 @@ describe('error messages', () => {
     const refused = createApi({
       token: () => 'tok',
       retryDelayMs: 1,
-      fetch: async () => new Response(JSON.stringify({ error: { code: 'slot_taken', message: 'x' } }), { status: 409 }),
+      fetch: async () =>
+        new Response(JSON.stringify({ error: { code: 'slot_taken', message: 'x' } }), { status: 409 }),
     });
-    expect(await refused.write('POST', '/holds', {})).toEqual({ ok: false, error: { code: 'slot_taken', message: 'x' } });
+    expect(await refused.write('POST', '/holds', {})).toEqual({
+      ok: false,
+      error: { code: 'slot_taken', message: 'x' },
+    });
   });
 });

@@ -35,8 +35,14 @@ describe('hold countdown', () => {
 
   it('extending a hold takes the slot again with a fresh key and a new expiry', async () => {
     const s = slot('t1', 0);
-    const old = booking(s, 'held', 'kid', { id: 'old', expiresAt: new Date(Date.now() + 10_000).toISOString() });
-    const renewed = booking(s, 'held', 'kid', { id: 'new', expiresAt: new Date(Date.now() + 120_000).toISOString() });
+    const old = booking(s, 'held', 'kid', {
+      id: 'old',
+      expiresAt: new Date(Date.now() + 10_000).toISOString(),
+    });
+    const renewed = booking(s, 'held', 'kid', {
+      id: 'new',
+      expiresAt: new Date(Date.now() + 120_000).toISOString(),
+    });
     const { api, calls } = scriptedApi({
       'DELETE /holds/old': () => ({ ok: true, data: { ...old, status: 'cancelled' } }),
       'POST /holds': () => ({ ok: true, data: renewed }),

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { SlotView } from '../../protocol/schemas.ts';
-import type { SlotFact } from '../../protocol/socket-events.ts';
 import { unavailabilityFor } from '../../client/src/lib/family-rules.ts';
 import { itineraryIcs } from '../../client/src/lib/ics.ts';
 import { formatDateTime, formatTime } from '../../client/src/lib/school-time.ts';
 import { SlotSync } from '../../client/src/lib/slot-sync.ts';
+import type { SlotView } from '../../protocol/schemas.ts';
+import type { SlotFact } from '../../protocol/socket-events.ts';
 import { booking, event, slot } from './fixtures/grid-data.ts';
 
 const fact = (version: number, s: SlotView, kind: SlotFact['kind'] = 'held'): SlotFact => ({

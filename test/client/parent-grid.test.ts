@@ -1,10 +1,11 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { flushSync } from 'svelte';
 import { describe, expect, it, vi } from 'vitest';
-import ParentGridHarness from './fixtures/ParentGridHarness.svelte';
 import { booking, event, gridWorld, scriptedApi, slot } from './fixtures/grid-data.ts';
+import ParentGridHarness from './fixtures/ParentGridHarness.svelte';
 
-const cellOf = (container: HTMLElement, id: string) => container.querySelector<HTMLElement>(`[data-slot="${id}"]`)!;
+const cellOf = (container: HTMLElement, id: string) =>
+  container.querySelector<HTMLElement>(`[data-slot="${id}"]`)!;
 
 describe('parent grid', () => {
   it('shows every state in words, not colour alone, and times in the school zone', () => {
@@ -29,8 +30,11 @@ describe('parent grid', () => {
     expect(cellOf(container, 't1-s1').textContent).toBe('Held');
     expect(cellOf(container, 't1-s2').textContent).toBe('Taken');
     expect(cellOf(container, 't1-s3').textContent).toBe('N/A');
-    for (const id of ['t1-s1', 't1-s2', 't1-s3']) expect(cellOf(container, id).getAttribute('aria-disabled')).toBe('true');
-    expect(cellOf(container, 't1-s0').getAttribute('aria-label')).toBe('16:00 with Mr Smith: free, press Enter to hold');
+    for (const id of ['t1-s1', 't1-s2', 't1-s3'])
+      expect(cellOf(container, id).getAttribute('aria-disabled')).toBe('true');
+    expect(cellOf(container, 't1-s0').getAttribute('aria-label')).toBe(
+      '16:00 with Mr Smith: free, press Enter to hold',
+    );
     // Ms Jones has no slot at 16:05: an empty, inert cell keeps the grid rectangular.
     const empty = container.querySelector('[data-r="1"][data-c="1"]')!;
     expect(empty.getAttribute('data-slot')).toBeNull();
@@ -38,7 +42,15 @@ describe('parent grid', () => {
   });
 
   it("marks slots that clash with or sit too close to the family's bookings as unavailable before any click", async () => {
-    const slots = [slot('t1', 0), slot('t1', 1), slot('t1', 2), slot('t2', 0), slot('t2', 1), slot('t2', 2), slot('t2', 3)];
+    const slots = [
+      slot('t1', 0),
+      slot('t1', 1),
+      slot('t1', 2),
+      slot('t2', 0),
+      slot('t2', 1),
+      slot('t2', 2),
+      slot('t2', 3),
+    ];
     const w = gridWorld(slots);
     // The sibling's confirmed appointment with Mr Smith at 16:05; the event needs a 5-minute gap.
     w.family.bookings = [booking(slots[1]!, 'confirmed', 'sib')];
@@ -103,7 +115,7 @@ describe('parent grid', () => {
     const slots = [slot('t1', 0)];
     let answer: (v: unknown) => void = () => {};
     const { api } = scriptedApi({});
-    api.write = (() => new Promise((r) => (answer = r))) as typeof api.write;
+    api.write = (() => new Promise<unknown>((r) => (answer = r))) as typeof api.write;
     const w = gridWorld(slots, api);
     const { container } = render(ParentGridHarness, { ...w, event, studentId: 'kid' });
     const pending = w.family.hold(slots[0]!, 'kid', 'Oliver');
@@ -128,9 +140,15 @@ describe('parent grid', () => {
     const { container } = render(ParentGridHarness, { ...w, event, studentId: 'kid' });
     expect(await w.family.hold(slots[0]!, 'kid', 'Oliver')).toBe(true);
     flushSync();
-    expect(calls[0]).toMatchObject({ method: 'POST', path: '/holds', body: { slotId: 't1-s0', studentId: 'kid' } });
+    expect(calls[0]).toMatchObject({
+      method: 'POST',
+      path: '/holds',
+      body: { slotId: 't1-s0', studentId: 'kid' },
+    });
     expect(cellOf(container, 't1-s0').textContent).toBe('Your hold');
-    expect(cellOf(container, 't1-s2').getAttribute('aria-label')).toContain('already booked with this teacher');
+    expect(cellOf(container, 't1-s2').getAttribute('aria-label')).toContain(
+      'already booked with this teacher',
+    );
   });
 
   it('a lapsed hold by someone else shows as free again without waiting for the server', () => {

@@ -8,6 +8,8 @@ import { type Ack, ERROR_MESSAGES, type ErrorBody, type ErrorCode } from '../../
 export interface ApiClient {
   get<T>(path: string): Promise<Ack<T>>;
   write<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<Ack<T>>;
+  /** A file the API answers (CSV exports): fetched with the bearer token, since there is no cookie. */
+  file(path: string): Promise<Ack<Blob>>;
 }
 
 export interface ApiOptions {
@@ -30,7 +32,12 @@ export function createApi(opts: ApiOptions): ApiClient {
   const retries = opts.retries ?? 3;
   const delay = opts.retryDelayMs ?? 400;
 
-  async function request<T>(method: string, path: string, body: unknown, key: string | null): Promise<Ack<T>> {
+  async function request<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    key: string | null,
+  ): Promise<Ack<T>> {
     const headers: Record<string, string> = { accept: 'application/json' };
     const token = opts.token();
     if (token) headers.authorization = `Bearer ${token}`;
@@ -69,7 +76,21 @@ export function createApi(opts: ApiOptions): ApiClient {
     return { ok: false, error: lastError };
   }
 
+  async function file(path: string): Promise<Ack<Blob>> {
+    const token = opts.token();
+    try {
+      const res = await doFetch(`${API}${path}`, {
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      });
+      if (res.ok) return { ok: true, data: await res.blob() };
+      return { ok: false, error: toErrorBody(await res.json().catch(() => null), res.status) };
+    } catch {
+      return { ok: false, error: { code: 'unavailable', message: ERROR_MESSAGES.unavailable } };
+    }
+  }
+
   return {
+    file,
     get: (path) => request('GET', path, undefined, null),
     write: (method, path, body) => request(method, path, body, newIdempotencyKey()),
   };

@@ -47,7 +47,10 @@ export class EventLive {
       } else {
         this.slots.set(slot.id, slot);
         // A new slot, or one whose start moved, changes the grid's shape.
-        if ((!before || before.startsAt !== slot.startsAt || before.teacherId !== slot.teacherId) && this.ready)
+        if (
+          (!before || before.startsAt !== slot.startsAt || before.teacherId !== slot.teacherId) &&
+          this.ready
+        )
           this.relayout();
       }
       this.onSlot?.(slot, currentFact);
@@ -119,7 +122,8 @@ export class EventLive {
 
   dispose(): void {
     for (const off of this.offs) off();
-    if (this.connection.socket.connected) this.connection.socket.emit('event:leave', { eventId: this.eventId }, () => {});
+    if (this.connection.socket.connected)
+      this.connection.socket.emit('event:leave', { eventId: this.eventId }, () => {});
   }
 }
 

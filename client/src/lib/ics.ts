@@ -5,8 +5,19 @@ import type { BookingView } from '../../../protocol/schemas.ts';
  * itinerary. Times are written in UTC (the trailing Z), so every calendar app
  * shows them in its own zone correctly, whatever zone this browser is in.
  */
-export function itineraryIcs(bookings: BookingView[], eventName: string, schoolName: string, now = new Date()): string {
-  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Confer//Parents evening//EN', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH'];
+export function itineraryIcs(
+  bookings: BookingView[],
+  eventName: string,
+  schoolName: string,
+  now = new Date(),
+): string {
+  const lines = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Confer//Parents evening//EN',
+    'CALSCALE:GREGORIAN',
+    'METHOD:PUBLISH',
+  ];
   for (const b of bookings) {
     lines.push(
       'BEGIN:VEVENT',
@@ -25,7 +36,10 @@ export function itineraryIcs(bookings: BookingView[], eventName: string, schoolN
 }
 
 function utc(iso: string): string {
-  return new Date(iso).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(iso)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function escapeText(s: string): string {
@@ -51,15 +65,4 @@ function fold(line: string): string {
   }
   parts.push(current);
   return parts.join('\r\n ');
-}
-
-export function downloadFile(name: string, content: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

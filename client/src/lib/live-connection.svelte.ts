@@ -1,5 +1,9 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents, SessionEnded } from '../../../protocol/socket-events.ts';
+import type {
+  ClientToServerEvents,
+  ServerToClientEvents,
+  SessionEnded,
+} from '../../../protocol/socket-events.ts';
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
 export type ConferClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;

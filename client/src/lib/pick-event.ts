@@ -6,7 +6,9 @@ import type { EventView } from '../../../protocol/schemas.ts';
  */
 export function pickEvent(events: EventView[], now = Date.now()): EventView | null {
   const current = events.filter((e) => !e.archived);
-  const open = current.find((e) => Date.parse(e.bookingOpensAt) <= now && now < Date.parse(e.bookingClosesAt));
+  const open = current.find(
+    (e) => Date.parse(e.bookingOpensAt) <= now && now < Date.parse(e.bookingClosesAt),
+  );
   if (open) return open;
   const upcoming = current
     .filter((e) => Date.parse(e.bookingOpensAt) > now)

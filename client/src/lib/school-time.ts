@@ -13,7 +13,14 @@ function formatter(timeZone: string, kind: 'time' | 'date' | 'dateTime'): Intl.D
         ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
         : kind === 'date'
           ? { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }
-          : { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+          : {
+              weekday: 'short',
+              day: 'numeric',
+              month: 'short',
+              hour: '2-digit',
+              minute: '2-digit',
+              hourCycle: 'h23',
+            };
     f = new Intl.DateTimeFormat('en-GB', { ...options, timeZone });
     cache.set(key, f);
   }

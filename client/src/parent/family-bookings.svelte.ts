@@ -4,9 +4,7 @@ import type { Announcer } from '../lib/announcer.svelte.ts';
 import type { ApiClient } from '../lib/api.ts';
 import { bookingErrorText } from '../lib/error-text.ts';
 
-export interface SlotLabel {
-  (slot: Pick<SlotView, 'teacherId' | 'startsAt'>): string;
-}
+export type SlotLabel = (slot: Pick<SlotView, 'teacherId' | 'startsAt'>) => string;
 
 /**
  * The family's side of the evening: its holds and bookings (the itinerary), the

@@ -17,11 +17,18 @@ export function buildTimeline(slots: SlotView[], now: number): TimelineEntry[] {
     if (gap.length === 0) return;
     const startsAt = gap[0]!.startsAt;
     const endsAt = gap[gap.length - 1]!.endsAt;
-    out.push({ kind: 'gap', startsAt, endsAt, slots: gap, minutes: Math.round((Date.parse(endsAt) - Date.parse(startsAt)) / 60_000) });
+    out.push({
+      kind: 'gap',
+      startsAt,
+      endsAt,
+      slots: gap,
+      minutes: Math.round((Date.parse(endsAt) - Date.parse(startsAt)) / 60_000),
+    });
     gap = [];
   };
   for (const s of ordered) {
-    const occupied = s.state === 'booked' || (s.state === 'held' && (!s.heldUntil || Date.parse(s.heldUntil) > now));
+    const occupied =
+      s.state === 'booked' || (s.state === 'held' && (!s.heldUntil || Date.parse(s.heldUntil) > now));
     if (occupied) {
       flush();
       out.push({ kind: 'appointment', slot: s });
