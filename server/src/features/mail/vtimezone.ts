@@ -19,15 +19,17 @@ function offsetAt(zone: string, ms: number): number {
   return DateTime.fromMillis(ms, { zone }).offset;
 }
 
-/** The instant within (lo, hi] where the offset changes, to the minute. */
+/** The instant within (lo, hi] where the offset changes; both ends are whole minutes. */
 function findChange(zone: string, lo: number, hi: number): number {
   const before = offsetAt(zone, lo);
-  while (hi - lo > 60_000) {
-    const mid = lo + Math.floor((hi - lo) / 2);
-    if (offsetAt(zone, mid) === before) lo = mid;
-    else hi = mid;
+  let a = lo / 60_000;
+  let b = hi / 60_000;
+  while (b - a > 1) {
+    const mid = a + Math.floor((b - a) / 2);
+    if (offsetAt(zone, mid * 60_000) === before) a = mid;
+    else b = mid;
   }
-  return hi;
+  return b * 60_000;
 }
 
 function transitionsBetween(zone: string, from: number, to: number): Transition[] {
@@ -37,7 +39,7 @@ function transitionsBetween(zone: string, from: number, to: number): Transition[
     const next = Math.min(t + step, to);
     if (offsetAt(zone, t) !== offsetAt(zone, next)) {
       const at = findChange(zone, t, next);
-      const dt = DateTime.fromMillis(at, { zone });
+      const dt = DateTime.fromMillis(at, { zone, locale: 'en-GB' });
       out.push({
         at: dt,
         fromMinutes: offsetAt(zone, at - 60_000),
@@ -58,8 +60,10 @@ function transitionsBetween(zone: string, from: number, to: number): Transition[
  * would float in whatever zone the reader is in.
  */
 export function vtimezone(zone: string, from: Date, to: Date): string {
-  const start = from.getTime() - 366 * 24 * 3600_000;
-  const end = to.getTime() + 24 * 3600_000;
+  // Whole hours, so every instant the search looks at is a whole minute.
+  const hour = 3600_000;
+  const start = Math.floor(from.getTime() / hour) * hour - 366 * 24 * hour;
+  const end = Math.ceil(to.getTime() / hour) * hour + 24 * hour;
   const all = transitionsBetween(zone, start, end);
   const before = all.filter((t) => t.at.toMillis() <= from.getTime());
   const within = all.filter((t) => t.at.toMillis() > from.getTime());
@@ -67,7 +71,7 @@ export function vtimezone(zone: string, from: Date, to: Date): string {
   const lines = ['BEGIN:VTIMEZONE', `TZID:${zone}`];
   if (used.length === 0) {
     // No change in the past year: a zone without daylight saving.
-    const here = DateTime.fromJSDate(from, { zone });
+    const here = DateTime.fromJSDate(from, { zone, locale: 'en-GB' });
     lines.push(
       'BEGIN:STANDARD',
       'DTSTART:19700101T000000',
