@@ -7,10 +7,7 @@ export interface Signed {
   page: Page;
 }
 
-export async function newPage(
-  browser: Browser,
-  viewport = { width: 1280, height: 900 },
-): Promise<Signed> {
+export async function newPage(browser: Browser, viewport = { width: 1280, height: 900 }): Promise<Signed> {
   const context = await browser.newContext({ viewport, timezoneId: 'Pacific/Honolulu', locale: 'en-GB' });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
@@ -18,7 +15,12 @@ export async function newPage(
 }
 
 /** Signs a family in through the form, as a parent would. */
-export async function signInFamily(page: Page, url: string, school: SeededSchool, index: number): Promise<void> {
+export async function signInFamily(
+  page: Page,
+  url: string,
+  school: SeededSchool,
+  index: number,
+): Promise<void> {
   const f = school.families[index]!;
   await page.goto(url);
   await page.getByLabel('School code').fill(school.schoolCode);
@@ -28,14 +30,19 @@ export async function signInFamily(page: Page, url: string, school: SeededSchool
   await page.getByRole('grid').first().waitFor();
 }
 
-export async function signInStaff(page: Page, url: string, email: string, password = PASSWORD): Promise<void> {
+export async function signInStaff(
+  page: Page,
+  url: string,
+  email: string,
+  password = PASSWORD,
+): Promise<void> {
   await page.goto(`${url}/staff`);
   await page.getByLabel('E-mail address').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-/** The grid cell of a slot, in a given child's grid (the first grid when omitted). */
-export function cell(page: Page, slotId: string, gridIndex = 0) {
-  return page.getByRole('grid').nth(gridIndex).locator(`[data-slot="${slotId}"]`);
+/** The grid cell of a slot, in one child's grid (or anywhere on the page when omitted). */
+export function cell(page: Page, slotId: string, studentId?: string) {
+  return page.locator(`${studentId ? `#child-${studentId} ` : ''}[data-slot="${slotId}"]`).first();
 }
