@@ -11,6 +11,7 @@ export const ERROR_STATUS = {
   not_your_teacher: 403,
   cap_reached: 409,
   hold_expired: 409,
+  fair_start_pending: 409,
   not_found: 404,
   forbidden: 403,
   invalid_input: 400,
@@ -32,6 +33,8 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   not_your_teacher: 'This teacher does not teach this child.',
   cap_reached: 'This child already has the most appointments allowed.',
   hold_expired: 'Your hold on this slot has expired.',
+  fair_start_pending:
+    'Requests are being collected for a fair start; slots are allocated when the window ends.',
   not_found: 'Not found.',
   forbidden: 'You are not allowed to do this.',
   invalid_input: 'The request is not valid.',

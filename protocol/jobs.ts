@@ -9,6 +9,8 @@ export const QUEUES = {
   mailSchedule: 'mail-schedule',
   /** Repeating archive-and-purge of past events. */
   retention: 'retention',
+  /** Fair start draws, offer expiries and running-late clears (protocol/fairness.ts). */
+  fairness: 'fairness',
 } as const;
 
 export interface HoldExpiryJob {
@@ -52,6 +54,15 @@ export const EmailJobSchema = z.discriminatedUnion('kind', [
     changeId: z.string().regex(/^[\w-]{1,64}$/),
   }),
   z.object({ kind: z.literal('reminder'), eventId: uuid, familyId: uuid }),
+  /** A notice about the evening itself (waiting-list offer, teacher running late); text composed by the sender. */
+  z.object({
+    kind: z.literal('family-notice'),
+    eventId: uuid,
+    familyId: uuid,
+    noticeId: z.string().regex(/^[\w-]{1,100}$/),
+    subject: z.string().min(1).max(200),
+    body: z.string().min(1).max(5000),
+  }),
   z.object({
     kind: z.literal('teacher-schedule'),
     eventId: uuid,
@@ -72,6 +83,21 @@ export const EmailJobSchema = z.discriminatedUnion('kind', [
     staffId: uuid,
     subject: z.string().min(1).max(200),
     body: z.string().min(1).max(20_000),
+  }),
+  /**
+   * A family's new access code (letters by e-mail). Only a digest is stored, so the code
+   * travels in the job; the job id carries a digest of it, never the code.
+   */
+  z.object({
+    kind: z.literal('access-code'),
+    familyId: uuid,
+    accessCode: z.string().regex(/^[A-Z0-9]{5}-[A-Z0-9]{5}$/),
+  }),
+  /** Acknowledges feedback or a complaint with its reference number. */
+  z.object({
+    kind: z.literal('feedback-received'),
+    feedbackId: uuid,
+    reference: z.string().regex(/^FB-[A-Z0-9]{8}$/),
   }),
   /** Fans one operator message out to every school admin who has not opted out. */
   z.object({

@@ -14,6 +14,7 @@
  */
 import type { Ack } from './errors.ts';
 import type { AvailabilitySnapshot, BookingView, SlotView } from './schemas.ts';
+import type * as Fair from './fairness.ts';
 
 export type SlotFactKind = 'held' | 'released' | 'booked' | 'changed';
 
@@ -50,6 +51,18 @@ export interface ServerToClientEvents {
   /** To a family's own sockets: its bookings changed (possibly by staff); refetch them. */
   'itinerary:changed': (payload: ItineraryChanged) => void;
   'session:ended': (payload: SessionEnded) => void;
+  /** Fair start: the draw has run; this family's outcome (see protocol/fairness.ts). */
+  'fairstart:allocated': (payload: Fair.FairStartAllocated) => void;
+  /** Virtual queue: the family's place in line changed. */
+  'queue:position': (payload: Fair.QueuePosition) => void;
+  'queue:admitted': (payload: Fair.QueueAdmitted) => void;
+  /** A waiting-list or cover offer for this family; it stands until `expiresAt`. */
+  'offer:made': (payload: Fair.OfferMade) => void;
+  'offer:ended': (payload: Fair.OfferEnded) => void;
+  /** A teacher runs late (minutes 0 = back on time); new expected times of this family's meetings. */
+  'teacher:running-late': (payload: Fair.TeacherRunningLate) => void;
+  /** A teacher is absent: these bookings of this family were cancelled. */
+  'teacher:absent': (payload: Fair.TeacherAbsent) => void;
 }
 
 export interface ClientToServerEvents {

@@ -18,6 +18,8 @@ function subjectOf(job: EmailJob): string {
       return `${bookingSubject(job.bookingIds)}-${job.changeId}`;
     case 'reminder':
       return `${job.eventId}-${job.familyId}`;
+    case 'family-notice':
+      return `${job.familyId}-${job.noticeId}`;
     case 'teacher-schedule':
       return `${job.eventId}-${job.staffId}-${job.date}`;
     case 'staff-invitation':
@@ -26,6 +28,11 @@ function subjectOf(job: EmailJob): string {
       return `${job.staffId}-${job.requestId}`;
     case 'system-update':
       return `${job.updateId}-${job.staffId}`;
+    case 'access-code':
+      // A new code is a new mail; the code itself never appears in an id or key.
+      return `${job.familyId}-${createHash('sha256').update(job.accessCode).digest('hex').slice(0, 16)}`;
+    case 'feedback-received':
+      return job.feedbackId;
     case 'system-update-broadcast':
       return job.updateId;
   }

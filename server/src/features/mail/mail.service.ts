@@ -1,6 +1,8 @@
 import type { EmailJob } from '../../../../protocol/jobs.ts';
 import type { Db } from '../../infra/db.ts';
 import type { Mailer } from '../../infra/mailer.ts';
+import { composeAccessCodeMail } from '../access-codes/access-code-mail.ts';
+import { composeFeedbackAck } from '../feedback/feedback-mail.ts';
 import { emailKey } from './email-keys.ts';
 import {
   loadConfirmedItinerary,
@@ -15,6 +17,7 @@ import type { ComposedMail } from './templates/layout.ts';
 import { invitationMail, passwordResetMail } from './templates/staff-account-mails.ts';
 import { systemUpdateMail } from './templates/system-update-mail.ts';
 import { teacherScheduleMail } from './templates/teacher-schedule-mail.ts';
+import { familyNoticeMail } from './templates/family-notice-mail.ts';
 
 export type MailOutcome =
   | 'sent'
@@ -103,6 +106,12 @@ export class MailService {
         const changed = concerned.filter((b) => b.status === 'confirmed');
         return { ...base, mail: changed.length ? changeMail(ctx, changed, itinerary, job.by) : null };
       }
+      case 'family-notice': {
+        const ctx = await loadFamilyContext(db, job.familyId, job.eventId);
+        if (!ctx) return { to: null, schoolId: null, eventId: null, mail: null, skip: 'nothing_to_send' };
+        const mail = ctx.email ? familyNoticeMail(ctx, job.subject, job.body) : null;
+        return { to: ctx.email, schoolId: ctx.schoolId, eventId: ctx.eventId, mail };
+      }
       case 'teacher-schedule': {
         const [staff, day] = await Promise.all([
           loadStaffContext(db, job.staffId),
@@ -131,6 +140,12 @@ export class MailService {
             : passwordResetMail(staff, job.link);
         return { to: staff.email, schoolId: staff.schoolId, eventId: null, mail };
       }
+      case 'access-code': {
+        const a = await composeAccessCodeMail(db, job.familyId, job.accessCode, this.deps.publicUrl);
+        return { ...a, eventId: null, ...(a.to ? {} : { skip: 'nothing_to_send' as const }) };
+      }
+      case 'feedback-received':
+        return { ...(await composeFeedbackAck(db, job.feedbackId)), eventId: null };
       case 'system-update': {
         const staff = await loadStaffContext(db, job.staffId);
         if (!staff || !staff.active || !staff.isAdmin)
