@@ -26,7 +26,18 @@ export function clientBuildIsStale(): boolean {
 
 export async function buildClient(): Promise<void> {
   const { build } = await import('vite');
-  await build({ configFile: path.join(CLIENT_DIR, 'vite.config.ts'), logLevel: 'warn' });
+  // Under Vitest NODE_ENV is "test", which would give a development build of Svelte.
+  const before = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      configFile: path.join(CLIENT_DIR, 'vite.config.ts'),
+      logLevel: 'warn',
+      mode: 'production',
+    });
+  } finally {
+    process.env.NODE_ENV = before;
+  }
 }
 
 /** Vitest globalSetup for the browser tests: they need the client built, and fresh. */
