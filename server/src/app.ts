@@ -25,6 +25,7 @@ import { EventsService } from './features/events/events.service.ts';
 import { Publisher } from './features/live/publisher.ts';
 import { attachSocketGateway, type ConferServer } from './features/live/socket-gateway.ts';
 import { mailRoutes } from './features/mail/mail.routes.ts';
+import { createSchoolFeatures } from './features/operator/school-features.ts';
 import { teacherRoutes } from './features/teacher/teacher.routes.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import { mountRoutes } from './http/route.ts';
@@ -124,6 +125,8 @@ export function createApp(deps: AppDeps): ConferApp {
     db,
   );
   attachSocketGateway({ io, sessions, booking, events, logError, db, admission });
+  const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+  const schools = createSchoolFeatures({ config, db, redis, io, sessions, booking, publisher, logError, publicUrl });
 
   const app = express();
   app.disable('x-powered-by');
@@ -165,6 +168,7 @@ export function createApp(deps: AppDeps): ConferApp {
     ...mailRoutes(db),
     ...adminRoutes({ db, io, publisher, events, booking, notify: deps.notify, logError }),
     ...teacherRoutes({ db }),
+    ...schools.routes,
   ];
   const openapi = buildOpenApi(routes, '0.1.0');
   const api = express.Router();
@@ -178,6 +182,7 @@ export function createApp(deps: AppDeps): ConferApp {
   });
   app.use('/api/v1', api);
 
+  app.use(schools.pages);
   const clientDir = deps.clientDir === undefined ? DEFAULT_CLIENT_DIR : deps.clientDir;
   if (clientDir && existsSync(path.join(clientDir, 'index.html'))) {
     app.use(express.static(clientDir, { index: false, maxAge: '1h' }));
@@ -218,6 +223,7 @@ export function createApp(deps: AppDeps): ConferApp {
       await new Promise<void>((resolve) => io.close(() => resolve()));
       adapterSub.disconnect();
       adapterPub.disconnect();
+      await schools.close();
     },
   };
 }

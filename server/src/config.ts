@@ -43,6 +43,19 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Apply pending migrations when the server starts. */
   MIGRATE_ON_START: bool.default(true),
+  // ---- schools (issue 5): staff accounts, imports, feedback, statistics ----
+  /** Shortest staff or operator password accepted (and never one of the common ones). */
+  PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(10),
+  /** How long an invitation link to set a password stays usable. */
+  INVITE_LINK_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(72),
+  /** How long a password-reset link stays usable. */
+  RESET_LINK_MINUTES: z.coerce.number().min(1).max(24 * 60).default(60),
+  /** Largest CSV import accepted (10,000 rows are well under 2 MB). */
+  IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  /** Imports (including refused ones) per school per hour. */
+  IMPORTS_PER_HOUR: z.coerce.number().int().min(1).default(60),
+  /** Feedback messages per sender (account, or address for the public form) per hour. */
+  FEEDBACK_PER_HOUR: z.coerce.number().int().min(1).default(10),
   PUBLIC_URL: z.url().optional(),
   /** Behind a reverse proxy: how many hops to trust for the client address (rate limits). */
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),

@@ -32,7 +32,7 @@ export interface RouteDef<B = unknown, P = Record<string, string>> {
   /** Expected refusals this operation can answer with. */
   errors?: (keyof typeof ERROR_STATUS)[];
   /** Answers with a file download of this type instead of JSON; the handler's data is a `FileAnswer`. */
-  produces?: 'text/csv';
+  produces?: 'text/csv' | 'text/html';
   handler: (ctx: RouteContext<B, P>) => Promise<Result<unknown>>;
 }
 
@@ -84,7 +84,8 @@ export function mountRoutes(router: Router, routes: RouteDef<any, any>[], sessio
         res.setHeader('Cache-Control', 'no-store');
         res.setHeader(
           'Content-Disposition',
-          `attachment; filename="${file.filename.replace(/[^\w.-]/g, '_')}"`,
+          // A page (printable letters) opens in the browser; data files download.
+          `${route.produces === 'text/html' ? 'inline' : 'attachment'}; filename="${file.filename.replace(/[^\w.-]/g, '_')}"`,
         );
         res.status(200).send(file.body);
         return;

@@ -127,6 +127,27 @@ export class SessionStore {
         };
   }
 
+  /**
+   * Ends every live session of one staff member or family (deactivation, erasure, a
+   * new access code) and returns their ids so their sockets can be disconnected.
+   */
+  async revokeAllOf(who: { staffId: string } | { familyId: string }, reason: string): Promise<string[]> {
+    const [column, value] = 'staffId' in who ? ['staff_id', who.staffId] : ['family_id', who.familyId];
+    const { rows } = await this.db.query<{ id: string; token_hash: string }>(
+      `UPDATE sessions SET revoked_at = now(), revoked_reason = $2
+        WHERE ${column} = $1 AND revoked_at IS NULL RETURNING id, token_hash`,
+      [value, reason],
+    );
+    if (rows.length === 0) return [];
+    const keys = rows.map((r) => this.key(r.token_hash));
+    await this.redis.del(...keys).catch(() => {});
+    // A request that read the cache just before the revocation may still be pushing
+    // the entry's TTL back (touch); deleting once more after it has finished makes
+    // sure no stale copy outlives the revocation.
+    setTimeout(() => void this.redis.del(...keys).catch(() => {}), 1000).unref();
+    return rows.map((r) => r.id);
+  }
+
   /** Revokes by token (logout) — the Redis copy goes first so no instance keeps accepting it. */
   async revokeToken(token: string, reason: string): Promise<string | null> {
     const tokenHash = digest(token);

@@ -1,0 +1,263 @@
+import { randomInt } from 'node:crypto';
+import type {
+  FeedbackDetail,
+  FeedbackStatus,
+  FeedbackSummary,
+  PublicFeedbackRequest,
+  SubmitFeedbackRequest,
+} from '../../../../protocol/schools.ts';
+import { type Db, inTransaction, pgCode } from '../../infra/db.ts';
+import type { RateLimit } from '../../infra/rate-limit.ts';
+import { staffDisplayName } from '../auth/auth.service.ts';
+import type { Principal } from '../auth/principal.ts';
+import { DomainError } from '../domain-error.ts';
+
+/** Whose inbox: one school's admins, or the operator's (about the service itself). */
+export type FeedbackScope = { schoolId: string } | { about: 'service' };
+
+export interface FeedbackDeps {
+  db: Db;
+  limit: RateLimit;
+  /** Queues the acknowledgement mail; resolves false when no mail can be sent. */
+  acknowledge: (feedbackId: string, reference: string) => Promise<boolean>;
+}
+
+const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+
+function newReference(): string {
+  let s = '';
+  for (let i = 0; i < 8; i++) s += ALPHABET[randomInt(ALPHABET.length)];
+  return `FB-${s}`;
+}
+
+interface Row {
+  id: string;
+  reference: string;
+  kind: 'feedback' | 'complaint';
+  about: 'school' | 'service';
+  from_kind: 'family' | 'staff' | 'public';
+  subject: string;
+  status: FeedbackStatus;
+  created_at: Date;
+  updated_at: Date;
+  name: string;
+  email: string | null;
+  body: string;
+}
+
+function summary(r: Row): FeedbackSummary {
+  return {
+    id: r.id,
+    reference: r.reference,
+    kind: r.kind,
+    about: r.about,
+    fromKind: r.from_kind,
+    subject: r.subject,
+    status: r.status,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+function scopeSql(scope: FeedbackScope, param: number): { sql: string; value: string } {
+  return 'schoolId' in scope
+    ? { sql: `f.school_id = $${param} AND f.about = 'school'`, value: scope.schoolId }
+    : { sql: `f.about = $${param}`, value: 'service' };
+}
+
+/** Feedback and complaints: a reference number, an acknowledgement, an inbox with a reply history. */
+export class FeedbackService {
+  constructor(private readonly deps: FeedbackDeps) {}
+
+  private async charge(key: string): Promise<void> {
+    const outcome = await this.deps.limit.consume(key);
+    if (!outcome.allowed)
+      throw new DomainError('rate_limited', 'Too many messages. Please try again later.', {
+        retryAfter: outcome.retryAfterSeconds,
+      });
+  }
+
+  /** From a signed-in family or staff member. */
+  async submit(
+    p: Principal,
+    input: SubmitFeedbackRequest,
+  ): Promise<{ reference: string; acknowledgementQueued: boolean }> {
+    await this.charge(p.kind === 'family' ? `family:${p.familyId}` : `staff:${p.staffId}`);
+    let name = '';
+    let email: string | null = input.email?.toLowerCase() ?? null;
+    if (p.kind === 'family') {
+      const { rows } = await this.deps.db.query<{ surname: string; email: string | null }>(
+        'SELECT surname, email FROM families WHERE id = $1',
+        [p.familyId],
+      );
+      name = rows[0] ? `${rows[0].surname} family` : '';
+      email ??= rows[0]?.email ?? null;
+    } else {
+      const { rows } = await this.deps.db.query<{
+        title: string;
+        first_name: string;
+        surname: string;
+        email: string;
+      }>('SELECT title, first_name, surname, email FROM staff WHERE id = $1', [p.staffId]);
+      name = rows[0] ? staffDisplayName(rows[0]) : '';
+      email ??= rows[0]?.email ?? null;
+    }
+    return this.store({
+      schoolId: p.schoolId,
+      about: input.about,
+      kind: input.kind,
+      fromKind: p.kind,
+      familyId: p.kind === 'family' ? p.familyId : null,
+      staffId: p.kind === 'staff' ? p.staffId : null,
+      name,
+      email,
+      subject: input.subject,
+      body: input.body,
+    });
+  }
+
+  /** From the public form (login page): no account; the address is only a rate-limit key. */
+  async submitPublic(
+    input: PublicFeedbackRequest,
+    address: string,
+  ): Promise<{ reference: string; acknowledgementQueued: boolean }> {
+    await this.charge(`address:${address}`);
+    let schoolId: string | null = null;
+    if (input.schoolCode) {
+      const { rows } = await this.deps.db.query<{ id: string }>('SELECT id FROM schools WHERE code = $1', [
+        input.schoolCode.toUpperCase(),
+      ]);
+      if (!rows[0])
+        throw new DomainError('invalid_input', 'There is no school with this code.', {
+          issues: [{ path: 'schoolCode', message: 'unknown school code' }],
+        });
+      schoolId = rows[0].id;
+    }
+    return this.store({
+      schoolId,
+      about: schoolId ? 'school' : 'service',
+      kind: input.kind,
+      fromKind: 'public',
+      familyId: null,
+      staffId: null,
+      name: input.name,
+      email: input.email?.toLowerCase() ?? null,
+      subject: input.subject,
+      body: input.body,
+    });
+  }
+
+  private async store(f: {
+    schoolId: string | null;
+    about: 'school' | 'service';
+    kind: string;
+    fromKind: string;
+    familyId: string | null;
+    staffId: string | null;
+    name: string;
+    email: string | null;
+    subject: string;
+    body: string;
+  }): Promise<{ reference: string; acknowledgementQueued: boolean }> {
+    for (let attempt = 0; ; attempt++) {
+      const reference = newReference();
+      try {
+        const { rows } = await this.deps.db.query<{ id: string }>(
+          `INSERT INTO feedback (reference, school_id, about, kind, from_kind, family_id, staff_id, name, email, subject, body)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+          [
+            reference,
+            f.schoolId,
+            f.about,
+            f.kind,
+            f.fromKind,
+            f.familyId,
+            f.staffId,
+            f.name,
+            f.email,
+            f.subject,
+            f.body,
+          ],
+        );
+        const acknowledgementQueued = f.email ? await this.deps.acknowledge(rows[0]!.id, reference) : false;
+        return { reference, acknowledgementQueued };
+      } catch (err) {
+        // 31^8 references: a collision is rare, and a new draw fixes it.
+        if (pgCode(err) === '23505' && attempt < 5) continue;
+        throw err;
+      }
+    }
+  }
+
+  async list(scope: FeedbackScope): Promise<FeedbackSummary[]> {
+    const s = scopeSql(scope, 1);
+    const { rows } = await this.deps.db.query<Row>(
+      `SELECT f.* FROM feedback f WHERE ${s.sql}
+        ORDER BY (f.status = 'resolved'), f.created_at DESC LIMIT 500`,
+      [s.value],
+    );
+    return rows.map(summary);
+  }
+
+  async get(scope: FeedbackScope, id: string): Promise<FeedbackDetail> {
+    const s = scopeSql(scope, 2);
+    const { rows } = await this.deps.db.query<Row>(
+      `SELECT f.* FROM feedback f WHERE f.id = $1 AND ${s.sql}`,
+      [id, s.value],
+    );
+    const r = rows[0];
+    if (!r) throw new DomainError('not_found');
+    const { rows: replies } = await this.deps.db.query<{
+      at: Date;
+      author_kind: 'staff' | 'operator';
+      author_name: string | null;
+      body: string;
+      status_to: FeedbackStatus | null;
+    }>(
+      `SELECT r.at, r.author_kind, r.body, r.status_to,
+              coalesce(CASE WHEN st.id IS NOT NULL THEN
+                         CASE WHEN st.title <> '' THEN st.title || ' ' || st.surname ELSE st.first_name || ' ' || st.surname END
+                       END, o.name) AS author_name
+         FROM feedback_replies r
+         LEFT JOIN staff st ON r.author_kind = 'staff' AND st.id = r.author_id
+         LEFT JOIN operators o ON r.author_kind = 'operator' AND o.id = r.author_id
+        WHERE r.feedback_id = $1 ORDER BY r.id`,
+      [id],
+    );
+    return {
+      ...summary(r),
+      name: r.name,
+      email: r.email,
+      body: r.body,
+      replies: replies.map((x) => ({
+        at: x.at.toISOString(),
+        authorKind: x.author_kind,
+        authorName: x.author_name ?? (x.author_kind === 'operator' ? 'Operator' : 'Staff'),
+        body: x.body,
+        statusTo: x.status_to,
+      })),
+    };
+  }
+
+  async reply(
+    scope: FeedbackScope,
+    id: string,
+    input: { body: string; status?: FeedbackStatus | undefined },
+    author: { kind: 'staff' | 'operator'; id: string },
+  ): Promise<FeedbackDetail> {
+    const s = scopeSql(scope, 2);
+    await inTransaction(this.deps.db, async (c) => {
+      const { rowCount } = await c.query(
+        `UPDATE feedback f SET updated_at = now(), status = coalesce($3, f.status)
+          WHERE f.id = $1 AND ${s.sql}`,
+        [id, s.value, input.status ?? null],
+      );
+      if (!rowCount) throw new DomainError('not_found');
+      await c.query(
+        'INSERT INTO feedback_replies (feedback_id, author_kind, author_id, body, status_to) VALUES ($1, $2, $3, $4, $5)',
+        [id, author.kind, author.id, input.body, input.status ?? null],
+      );
+    });
+    return this.get(scope, id);
+  }
+}

@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import {
+  CreateSchoolRequest,
+  CreateSchoolResponse,
+  FeedbackDetail,
+  FeedbackList,
+  OperatorLoginRequest,
+  OperatorLoginResponse,
+  OperatorOverview,
+  ReplyFeedbackRequest,
+  SchoolList,
+} from '../../../../protocol/schools.ts';
+import { defineRoute, type RouteDef } from '../../http/route.ts';
+import type { FeedbackService } from '../feedback/feedback.service.ts';
+import type { TrafficService } from '../stats/traffic.service.ts';
+import type { OperatorAuth } from './operator-auth.ts';
+import type { SchoolsService } from './schools.service.ts';
+
+/**
+ * The operator's routes. They are `public` to the school-session layer and check the
+ * operator's own bearer token themselves: a school token here is answered 403.
+ */
+export function operatorRoutes(
+  auth: OperatorAuth,
+  schools: SchoolsService,
+  traffic: TrafficService,
+  feedback: FeedbackService,
+): RouteDef<any, any>[] {
+  const FeedbackParams = z.object({ feedbackId: z.uuid() });
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/operator/login',
+      operationId: 'loginOperator',
+      summary:
+        'Operators sign in (accounts are made with `npm run operator:create`); returns an operator token.',
+      tags: ['operator'],
+      access: 'public',
+      body: OperatorLoginRequest,
+      response: OperatorLoginResponse,
+      errors: ['unauthenticated', 'rate_limited'],
+      handler: async ({ body, req }) => ({
+        ok: true,
+        data: await auth.login(body.email, body.password, req.ip ?? 'unknown'),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/operator/logout',
+      operationId: 'logoutOperator',
+      summary: 'Ends the operator session.',
+      tags: ['operator'],
+      access: 'public',
+      response: z.object({ ok: z.literal(true) }),
+      errors: ['unauthenticated', 'forbidden'],
+      handler: async ({ token }) => {
+        await auth.require(token);
+        await auth.logout(token);
+        return { ok: true, data: { ok: true as const } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/operator/schools',
+      operationId: 'listSchools',
+      summary: 'Every school with aggregate counts (operator token).',
+      tags: ['operator'],
+      access: 'public',
+      response: SchoolList,
+      errors: ['unauthenticated', 'forbidden'],
+      handler: async ({ token }) => {
+        await auth.require(token);
+        return { ok: true, data: { schools: await schools.list() } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/operator/schools',
+      operationId: 'createSchool',
+      summary:
+        'Creates a school (code, name, IANA time zone, retention) and invites its first admin (operator token).',
+      tags: ['operator'],
+      access: 'public',
+      body: CreateSchoolRequest,
+      response: CreateSchoolResponse,
+      errors: ['unauthenticated', 'forbidden', 'invalid_input'],
+      handler: async ({ token, body }) => {
+        await auth.require(token);
+        return { ok: true, data: await schools.create(body) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/operator/overview',
+      operationId: 'getOperatorOverview',
+      summary: 'Cross-school totals and traffic per day and page: aggregates only (operator token).',
+      tags: ['operator'],
+      access: 'public',
+      response: OperatorOverview,
+      errors: ['unauthenticated', 'forbidden'],
+      handler: async ({ token }) => {
+        await auth.require(token);
+        return { ok: true, data: { ...(await schools.totals()), traffic: await traffic.report(null) } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/operator/feedback',
+      operationId: 'listServiceFeedback',
+      summary: 'Feedback and complaints about the service itself (operator token).',
+      tags: ['operator', 'feedback'],
+      access: 'public',
+      response: FeedbackList,
+      errors: ['unauthenticated', 'forbidden'],
+      handler: async ({ token }) => {
+        await auth.require(token);
+        return { ok: true, data: { items: await feedback.list({ about: 'service' }) } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/operator/feedback/:feedbackId',
+      operationId: 'getServiceFeedback',
+      summary: 'One item about the service, with its replies (operator token).',
+      tags: ['operator', 'feedback'],
+      access: 'public',
+      params: FeedbackParams,
+      response: FeedbackDetail,
+      errors: ['unauthenticated', 'forbidden', 'not_found'],
+      handler: async ({ token, params }) => {
+        await auth.require(token);
+        return { ok: true, data: await feedback.get({ about: 'service' }, params.feedbackId) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/operator/feedback/:feedbackId/replies',
+      operationId: 'replyServiceFeedback',
+      summary: 'Adds a reply (and optionally a new status) to an item about the service (operator token).',
+      tags: ['operator', 'feedback'],
+      access: 'public',
+      params: FeedbackParams,
+      body: ReplyFeedbackRequest,
+      response: FeedbackDetail,
+      errors: ['unauthenticated', 'forbidden', 'not_found'],
+      handler: async ({ token, params, body }) => {
+        const op = await auth.require(token);
+        return {
+          ok: true,
+          data: await feedback.reply({ about: 'service' }, params.feedbackId, body, {
+            kind: 'operator',
+            id: op.id,
+          }),
+        };
+      },
+    }),
+  ];
+}

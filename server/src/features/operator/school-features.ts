@@ -1,0 +1,136 @@
+import express, { type Router } from 'express';
+import type { Redis } from 'ioredis';
+import type { Config } from '../../config.ts';
+import type { RouteDef } from '../../http/route.ts';
+import type { Db } from '../../infra/db.ts';
+import { RateLimit } from '../../infra/rate-limit.ts';
+import { accessCodesRoutes } from '../access-codes/access-codes.routes.ts';
+import { AccessCodesService } from '../access-codes/access-codes.service.ts';
+import type { SessionStore } from '../auth/session-store.ts';
+import type { BookingService } from '../booking/booking.service.ts';
+import { feedbackRoutes } from '../feedback/feedback.routes.ts';
+import { FeedbackService } from '../feedback/feedback.service.ts';
+import { feedbackPages } from '../feedback/feedback-page.ts';
+import { importRoutes } from '../import/import.routes.ts';
+import { ImportService } from '../import/import.service.ts';
+import type { Publisher } from '../live/publisher.ts';
+import type { ConferServer } from '../live/socket-gateway.ts';
+import { FamilyErasure } from '../records/family-erasure.ts';
+import { privacyPages } from '../records/privacy-page.ts';
+import { recordsRoutes } from '../records/records.routes.ts';
+import { RecordsService } from '../records/records.service.ts';
+import { queueOutbox } from '../staff/email-outbox.ts';
+import { passwordPages } from '../staff/password-page.ts';
+import { staffRoutes } from '../staff/staff.routes.ts';
+import { StaffAccountsService } from '../staff/staff-accounts.service.ts';
+import { attachConnectionPeaks } from '../stats/connection-peaks.ts';
+import { EventStatsService } from '../stats/event-stats.service.ts';
+import { statsRoutes } from '../stats/stats.routes.ts';
+import { TrafficService } from '../stats/traffic.service.ts';
+import { operatorRoutes } from './operator.routes.ts';
+import { OperatorAuth } from './operator-auth.ts';
+import { SchoolsService } from './schools.service.ts';
+
+export interface SchoolFeaturesDeps {
+  config: Config;
+  db: Db;
+  redis: Redis;
+  io: ConferServer;
+  sessions: SessionStore;
+  booking: BookingService;
+  publisher: Publisher;
+  logError: (err: unknown, context: string) => void;
+  /** Base URL of links in mails and letters; the request's own origin is not trusted for that. */
+  publicUrl: string;
+}
+
+export interface SchoolFeatures {
+  routes: RouteDef<any, any>[];
+  /** Server-rendered pages outside /api/v1: privacy, feedback form, set-password form. */
+  pages: Router;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the multi-school features of issue 5 (operators and schools, staff accounts,
+ * imports, access codes, records, statistics, feedback) from the app's shared parts,
+ * so app.ts needs one line per hook-up.
+ */
+export function createSchoolFeatures(deps: SchoolFeaturesDeps): SchoolFeatures {
+  const { config, db, redis, sessions, publisher } = deps;
+  const prefix = config.REDIS_PREFIX;
+  const hour = 3600;
+  const outbox = queueOutbox(redis, prefix, {
+    attempts: config.EMAIL_ATTEMPTS,
+    backoffMs: config.EMAIL_BACKOFF_MS,
+  });
+  const sessionsEnded = (ids: string[]) => {
+    for (const id of ids) publisher.sessionEnded(id, 'revoked', 'Your session has been ended by the school.');
+  };
+  const staff = new StaffAccountsService({
+    db,
+    sessions,
+    outbox,
+    publicUrl: deps.publicUrl,
+    passwordMinLength: config.PASSWORD_MIN_LENGTH,
+    inviteTtlMs: config.INVITE_LINK_HOURS * hour * 1000,
+    resetTtlMs: config.RESET_LINK_MINUTES * 60_000,
+    sessionsEnded,
+  });
+  const operatorAuth = new OperatorAuth(
+    db,
+    config.SESSION_IDLE_MINUTES * 60_000,
+    new RateLimit(
+      redis,
+      `${prefix}rl:operator`,
+      config.LOGIN_ATTEMPTS_PER_ACCOUNT,
+      config.LOGIN_WINDOW_SECONDS,
+    ),
+  );
+  const schools = new SchoolsService(db, staff);
+  const traffic = new TrafficService(db);
+  const feedback = new FeedbackService({
+    db,
+    limit: new RateLimit(redis, `${prefix}rl:feedback`, config.FEEDBACK_PER_HOUR, hour),
+    acknowledge: async (feedbackId, reference) => {
+      await outbox.send([{ kind: 'feedback-received', feedbackId, reference }]);
+      return true;
+    },
+  });
+  const records = new RecordsService(db);
+  const codes = new AccessCodesService(db, sessions, sessionsEnded);
+  attachConnectionPeaks(deps.io, redis, prefix, db, deps.logError);
+
+  const routes = [
+    ...operatorRoutes(operatorAuth, schools, traffic, feedback),
+    ...staffRoutes(staff, new RateLimit(redis, `${prefix}rl:reset`, 5, hour)),
+    ...importRoutes(
+      new ImportService(db),
+      new RateLimit(redis, `${prefix}rl:import`, config.IMPORTS_PER_HOUR, hour),
+      config.IMPORT_MAX_BYTES,
+    ),
+    ...accessCodesRoutes({
+      codes,
+      loginUrl: deps.publicUrl,
+      mailCodes: async (issued) => {
+        await outbox.send(
+          issued.map((i) => ({
+            kind: 'access-code' as const,
+            familyId: i.familyId,
+            accessCode: i.accessCode,
+          })),
+        );
+      },
+    }),
+    ...recordsRoutes(records, new FamilyErasure(db, records, deps.booking, sessions, sessionsEnded)),
+    ...statsRoutes(traffic, new EventStatsService(db), sessions),
+    ...feedbackRoutes(feedback),
+  ];
+  const pages = express.Router();
+  pages.use(
+    privacyPages(config, db),
+    feedbackPages(feedback),
+    passwordPages(staff, config.PASSWORD_MIN_LENGTH),
+  );
+  return { routes, pages, close: () => outbox.close() };
+}
