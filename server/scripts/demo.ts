@@ -5,17 +5,39 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { createDb } from '../src/infra/db.ts';
 import { ensureDatabase, migrate } from '../src/infra/migrate.ts';
-import { DEMO_FILE, seedDemo } from './demo-data.ts';
+import { DATA_DIR, DEMO_FILE, seedDemo } from './demo-data.ts';
+import { ensurePostgres, ensureRedis, type LocalService, RedisMissing } from './local-services.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-// `npm run demo`: migrate, seed the demo school when missing, build the client when
-// it has not been built, then run the server (and the workers) until Ctrl-C.
+// `npm run demo`: find or start PostgreSQL and Redis (zero set-up), migrate, seed the
+// demo school when missing, build the client when it has not been built, then run
+// the server and the workers until Ctrl-C. Never used by `npm start`.
+const services: LocalService[] = [];
+async function stopServices() {
+  for (const s of services.reverse()) await s.stop?.().catch(() => {});
+}
+
+try {
+  const postgres = await ensurePostgres(process.env, DATA_DIR);
+  services.push(postgres);
+  const redis = await ensureRedis(process.env, DATA_DIR);
+  services.push(redis);
+  process.env.DATABASE_URL = postgres.url;
+  process.env.REDIS_URL = redis.url;
+  console.log(`PostgreSQL: ${postgres.origin}\nRedis: ${redis.origin}`);
+} catch (err) {
+  await stopServices();
+  console.error(err instanceof RedisMissing ? err.message : `Could not start the demo's services: ${err}`);
+  process.exit(1);
+}
+
 let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig();
 } catch (err) {
   console.error(err instanceof ConfigError ? err.message : err);
+  await stopServices();
   process.exit(2);
 }
 await ensureDatabase(config.DATABASE_URL);
@@ -31,7 +53,10 @@ if (
 ) {
   console.log('Building the client…');
   const built = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
-  if (built.status !== 0) process.exit(built.status ?? 1);
+  if (built.status !== 0) {
+    await stopServices();
+    process.exit(built.status ?? 1);
+  }
 }
 
 const env = { ...process.env, MIGRATE_ON_START: 'false' };
@@ -46,19 +71,23 @@ console.log(
 );
 
 let stopping = false;
+const running = new Set(children);
 const stop = () => {
   if (stopping) return;
   stopping = true;
-  for (const c of children) c.kill('SIGTERM');
+  for (const c of running) c.kill('SIGTERM');
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 for (const c of children) {
   c.on('exit', (code) => {
+    running.delete(c);
     if (!stopping) {
       console.error(`A Confer process exited (${code}); stopping the demo.`);
-      stop();
       process.exitCode = code ?? 1;
+      stop();
     }
+    // The services the demo started go last, once nothing uses them.
+    if (running.size === 0) void stopServices();
   });
 }
