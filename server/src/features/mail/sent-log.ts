@@ -28,6 +28,10 @@ export class SentLog {
     send: () => Promise<{ messageId: string }>,
   ): Promise<'sent' | 'already_sent'> {
     const client = await this.db.connect();
+    // A connection lost while checked out reports on the client, not the pool;
+    // the failing query rejects anyway, so the event itself needs no handling.
+    const ignore = () => {};
+    client.on('error', ignore);
     try {
       await client.query('BEGIN');
       // A worker host that vanishes without closing its connection must not hold
@@ -53,6 +57,7 @@ export class SentLog {
       await client.query('ROLLBACK').catch(() => {});
       throw err;
     } finally {
+      client.off('error', ignore);
       client.release();
     }
   }
