@@ -42,7 +42,8 @@ export class EventStatsService {
         `SELECT floor(extract(epoch FROM l.at - $2::timestamptz) / 60)::int AS minute, count(*)::int AS n
            FROM booking_log l
           WHERE l.event_id = $1 AND l.action = 'confirmed' AND l.at >= $2::timestamptz
-          GROUP BY 1 HAVING floor(extract(epoch FROM l.at - $2::timestamptz) / 60) < $3 ORDER BY 1`,
+            AND l.at < $2::timestamptz + make_interval(mins => $3)
+          GROUP BY 1 ORDER BY 1`,
         [eventId, event.booking_opens_at, MAX_MINUTES],
       ),
       this.db.query<{ peak: number | null }>(
