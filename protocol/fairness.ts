@@ -134,7 +134,10 @@ export const ItineraryProposal = z.object({
 });
 
 export const ItineraryHoldRequest = z.strictObject({
-  meetings: z.array(z.strictObject({ studentId: id, slotId: id })).min(1).max(12),
+  meetings: z
+    .array(z.strictObject({ studentId: id, slotId: id }))
+    .min(1)
+    .max(12),
 });
 
 // ---- waiting lists ------------------------------------------------------------------

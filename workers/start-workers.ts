@@ -7,6 +7,7 @@ import type { Mailer } from '../server/src/infra/mailer.ts';
 import { createEmailWorker } from './email.worker.ts';
 import { createHoldExpiryWorker } from './hold-expiry.worker.ts';
 import { createMailScheduleWorker } from './mail-schedule.worker.ts';
+import { createFairStartWorker } from './fair-start.worker.ts';
 import { createRetentionWorker } from './retention.worker.ts';
 import { createSessionIdleWorker } from './session-idle.worker.ts';
 import { createWorkerContext } from './worker-context.ts';
@@ -53,6 +54,7 @@ export async function startWorkers(opts: {
   if (wanted(QUEUES.email)) add(createEmailWorker(ctx));
   if (wanted(QUEUES.mailSchedule)) add(await createMailScheduleWorker(ctx));
   if (wanted(QUEUES.retention)) add(await createRetentionWorker(ctx));
+  if (wanted(QUEUES.fairness)) add(createFairStartWorker(ctx));
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   return {
     workers,

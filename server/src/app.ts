@@ -25,7 +25,12 @@ import { EventsService } from './features/events/events.service.ts';
 import { Publisher } from './features/live/publisher.ts';
 import { attachSocketGateway, type ConferServer } from './features/live/socket-gateway.ts';
 import { mailRoutes } from './features/mail/mail.routes.ts';
+import { fairStartRoutes } from './features/fair-start/fair-start.routes.ts';
+import { createFairness } from './features/fair-start/fairness-services.ts';
+import { itineraryRoutes } from './features/itinerary/itinerary.routes.ts';
+import { onTheNightRoutes } from './features/on-the-night/on-the-night.routes.ts';
 import { createSchoolFeatures } from './features/operator/school-features.ts';
+import { waitingListRoutes } from './features/waiting-list/waiting-list.routes.ts';
 import { teacherRoutes } from './features/teacher/teacher.routes.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import { mountRoutes } from './http/route.ts';
@@ -161,6 +166,7 @@ export function createApp(deps: AppDeps): ConferApp {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', postgres, redis: redisOk });
   });
 
+  const fairness = createFairness({ config, db, redis, io, publisher, booking, notify: deps.notify, logError, http });
   const routes = [
     ...authRoutes(auth, publisher),
     ...eventsRoutes(events),
@@ -169,6 +175,10 @@ export function createApp(deps: AppDeps): ConferApp {
     ...adminRoutes({ db, io, publisher, events, booking, notify: deps.notify, logError }),
     ...teacherRoutes({ db }),
     ...schools.routes,
+    ...fairStartRoutes(fairness),
+    ...itineraryRoutes(fairness),
+    ...waitingListRoutes(fairness),
+    ...onTheNightRoutes(fairness),
   ];
   const openapi = buildOpenApi(routes, '0.1.0');
   const api = express.Router();

@@ -67,9 +67,9 @@ export class Commitments {
     const iv = { startMs: c.startMs, endMs: c.endMs };
     push(this.byFamily, c.familyId, iv);
     push(this.byStudent, c.studentId, iv);
-    let t = this.studentTeachers.get(c.studentId);
-    if (!t) this.studentTeachers.set(c.studentId, (t = new Set()));
+    const t = this.studentTeachers.get(c.studentId) ?? new Set<string>();
     t.add(c.teacherId);
+    this.studentTeachers.set(c.studentId, t);
   }
 
   family(familyId: string): Interval[] {

@@ -30,7 +30,13 @@ export async function insertConfirmed(
        SELECT s, f, st, 'confirmed', now(), $4, $5
          FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS t(s, f, st)
        RETURNING id, slot_id`,
-      [batch.map((r) => r.slotId), batch.map((r) => r.familyId), batch.map((r) => r.studentId), by.kind, by.id],
+      [
+        batch.map((r) => r.slotId),
+        batch.map((r) => r.familyId),
+        batch.map((r) => r.studentId),
+        by.kind,
+        by.id,
+      ],
     );
     const bySlot = new Map(out.map((r) => [r.slot_id, r.id]));
     return batch.map((r): Inserted => ({ ok: true, bookingId: bySlot.get(r.slotId)! }));

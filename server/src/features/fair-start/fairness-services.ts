@@ -1,0 +1,86 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Redis } from 'ioredis';
+import type { Config } from '../../config.ts';
+import type { Db } from '../../infra/db.ts';
+import type { BookingNotification, BookingService } from '../booking/booking.service.ts';
+import { ItineraryService } from '../itinerary/itinerary.service.ts';
+import type { Broadcaster, Publisher } from '../live/publisher.ts';
+import { createEmailQueue, enqueueEmails } from '../mail/mail-queue.ts';
+import { OnTheNightService } from '../on-the-night/on-the-night.service.ts';
+import { OffersService } from '../waiting-list/offers.service.ts';
+import { WaitingListService } from '../waiting-list/waiting-list.service.ts';
+import { FairStartService } from './fair-start.service.ts';
+import { createFairnessJobs, type FairnessContext } from './fairness-context.ts';
+import { VirtualQueue } from './virtual-queue.ts';
+
+export interface FairnessServices {
+  context: FairnessContext;
+  fairStart: FairStartService;
+  queue: VirtualQueue;
+  itinerary: ItineraryService;
+  booking: BookingService;
+  offers: OffersService;
+  waitingList: WaitingListService;
+  night: OnTheNightService;
+  close(): Promise<void>;
+}
+
+/** Builds the services around an existing context (the server's, or a worker's). */
+export function fairnessServices(
+  context: FairnessContext,
+  extra: { redis: Redis; redisPrefix: string; booking: BookingService; close?: () => Promise<void> },
+): FairnessServices {
+  const offers = new OffersService(context);
+  return {
+    context,
+    fairStart: new FairStartService(context),
+    queue: new VirtualQueue(extra.redis, extra.redisPrefix, context.db, context),
+    itinerary: new ItineraryService(context.db),
+    booking: extra.booking,
+    offers,
+    waitingList: new WaitingListService(context, offers),
+    night: new OnTheNightService(context, offers),
+    close: extra.close ?? (async () => {}),
+  };
+}
+
+/**
+ * The server's fairness services. Jobs go to the `fairness` queue (run by the
+ * workers); e-mail to the workers' e-mail queue. Queues close with the HTTP server.
+ */
+export function createFairness(deps: {
+  config: Config;
+  db: Db;
+  redis: Redis;
+  io: Broadcaster;
+  publisher: Publisher;
+  booking: BookingService;
+  notify?: (n: BookingNotification) => Promise<void>;
+  logError: (err: unknown, context: string) => void;
+  http: HttpServer;
+}): FairnessServices {
+  const jobs = createFairnessJobs(deps.redis, deps.config.REDIS_PREFIX);
+  const emailQueue = createEmailQueue(deps.redis, deps.config.REDIS_PREFIX);
+  const retry = { attempts: deps.config.EMAIL_ATTEMPTS, backoffMs: deps.config.EMAIL_BACKOFF_MS };
+  const services = fairnessServices(
+    {
+      db: deps.db,
+      publisher: deps.publisher,
+      live: deps.io,
+      jobs,
+      notify: deps.notify,
+      mail: (mails) => enqueueEmails(emailQueue, mails, retry),
+      logError: deps.logError,
+    },
+    {
+      redis: deps.redis,
+      redisPrefix: deps.config.REDIS_PREFIX,
+      booking: deps.booking,
+      close: async () => {
+        await Promise.all([jobs.close(), emailQueue.close()].map((p) => p.catch(() => {})));
+      },
+    },
+  );
+  deps.http.once('close', () => void services.close());
+  return services;
+}
