@@ -16,7 +16,12 @@ function evening(seed: string, families = 30, teachers = 6, slotsPerTeacher = 8)
   const slots: FreeSlot[] = [];
   for (let t = 0; t < teachers; t++)
     for (let s = 0; s < slotsPerTeacher; s++)
-      slots.push({ id: id(`${t}`, s), teacherId: id('9', t), startMs: s * 5 * MIN, endMs: (s + 1) * 5 * MIN });
+      slots.push({
+        id: id(`${t}`, s),
+        teacherId: id('9', t),
+        startMs: s * 5 * MIN,
+        endMs: (s + 1) * 5 * MIN,
+      });
   return {
     seed,
     gapMs: rnd() < 0.5 ? 0 : 5 * MIN,
@@ -55,11 +60,13 @@ describe('fair-start lottery', () => {
       expect(new Set(granted.map((s) => s.slotId)).size).toBe(granted.length);
       const bySlot = new Map(input.slots.map((s) => [s.id, s]));
       const byFamily = new Map<string, FreeSlot[]>();
-      for (const g of granted) byFamily.set(g.familyId, [...(byFamily.get(g.familyId) ?? []), bySlot.get(g.slotId!)!]);
+      for (const g of granted)
+        byFamily.set(g.familyId, [...(byFamily.get(g.familyId) ?? []), bySlot.get(g.slotId!)!]);
       for (const list of byFamily.values())
         for (const a of list)
           for (const b of list)
-            if (a !== b) expect(a.startMs >= b.endMs + input.gapMs || b.startMs >= a.endMs + input.gapMs).toBe(true);
+            if (a !== b)
+              expect(a.startMs >= b.endMs + input.gapMs || b.startMs >= a.endMs + input.gapMs).toBe(true);
     }
   });
 
@@ -73,12 +80,20 @@ describe('fair-start lottery', () => {
         const slot = slotById.get(grant.slotId!)!;
         // Replay the state as it was at the start of the grant's round - 1 turns.
         for (const unmet of steps.filter(
-          (s) => s.round < grant.round && !s.slotId && s.reason === 'no_fitting_slot' && s.teacherId === slot.teacherId,
+          (s) =>
+            s.round < grant.round &&
+            !s.slotId &&
+            s.reason === 'no_fitting_slot' &&
+            s.teacherId === slot.teacherId,
         )) {
           const state = new Commitments(input.gapMs);
           const before = steps.slice(0, steps.indexOf(unmet));
           for (const s of before.filter((x) => x.slotId))
-            state.add({ ...s, startMs: slotById.get(s.slotId!)!.startMs, endMs: slotById.get(s.slotId!)!.endMs });
+            state.add({
+              ...s,
+              startMs: slotById.get(s.slotId!)!.startMs,
+              endMs: slotById.get(s.slotId!)!.endMs,
+            });
           const takenBefore = new Set(before.map((s) => s.slotId).filter(Boolean));
           // The slot was free at the unmet turn (granted only later), so it must not have fitted that family.
           expect(takenBefore.has(slot.id)).toBe(false);

@@ -23,7 +23,8 @@ function randomCase(seed: string): PlanInput {
     meetings: Array.from({ length: meetings }, (_, m) => {
       const candidates: Candidate[] = [];
       for (let s = 0; s < 14; s++)
-        if (rnd() < 0.45) candidates.push({ slotId: `t${m}-${s}`, startMs: s * 5 * MIN, endMs: (s + 1) * 5 * MIN });
+        if (rnd() < 0.45)
+          candidates.push({ slotId: `t${m}-${s}`, startMs: s * 5 * MIN, endMs: (s + 1) * 5 * MIN });
       return { studentId: `s${m % 2}`, teacherId: `t${m}`, candidates };
     }),
   };
@@ -85,7 +86,11 @@ describe('itinerary planner', () => {
   });
 
   it('keeps siblings together: two children, two teachers, picks back-to-back slots over spread ones', () => {
-    const slot = (t: string, s: number): Candidate => ({ slotId: `${t}${s}`, startMs: s * 5 * MIN, endMs: (s + 1) * 5 * MIN });
+    const slot = (t: string, s: number): Candidate => ({
+      slotId: `${t}${s}`,
+      startMs: s * 5 * MIN,
+      endMs: (s + 1) * 5 * MIN,
+    });
     const plan = planItinerary({
       gapMs: 0,
       fixed: [],

@@ -336,34 +336,34 @@ export class FairStartService {
 
   /** Everything the draw depends on, read in the draw's transaction. */
   private async inputs(client: DbClient, e: EventRow, seed: string): Promise<AllocationInput> {
-    const [entries, requests, slots, existing] = await Promise.all([
-      client.query<{ family_id: string; arrive_at: Date | null; leave_by: Date | null }>(
-        'SELECT family_id, arrive_at, leave_by FROM fair_start_entries WHERE event_id = $1',
-        [e.id],
-      ),
-      client.query<{ family_id: string; student_id: string; staff_id: string }>(
-        'SELECT family_id, student_id, staff_id FROM fair_start_requests WHERE event_id = $1 ORDER BY family_id, rank',
-        [e.id],
-      ),
-      client.query<{ id: string; staff_id: string; starts_at: Date; ends_at: Date }>(
-        `SELECT s.id, s.staff_id, s.starts_at, s.ends_at FROM slots s
+    // One client runs one query at a time: read in turn, all in the draw's transaction.
+    const entries = await client.query<{ family_id: string; arrive_at: Date | null; leave_by: Date | null }>(
+      'SELECT family_id, arrive_at, leave_by FROM fair_start_entries WHERE event_id = $1',
+      [e.id],
+    );
+    const requests = await client.query<{ family_id: string; student_id: string; staff_id: string }>(
+      'SELECT family_id, student_id, staff_id FROM fair_start_requests WHERE event_id = $1 ORDER BY family_id, rank',
+      [e.id],
+    );
+    const slots = await client.query<{ id: string; staff_id: string; starts_at: Date; ends_at: Date }>(
+      `SELECT s.id, s.staff_id, s.starts_at, s.ends_at FROM slots s
           WHERE s.event_id = $1 AND NOT s.blocked
             AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id
                              AND (b.status = 'confirmed' OR (b.status = 'held' AND b.expires_at > now())))`,
-        [e.id],
-      ),
-      client.query<{
-        family_id: string;
-        student_id: string;
-        staff_id: string;
-        starts_at: Date;
-        ends_at: Date;
-      }>(
-        `SELECT family_id, student_id, staff_id, starts_at, ends_at FROM bookings
+      [e.id],
+    );
+    const existing = await client.query<{
+      family_id: string;
+      student_id: string;
+      staff_id: string;
+      starts_at: Date;
+      ends_at: Date;
+    }>(
+      `SELECT family_id, student_id, staff_id, starts_at, ends_at FROM bookings
           WHERE event_id = $1 AND (status = 'confirmed' OR (status = 'held' AND expires_at > now()))`,
-        [e.id],
-      ),
-    ]);
+      [e.id],
+    );
+
     const choices = new Map<string, { studentId: string; teacherId: string }[]>();
     for (const r of requests.rows) {
       const list = choices.get(r.family_id) ?? [];
