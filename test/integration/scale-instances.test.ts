@@ -70,7 +70,7 @@ describe('several instances sharing Redis', () => {
 
     const [seen, unseen, own, teacherSaw, adminSaw] = [watcher, bystander, ownFamily, teacher, admin].map(
       collect,
-    );
+    ) as [any[], any[], any[], any[], any[]];
     const itinerary: any[] = [];
     ownFamily.on('itinerary:changed', (p) => itinerary.push(p));
 
