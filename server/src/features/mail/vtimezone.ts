@@ -71,7 +71,7 @@ export function vtimezone(zone: string, from: Date, to: Date): string {
   const lines = ['BEGIN:VTIMEZONE', `TZID:${zone}`];
   if (used.length === 0) {
     // No change in the past year: a zone without daylight saving.
-    const here = DateTime.fromJSDate(from, { zone, locale: 'en-GB' });
+    const here = DateTime.fromJSDate(from, { zone }).setLocale('en-GB');
     lines.push(
       'BEGIN:STANDARD',
       'DTSTART:19700101T000000',
