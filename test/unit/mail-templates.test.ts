@@ -1,0 +1,97 @@
+import { DateTime } from 'luxon';
+import { describe, expect, it } from 'vitest';
+import { emailKey } from '../../server/src/features/mail/email-keys.ts';
+import type { Appointment, FamilyContext, StaffContext } from '../../server/src/features/mail/mail-data.ts';
+import { confirmationMail } from '../../server/src/features/mail/templates/booking-mails.ts';
+import { systemUpdateMail } from '../../server/src/features/mail/templates/system-update-mail.ts';
+import { teacherScheduleMail } from '../../server/src/features/mail/templates/teacher-schedule-mail.ts';
+
+const ZONE = 'Europe/London';
+const ctx: FamilyContext = {
+  familyId: '00000000-0000-4000-8000-000000000001',
+  email: 'p@parents.test',
+  surname: "O'Brien <script>",
+  eventId: '00000000-0000-4000-8000-000000000002',
+  eventName: 'Year 9 evening',
+  schoolId: '00000000-0000-4000-8000-000000000003',
+  schoolName: 'Test & Co School',
+  timeZone: ZONE,
+};
+const appt = (id: string, iso: string): Appointment => {
+  const start = DateTime.fromISO(iso, { zone: ZONE });
+  return {
+    bookingId: id,
+    startsAt: start.toJSDate(),
+    endsAt: start.plus({ minutes: 5 }).toJSDate(),
+    teacherName: 'Mr Smith',
+    room: 'Lab 2',
+    studentName: 'Ava Patel',
+    familySurname: 'Patel',
+    status: 'confirmed',
+  };
+};
+
+describe('mail templates', () => {
+  it('writes school-local times in both parts, escapes HTML, and carries no tracking or remote content', () => {
+    const mail = confirmationMail(
+      ctx,
+      [appt('00000000-0000-4000-8000-00000000000a', '2026-07-01T17:40')],
+      'family',
+    );
+    expect(mail.text).toContain('17:40–17:45');
+    expect(mail.text).toContain('Wednesday 1 July 2026');
+    expect(mail.html).toContain('17:40–17:45');
+    expect(mail.html).toContain('O&#39;Brien &lt;script&gt;');
+    expect(mail.html).not.toContain('<script>');
+    expect(mail.html).not.toMatch(/<img|src=|url\(|https?:\/\//i);
+    expect(mail.attachments?.[0]?.filename).toBe('appointments.ics');
+  });
+
+  it("lists a teacher's day in the school's zone", () => {
+    const list = [appt('00000000-0000-4000-8000-00000000000b', '2026-11-10T16:00')];
+    const mail = teacherScheduleMail('Mr Smith', ctx, list[0]!.startsAt, list);
+    expect(mail.text).toContain('Tuesday 10 November 2026');
+    expect(mail.text).toContain('16:00–16:05  Ava Patel (Patel family), Lab 2');
+  });
+
+  it('puts the opt-out link in the text, the HTML and the List-Unsubscribe headers', () => {
+    const staff = { displayName: 'Mrs Head', schoolName: 'Test School' } as StaffContext;
+    const link = 'https://confer.example/api/v1/mail/opt-out/abc';
+    const mail = systemUpdateMail(staff, 'Release', 'Body', link);
+    expect(mail.text).toContain(link);
+    expect(mail.html).toContain(`href="${link}"`);
+    expect(mail.headers).toEqual({
+      'List-Unsubscribe': `<${link}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    });
+  });
+});
+
+describe('mail keys', () => {
+  const ids = ['00000000-0000-4000-8000-0000000000b2', '00000000-0000-4000-8000-0000000000a1'];
+  it('are deterministic, independent of batch order, and free of the ":" BullMQ refuses', () => {
+    const base = {
+      kind: 'booking-confirmed' as const,
+      eventId: ctx.eventId,
+      familyId: ctx.familyId,
+      by: 'family' as const,
+    };
+    const a = emailKey({ ...base, bookingIds: ids });
+    expect(a).toBe(emailKey({ ...base, bookingIds: [...ids].reverse() }));
+    expect(a).toMatch(/^email\.batch-[0-9a-f]{24}\.booking-confirmed$/);
+    expect(emailKey({ ...base, bookingIds: [ids[0]!] })).toBe(`email.${ids[0]}.booking-confirmed`);
+    expect(emailKey({ ...base, kind: 'booking-cancelled', bookingIds: [ids[0]!] })).not.toBe(
+      emailKey({ ...base, bookingIds: [ids[0]!] }),
+    );
+    expect(a).not.toContain(':');
+  });
+
+  it('match the keys the reminder and schedule sweep looks up in SQL', () => {
+    expect(emailKey({ kind: 'reminder', eventId: ctx.eventId, familyId: ctx.familyId })).toBe(
+      `email.${ctx.eventId}-${ctx.familyId}.reminder`,
+    );
+    expect(
+      emailKey({ kind: 'teacher-schedule', eventId: ctx.eventId, staffId: ctx.familyId, date: '2026-11-10' }),
+    ).toBe(`email.${ctx.eventId}-${ctx.familyId}-2026-11-10.teacher-schedule`);
+  });
+});
