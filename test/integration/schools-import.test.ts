@@ -10,7 +10,7 @@ async function upload(csv: string | Uint8Array, query = '') {
   const res = await fetch(`${app.url}/api/v1/admin/imports${query}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
-    body: csv,
+    body: csv as BodyInit,
   });
   return { status: res.status, body: (await res.json()) as any };
 }

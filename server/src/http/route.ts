@@ -33,6 +33,12 @@ export interface RouteDef<B = unknown, P = Record<string, string>> {
   errors?: (keyof typeof ERROR_STATUS)[];
   /** Answers with a file download of this type instead of JSON; the handler's data is a `FileAnswer`. */
   produces?: 'text/csv' | 'text/html';
+  /**
+   * Checks a credential of another kind than a school session (the operator's token)
+   * before the input is validated, so a caller without it learns nothing, not even
+   * which fields are wrong. Throws a DomainError to refuse.
+   */
+  guard?: (token: string | null) => Promise<void>;
   handler: (ctx: RouteContext<B, P>) => Promise<Result<unknown>>;
 }
 
@@ -115,6 +121,7 @@ async function run(
       if (!principal) return { ok: false, error: errorBody('unauthenticated') };
       if (!allowed(route.access, principal)) return { ok: false, error: errorBody('forbidden') };
     }
+    if (route.guard) await route.guard(token);
     let params: unknown = req.params;
     if (route.params) {
       const parsed = route.params.safeParse(req.params);
