@@ -5,7 +5,11 @@
  *   npx tsx bench/fairness.bench.ts
  */
 import { performance } from 'node:perf_hooks';
-import { allocate, type AllocationInput, type FreeSlot } from '../server/src/features/fair-start/round-robin.ts';
+import {
+  type AllocationInput,
+  allocate,
+  type FreeSlot,
+} from '../server/src/features/fair-start/round-robin.ts';
 import { seededRandom } from '../server/src/features/fair-start/seeded-random.ts';
 import { type Candidate, planItinerary } from '../server/src/features/itinerary/itinerary-planner.ts';
 
@@ -19,7 +23,12 @@ const uuid = (k: string, i: number) => `00000000-0000-4000-8000-${k}${String(i).
 const slots: FreeSlot[] = [];
 for (let t = 0; t < TEACHERS; t++)
   for (let s = 0; s < SLOTS; s++)
-    slots.push({ id: uuid(`${t % 10}`, t * 100 + s), teacherId: uuid('9', t), startMs: s * 5 * MIN, endMs: (s + 1) * 5 * MIN });
+    slots.push({
+      id: uuid(`${t % 10}`, t * 100 + s),
+      teacherId: uuid('9', t),
+      startMs: s * 5 * MIN,
+      endMs: (s + 1) * 5 * MIN,
+    });
 
 // Each child sees 6 teachers; 40% of families have two children; a few popular teachers.
 const families = Array.from({ length: FAMILIES }, (_, f) => {
@@ -58,11 +67,17 @@ for (const k of [4, 6, 8]) {
     const meetings = Array.from({ length: k }, (_, m) => {
       const candidates: Candidate[] = [];
       for (let s = 0; s < SLOTS; s++)
-        if (rnd() < 0.5) candidates.push({ slotId: `${m}-${s}`, startMs: s * 5 * MIN, endMs: (s + 1) * 5 * MIN });
+        if (rnd() < 0.5)
+          candidates.push({ slotId: `${m}-${s}`, startMs: s * 5 * MIN, endMs: (s + 1) * 5 * MIN });
       return { studentId: `s${m % 2}`, teacherId: `t${m}`, candidates };
     });
     const t0 = performance.now();
-    const plan = planItinerary({ meetings, fixed: [], childBusy: new Map(), gapMs: rnd() < 0.5 ? 0 : 5 * MIN });
+    const plan = planItinerary({
+      meetings,
+      fixed: [],
+      childBusy: new Map(),
+      gapMs: rnd() < 0.5 ? 0 : 5 * MIN,
+    });
     times.push(performance.now() - t0);
     nodes += plan.nodes;
   }
