@@ -126,7 +126,11 @@ export function createApp(deps: AppDeps): ConferApp {
   const admission = new Admission(
     redis,
     config.REDIS_PREFIX,
-    { ratePerSecond: config.ADMISSION_RATE, burst: config.ADMISSION_BURST },
+    {
+      ratePerSecond: config.ADMISSION_RATE,
+      burst: config.ADMISSION_BURST,
+      maxWaiting: config.ADMISSION_MAX_WAITING,
+    },
     db,
   );
   attachSocketGateway({ io, sessions, booking, events, logError, db, admission });

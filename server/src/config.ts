@@ -101,6 +101,12 @@ const ConfigSchema = z.object({
   ADMISSION_RATE: z.coerce.number().min(0).default(400),
   /** How many writes may arrive at once before the rate applies (the bucket's size). */
   ADMISSION_BURST: z.coerce.number().int().min(1).default(800),
+  /**
+   * Per instance: booking writes refused as busy while this many requests already
+   * wait for a database connection (0 = no limit). Waiting longer than the pool's
+   * connect timeout would end in an error anyway; refusing early is faster and honest.
+   */
+  ADMISSION_MAX_WAITING: z.coerce.number().int().min(0).default(40),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -35,6 +35,8 @@ export interface AdmissionOptions {
   ratePerSecond: number;
   /** Writes that may arrive at once before the rate applies. */
   burst: number;
+  /** Refuse while this many requests of this instance wait for a database connection; 0: never. */
+  maxWaiting?: number;
 }
 
 /**
@@ -62,11 +64,23 @@ export class Admission {
   }
 
   get enabled(): boolean {
-    return this.options.ratePerSecond > 0;
+    return this.options.ratePerSecond > 0 || (this.options.maxWaiting ?? 0) > 0;
+  }
+
+  /**
+   * The local half of the guard: when this instance's requests already queue for a
+   * database connection, one more would only wait longer (and end in a connect
+   * time-out). The bucket bounds the rate across instances; this bounds the queue.
+   */
+  private queueFull(): boolean {
+    const max = this.options.maxWaiting ?? 0;
+    const waiting = (this.db as { waitingCount?: number }).waitingCount;
+    return max > 0 && typeof waiting === 'number' && waiting >= max;
   }
 
   async admit(eventId: string): Promise<Admitted> {
-    if (!this.enabled) return { admitted: true };
+    if (this.queueFull()) return { admitted: false, retryAfterSeconds: 1 };
+    if (this.options.ratePerSecond <= 0) return { admitted: true };
     try {
       const [admitted, waitMs] = await this.take(
         `${this.prefix}admission:${eventId}`,
@@ -90,18 +104,11 @@ export class Admission {
     target: { eventId: string } | { slotId: string },
   ): Promise<{ ok: false; error: ErrorBody } | null> {
     if (!this.enabled) return null;
+    if (this.queueFull()) return busy(1);
     const eventId = 'eventId' in target ? target.eventId : await this.eventOfSlot(target.slotId);
     if (!eventId) return null;
     const outcome = await this.admit(eventId);
-    if (outcome.admitted) return null;
-    const n = outcome.retryAfterSeconds;
-    return {
-      ok: false,
-      error: errorBody('unavailable', {
-        message: `Booking is very busy right now; retrying in ${n} s.`,
-        retryAfter: n,
-      }),
-    };
+    return outcome.admitted ? null : busy(outcome.retryAfterSeconds);
   }
 
   private async eventOfSlot(slotId: string): Promise<string | null> {
@@ -116,4 +123,14 @@ export class Admission {
     if (eventId) this.slotEvents.set(slotId, eventId);
     return eventId;
   }
+}
+
+function busy(seconds: number): { ok: false; error: ErrorBody } {
+  return {
+    ok: false,
+    error: errorBody('unavailable', {
+      message: `Booking is very busy right now; retrying in ${seconds} s.`,
+      retryAfter: seconds,
+    }),
+  };
 }
