@@ -80,3 +80,37 @@ describe('the opening-night admission limit', () => {
     expect(released.body.status).not.toBe('held');
   });
 });
+
+describe('the per-instance queue guard', () => {
+  it('refuses a write as busy while requests already queue for a database connection', async () => {
+    const small = await startTestApp({
+      DATABASE_POOL_SIZE: '1',
+      ADMISSION_MAX_WAITING: '1',
+      ADMISSION_RATE: '0',
+    });
+    try {
+      const s = await seedSmallSchool(small, { code: 'QUEUE' });
+      const token = await loginFamily(small, s, 0);
+      const studentId = s.families[0]!.studentIds[0]!;
+      const teacherId = s.students.find((x) => x.id === studentId)!.teacherIds[0]!;
+      const { rows } = await small.db.query<{ id: string }>(
+        'SELECT id FROM slots WHERE event_id = $1 AND staff_id = $2 ORDER BY starts_at LIMIT 2',
+        [s.eventId, teacherId],
+      );
+      // Take the only connection, so the next write has to queue for it.
+      const held = await small.db.connect();
+      const queued = small.api('POST', '/api/v1/holds', { token, body: { slotId: rows[0]!.id, studentId } });
+      await expect.poll(() => small.db.waitingCount).toBe(1);
+      const refused = await small.api('POST', '/api/v1/holds', {
+        token,
+        body: { slotId: rows[1]!.id, studentId },
+      });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      held.release();
+      expect((await queued).status).toBe(200);
+    } finally {
+      await small.close();
+    }
+  });
+});
