@@ -13,11 +13,11 @@ import {
 } from './mail-data.ts';
 import { SentLog } from './sent-log.ts';
 import { cancellationMail, changeMail, confirmationMail, reminderMail } from './templates/booking-mails.ts';
+import { familyNoticeMail } from './templates/family-notice-mail.ts';
 import type { ComposedMail } from './templates/layout.ts';
 import { invitationMail, passwordResetMail } from './templates/staff-account-mails.ts';
 import { systemUpdateMail } from './templates/system-update-mail.ts';
 import { teacherScheduleMail } from './templates/teacher-schedule-mail.ts';
-import { familyNoticeMail } from './templates/family-notice-mail.ts';
 
 export type MailOutcome =
   | 'sent'
