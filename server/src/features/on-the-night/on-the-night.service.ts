@@ -12,6 +12,7 @@ import { inTransaction } from '../../infra/db.ts';
 import type { Principal } from '../auth/principal.ts';
 import { type Change, type Fact, recordChanges } from '../booking/event-changes.ts';
 import { DomainError } from '../domain-error.ts';
+import { requireSchoolEvent } from '../fair-start/event-scope.ts';
 import { afterCommit, type FairnessContext, tell } from '../fair-start/fairness-context.ts';
 import type { NewOffer, OffersService } from '../waiting-list/offers.service.ts';
 import { fittingSlots } from '../waiting-list/slot-fit.ts';
@@ -166,6 +167,7 @@ export class OnTheNightService {
   /** A family's confirmed meetings with the times they are now expected to start. */
   async expected(p: Principal, eventId: string): Promise<z.infer<typeof ExpectedTimes>> {
     if (p.kind !== 'family') throw new DomainError('forbidden');
+    await requireSchoolEvent(this.ctx.db, p, eventId);
     const { rows } = await this.ctx.db.query<{
       id: string;
       staff_id: string;

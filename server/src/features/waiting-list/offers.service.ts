@@ -8,6 +8,7 @@ import type { Principal } from '../auth/principal.ts';
 import { loadBookingViews } from '../booking/booking-views.ts';
 import { type Fact, recordChanges } from '../booking/event-changes.ts';
 import { DomainError } from '../domain-error.ts';
+import { requireSchoolEvent } from '../fair-start/event-scope.ts';
 import { afterCommit, type FairnessContext, tell } from '../fair-start/fairness-context.ts';
 import { insertConfirmed } from '../fair-start/system-bookings.ts';
 
@@ -160,6 +161,7 @@ export class OffersService {
 
   async mine(p: Principal, eventId: string): Promise<OfferViewT[]> {
     if (p.kind !== 'family') throw new DomainError('forbidden');
+    await requireSchoolEvent(this.ctx.db, p, eventId);
     const { rows } = await this.ctx.db.query<OfferRow>(
       `${OFFER_SELECT} WHERE o.family_id = $1 AND o.event_id = $2 AND e.school_id = $3 ORDER BY o.created_at DESC`,
       [p.familyId, eventId, p.schoolId],

@@ -4,6 +4,7 @@ import { rooms } from '../../../../protocol/socket-events.ts';
 import { inTransaction } from '../../infra/db.ts';
 import type { Principal } from '../auth/principal.ts';
 import { DomainError } from '../domain-error.ts';
+import { requireSchoolEvent } from '../fair-start/event-scope.ts';
 import { type FairnessContext, tell } from '../fair-start/fairness-context.ts';
 import type { OffersService } from './offers.service.ts';
 import { firstFittingEntry } from './slot-fit.ts';
@@ -127,6 +128,7 @@ export class WaitingListService {
     p: Principal,
     where: { ids?: string[]; eventId?: string; teacherId?: string },
   ): Promise<WaitlistEntry[]> {
+    if (where.eventId) await requireSchoolEvent(this.ctx.db, p, where.eventId);
     const { rows } = await this.ctx.db.query<EntryRow & { school_id: string }>(
       `SELECT * FROM (${ENTRY_SELECT}) x
         WHERE ($1::uuid[] IS NULL OR id = ANY($1::uuid[])) AND ($2::uuid IS NULL OR event_id = $2)
