@@ -203,7 +203,7 @@ describe('nothing of school B is reachable with a token of school A', () => {
     expect(refused).toBeGreaterThan(100);
     // B is untouched: its booking and hold stand, its staff are active, its codes still work.
     const { rows } = await app.db.query(
-      'SELECT status FROM bookings WHERE id = ANY($1::uuid[]) ORDER BY status',
+      'SELECT status::text AS status FROM bookings WHERE id = ANY($1::uuid[]) ORDER BY 1',
       [[B.bookingId, B.holdId]],
     );
     expect(rows.map((r) => r.status)).toEqual(['confirmed', 'held']);
