@@ -60,6 +60,13 @@ export function refusalFrom(err: unknown): DomainError | null {
   return make ? make() : null;
 }
 
+/** Thrown when an expiry job runs before its hold has lapsed; the queue retries it. */
+export class HoldNotLapsedYet extends Error {
+  constructor(bookingId: string) {
+    super(`hold ${bookingId} has not lapsed yet`);
+  }
+}
+
 interface Idem {
   key: string | null;
 }
@@ -256,18 +263,22 @@ export class BookingService {
     let held: { bookingId: string; eventId: string; expiresAt: Date }[] = [];
     // A fixed order (by slot) so two multi-holds of one family cannot deadlock.
     const ordered = [...inputs].sort((a, b) => (a.slotId < b.slotId ? -1 : a.slotId > b.slotId ? 1 : 0));
-    const result = await runIdempotent(this.deps.db, this.scope(p, idem, 'holdAll', ordered), async (client) => {
-      facts = [];
-      held = [];
-      const views: BookingView[] = [];
-      for (const input of ordered) {
-        const out = await this.holdIn(client, p, familyId, input);
-        facts.push(...out.facts);
-        views.push(out.view);
-        held.push({ bookingId: out.view.id, eventId: out.view.eventId, expiresAt: out.expiresAt });
-      }
-      return { bookings: views.sort((a, b) => a.startsAt.localeCompare(b.startsAt)) };
-    });
+    const result = await runIdempotent(
+      this.deps.db,
+      this.scope(p, idem, 'holdAll', ordered),
+      async (client) => {
+        facts = [];
+        held = [];
+        const views: BookingView[] = [];
+        for (const input of ordered) {
+          const out = await this.holdIn(client, p, familyId, input);
+          facts.push(...out.facts);
+          views.push(out.view);
+          held.push({ bookingId: out.view.id, eventId: out.view.eventId, expiresAt: out.expiresAt });
+        }
+        return { bookings: views.sort((a, b) => a.startsAt.localeCompare(b.startsAt)) };
+      },
+    );
     if (result.ok && facts.length > 0) {
       this.after(facts);
       for (const h of held)
@@ -456,26 +467,57 @@ export class BookingService {
    */
   async expireHold(bookingId: string): Promise<boolean> {
     let facts: Fact[] = [];
+    let released = false;
     await runIdempotent(this.deps.db, null, async (client) => {
+      // Holds lapse in waves (everyone held at 19:00:0x lapses at 19:02:0x), and each
+      // transaction that changes an event queues on the event's row for its version.
+      // So one job ends every lapsed hold of its event at once: one version bump for
+      // the wave instead of one per hold. Holds another transaction has locked are
+      // skipped (their own jobs come), but never the job's own hold.
       const { rows } = await client.query<{
+        id: string;
         event_id: string;
         slot_id: string;
         family_id: string;
         student_id: string;
       }>(
         `UPDATE bookings SET status = 'expired', ended_at = now()
-          WHERE id = $1 AND status = 'held' AND expires_at <= now()
-          RETURNING event_id, slot_id, family_id, student_id`,
+          WHERE status = 'held' AND expires_at <= now()
+            AND (id = $1 OR id IN (
+                  SELECT o.id FROM bookings o
+                   WHERE o.event_id = (SELECT event_id FROM bookings WHERE id = $1)
+                     AND o.status = 'held' AND o.expires_at <= now()
+                   ORDER BY o.expires_at LIMIT 500
+                     FOR UPDATE SKIP LOCKED))
+          RETURNING id, event_id, slot_id, family_id, student_id`,
         [bookingId],
       );
-      const b = rows[0];
-      if (!b) return;
-      facts = await recordChanges(client, b.event_id, { kind: 'system', id: null }, [
-        { action: 'expired', slotId: b.slot_id, bookingId, familyId: b.family_id, studentId: b.student_id },
-      ]);
+      if (rows.length === 0) return;
+      released = rows.some((r) => r.id === bookingId);
+      facts = await recordChanges(
+        client,
+        rows[0]!.event_id,
+        { kind: 'system', id: null },
+        rows.map((b) => ({
+          action: 'expired',
+          slotId: b.slot_id,
+          bookingId: b.id,
+          familyId: b.family_id,
+          studentId: b.student_id,
+        })),
+      );
     });
     this.after(facts);
-    return facts.length > 0;
+    if (!released) {
+      // A job that runs a moment early (clocks of Node and PostgreSQL differ slightly)
+      // must not leave the hold to lapse unseen: fail, and BullMQ retries shortly.
+      const { rowCount } = await this.deps.db.query(
+        `SELECT 1 FROM bookings WHERE id = $1 AND status = 'held' AND expires_at > now()`,
+        [bookingId],
+      );
+      if (rowCount) throw new HoldNotLapsedYet(bookingId);
+    }
+    return released;
   }
 
   /** Admins take a slot out of booking (or put it back). A slot someone is in cannot be blocked. */
