@@ -7,7 +7,8 @@ import type { WorkerContext } from './worker-context.ts';
 /**
  * The repeating retention sweep (every RETENTION_SWEEP_MINUTES): archives events
  * that ended more than ARCHIVE_AFTER_DAYS ago, then purges personal data from
- * archived events past their school's retention period.
+ * archived events past their school's retention period, and forgets stored
+ * answers of retried writes after a day.
  */
 export async function createRetentionWorker(
   ctx: WorkerContext,
@@ -20,14 +21,9 @@ export async function createRetentionWorker(
     async () => {
       const archived = await retention.archiveEnded(ctx.config.ARCHIVE_AFTER_DAYS);
       const purged = await retention.purgeDue();
-      // Sessions of anonymised families end at once, not when their cache expires.
-      const hashes = purged.flatMap((p) => p.revokedTokenHashes);
-      if (hashes.length) await ctx.redis.del(...hashes.map((h) => `${ctx.config.REDIS_PREFIX}sess:${h}`));
-      if (archived.length || purged.length)
-        ctx.logger.info(
-          { archived, purged: purged.map(({ revokedTokenHashes: _, ...p }) => p) },
-          'retention',
-        );
+      const forgotten = await retention.forgetIdempotencyKeys();
+      if (archived.length || purged.length || forgotten)
+        ctx.logger.info({ archived, purged, forgottenIdempotencyKeys: forgotten }, 'retention');
       return { archived: archived.length, purged: purged.length };
     },
     ctx.workerOptions(1),

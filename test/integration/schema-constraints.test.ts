@@ -146,4 +146,22 @@ describe('the database refuses double bookings on its own', () => {
     expect((await refusal(db.query('UPDATE booking_log SET version = 2'))).code).toBe('42501');
     expect((await refusal(db.query('DELETE FROM booking_log'))).code).toBe('42501');
   });
+
+  it('lets retention re-point a log row at a placeholder family, and nothing else', async () => {
+    await db.query('BEGIN');
+    try {
+      await db.query(`SET LOCAL confer.retention = 'on'`);
+      expect((await refusal(db.query('UPDATE booking_log SET version = version + 1'))).code).toBe('42501');
+    } finally {
+      await db.query('ROLLBACK');
+    }
+    await db.query('BEGIN');
+    try {
+      await db.query(`SET LOCAL confer.retention = 'on'`);
+      const { rowCount } = await db.query('UPDATE booking_log SET family_id = $1', [ids.famB]);
+      expect(rowCount).toBeGreaterThan(0);
+    } finally {
+      await db.query('ROLLBACK');
+    }
+  });
 });

@@ -146,6 +146,9 @@ describe('retention', () => {
       ...involved.flatMap((f) => (f.email ? [f.email] : [])),
       ...school.students.filter((s) => studentIds.includes(s.id)).flatMap((s) => s.name.split(' ')),
       'Ava',
+      // Nor do the live people's ids: the event no longer points at them.
+      ...involved.map((f) => f.id),
+      ...studentIds,
     ];
     // Every row of the event and every family/student row it refers to, as text.
     const { rows } = await app.db.query<{ t: string }>(
@@ -159,12 +162,30 @@ describe('retention', () => {
     );
     expect(rows.length).toBeGreaterThan(10);
     for (const { t } of rows) for (const word of personal) expect(t).not.toContain(word);
-    const { rows: fams } = await app.db.query(
-      'SELECT email, access_code_hash FROM families WHERE id = ANY($1::uuid[])',
+    // The school's live families are not touched: they may be booking this term.
+    const { rows: live } = await app.db.query(
+      'SELECT surname, access_code_hash IS NOT NULL AS has_code FROM families WHERE id = ANY($1::uuid[]) ORDER BY surname',
       [involved.map((f) => f.id)],
     );
-    expect(fams.every((f) => f.email === null && f.access_code_hash === null)).toBe(true);
-
+    expect(live.map((f) => f.surname)).toEqual(involved.map((f) => f.surname).sort());
+    expect(live.every((f) => f.has_code)).toBe(true);
+    // The event now refers to placeholders, which stay out of the roster.
+    const { rows: refs } = await app.db.query(
+      `SELECT count(*) FILTER (WHERE f.placeholder AND f.erased_at IS NOT NULL)::int AS placeholders, count(*)::int AS n
+         FROM bookings b JOIN families f ON f.id = b.family_id WHERE b.event_id = $1`,
+      [school.eventId],
+    );
+    expect(refs[0].placeholders).toBe(refs[0].n);
+    // Year groups are kept for the counts.
+    const { rows: years } = await app.db.query(
+      `SELECT array_agg(st.year_group ORDER BY st.year_group) AS y FROM bookings b JOIN students st ON st.id = b.student_id
+        WHERE b.event_id = $1`,
+      [school.eventId],
+    );
+    const expectedYears = booked
+      .map((b) => school.families[b.familyIndex]!.studentIds[0]!)
+      .map(() => expect.stringMatching(/^Year \d+$/));
+    expect(years[0].y).toEqual(expectedYears);
     expect(await counts()).toEqual(before);
     // Families with nothing in this event keep their data.
     const untouched = school.families[5]!;

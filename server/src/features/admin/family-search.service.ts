@@ -16,7 +16,7 @@ export class FamilySearchService {
     const prefix = `${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const { rows: families } = await this.deps.db.query<{ id: string; surname: string }>(
       `SELECT id, surname FROM families
-        WHERE school_id = $1 AND lower(surname) LIKE $2
+        WHERE school_id = $1 AND erased_at IS NULL AND lower(surname) LIKE $2
         ORDER BY surname, id LIMIT ${LIMIT}`,
       [p.schoolId, prefix],
     );
