@@ -121,7 +121,9 @@ export const RetentionJobSchema = z.object({}).loose();
  * legacy three-part form it plans to drop), hence the dots.
  */
 export const jobIds = {
-  holdExpiry: (bookingId: string) => `hold.${bookingId}`,
+  /** Each extension of a hold gets its own job: the first one's id is taken until it runs. */
+  holdExpiry: (bookingId: string, extension = 0) =>
+    extension ? `hold.${bookingId}.${extension}` : `hold.${bookingId}`,
   sessionIdle: (sessionId: string) => `session.${sessionId}`,
   /** `subject` is a booking id, a batch digest, or another id naming what the mail is about. */
   email: (subject: string, kind: EmailKind) => `email.${subject}.${kind}`,

@@ -33,26 +33,43 @@ describe('hold countdown', () => {
     expect(screen.getByRole('button', { name: 'Confirm my appointments (1)' })).toBeTruthy();
   });
 
-  it('extending a hold takes the slot again with a fresh key and a new expiry', async () => {
+  it('extending a hold asks the server for more time on the same hold', async () => {
     const s = slot('t1', 0);
-    const old = booking(s, 'held', 'kid', {
-      id: 'old',
+    const hold = booking(s, 'held', 'kid', {
+      id: 'h1',
       expiresAt: new Date(Date.now() + 10_000).toISOString(),
     });
-    const renewed = booking(s, 'held', 'kid', {
-      id: 'new',
-      expiresAt: new Date(Date.now() + 120_000).toISOString(),
-    });
+    const later = new Date(Date.now() + 120_000).toISOString();
     const { api, calls } = scriptedApi({
-      'DELETE /holds/old': () => ({ ok: true, data: { ...old, status: 'cancelled' } }),
-      'POST /holds': () => ({ ok: true, data: renewed }),
+      'POST /holds/h1/extend': () => ({ ok: true, data: { ...hold, expiresAt: later } }),
     });
     const w = gridWorld([s], api);
-    w.family.bookings = [old];
+    w.family.bookings = [hold];
     expect(await w.family.extend(w.family.holds[0]!)).toBe(true);
-    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual(['DELETE /holds/old', 'POST /holds']);
-    expect(w.family.holds.map((h) => h.id)).toEqual(['new']);
+    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual(['POST /holds/h1/extend']);
+    expect(w.family.holds.map((h) => [h.id, h.expiresAt])).toEqual([['h1', later]]);
     expect(w.announcer.polite).toContain('extended');
+  });
+
+  it('a hold that can be extended no more says so', async () => {
+    const s = slot('t1', 0);
+    const hold = booking(s, 'held', 'kid', {
+      id: 'h2',
+      expiresAt: new Date(Date.now() + 10_000).toISOString(),
+    });
+    const { api } = scriptedApi({
+      'POST /holds/h2/extend': () => ({
+        ok: false,
+        error: {
+          code: 'cap_reached',
+          message: 'This hold cannot be extended again. Confirm it or let it go.',
+        },
+      }),
+    });
+    const w = gridWorld([s], api);
+    w.family.bookings = [hold];
+    expect(await w.family.extend(w.family.holds[0]!)).toBe(false);
+    expect(w.family.message?.kind).toBe('error');
   });
 
   it('a hold that runs out is dropped locally and the family is told', () => {

@@ -182,4 +182,52 @@ describe('hold, confirm, cancel over HTTP with live facts over sockets', () => {
       expect(refused).toMatchObject({ ok: false, error: { code: 'slot_taken' } });
     }
   });
+
+  it('a family extends a live hold up to ten times; everyone sees the new lapse time', async () => {
+    const token = await loginFamily(app, school, 5);
+    const studentId = school.families[5]!.studentIds[0]!;
+    const teacherId = school.students.find((s) => s.id === studentId)!.teacherIds[0]!;
+    // The admins' console sees every slot (families only those of their children's teachers).
+    const watcher = await app.socket(await loginStaff(app, school.admin.email));
+    await ask(watcher, 'event:join', { eventId: school.eventId });
+    const slot = (await slotsOf(token)).slots.find((s) => s.teacherId === teacherId && s.state === 'free')!;
+    const held = await app.api('POST', '/api/v1/holds', { token, body: { slotId: slot.id, studentId } });
+    expect(held.status).toBe(200);
+    // Pretend most of the hold has run out, then ask for more time.
+    await app.db.query(`UPDATE bookings SET expires_at = now() + interval '5 seconds' WHERE id = $1`, [
+      held.body.id,
+    ]);
+    const seen = new Promise<any>((resolve) =>
+      watcher.on('slot:held', (f) => f.reason === 'extended' && resolve(f)),
+    );
+    const extended = await app.api('POST', `/api/v1/holds/${held.body.id}/extend`, { token });
+    expect(extended.status).toBe(200);
+    expect(Date.parse(extended.body.expiresAt) - Date.now()).toBeGreaterThan(100_000);
+    expect((await seen).slot.heldUntil).toBe(extended.body.expiresAt);
+    // The first expiry job finds the hold extended and leaves it; the extension has its own job.
+    expect(await app.confer.services.booking.expireHold(held.body.id)).toBe(false);
+    expect(await app.holdQueue.getJob(`hold.${held.body.id}.1`)).toBeTruthy();
+
+    const other = await loginFamily(app, school, 7);
+    expect((await app.api('POST', `/api/v1/holds/${held.body.id}/extend`, { token: other })).status).toBe(
+      404,
+    );
+    for (let i = 2; i <= 10; i++) {
+      expect((await app.api('POST', `/api/v1/holds/${held.body.id}/extend`, { token })).status).toBe(200);
+    }
+    const eleventh = await app.api('POST', `/api/v1/holds/${held.body.id}/extend`, { token });
+    expect(eleventh.status).toBe(409);
+    expect(eleventh.body.error.code).toBe('cap_reached');
+    const log = await app.db.query(
+      `SELECT count(*)::int AS n FROM booking_log WHERE booking_id = $1 AND action = 'extended'`,
+      [held.body.id],
+    );
+    expect(log.rows[0].n).toBe(10);
+
+    await app.db.query(`UPDATE bookings SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+      held.body.id,
+    ]);
+    const lapsed = await app.api('POST', `/api/v1/holds/${held.body.id}/extend`, { token });
+    expect(lapsed.body.error.code).toBe('hold_expired');
+  });
 });

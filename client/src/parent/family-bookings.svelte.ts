@@ -70,24 +70,11 @@ export class FamilyBookings {
     }
   }
 
-  /**
-   * More time on a hold (WCAG 2.2.1, timing adjustable). The hold is given up and
-   * taken again at once; the family keeps the slot unless someone takes it in that
-   * instant, in which case they are told.
-   */
+  /** More time on a hold (WCAG 2.2.1, timing adjustable): the server restarts its clock. */
   async extend(hold: BookingView): Promise<boolean> {
     this.busy = true;
     try {
-      const released = await this.api.write<BookingView>('DELETE', `/holds/${hold.id}`);
-      if (!released.ok && released.error.code !== 'hold_expired') {
-        void this.refresh();
-        return false;
-      }
-      const res = await this.api.write<BookingView>('POST', '/holds', {
-        slotId: hold.slotId,
-        studentId: hold.studentId,
-      });
-      if (released.ok) this.upsert(released.data);
+      const res = await this.api.write<BookingView>('POST', `/holds/${hold.id}/extend`);
       if (!res.ok) {
         const text = bookingErrorText(res.error, this.label(hold));
         this.message = { kind: 'error', text };

@@ -14,12 +14,17 @@ export function createHoldExpiryQueue(connection: Redis, redisPrefix: string): Q
 /** Schedules a hold's release at its expiry; the deterministic id makes a second add a no-op. */
 export function holdExpiryScheduler(queue: Queue<HoldExpiryJob>) {
   return {
-    async schedule(hold: { bookingId: string; eventId: string; expiresAt: Date }): Promise<void> {
+    async schedule(hold: {
+      bookingId: string;
+      eventId: string;
+      expiresAt: Date;
+      extension?: number;
+    }): Promise<void> {
       await queue.add(
         'expire',
         { bookingId: hold.bookingId, eventId: hold.eventId },
         {
-          jobId: jobIds.holdExpiry(hold.bookingId),
+          jobId: jobIds.holdExpiry(hold.bookingId, hold.extension),
           delay: Math.max(0, hold.expiresAt.getTime() - Date.now()),
           attempts: 5,
           backoff: { type: 'exponential', delay: 500 },

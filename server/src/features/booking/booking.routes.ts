@@ -68,6 +68,20 @@ export function bookingRoutes(booking: BookingService, admission?: Admission): R
     }),
     defineRoute({
       method: 'post',
+      path: '/holds/:holdId/extend',
+      operationId: 'extendHold',
+      summary: "More time on a live hold: the event's hold length again, from now (at most 10 times).",
+      tags: ['booking'],
+      access: 'any',
+      idempotent: true,
+      params: z.object({ holdId: z.uuid() }),
+      response: BookingView,
+      errors: ['hold_expired', 'cap_reached', 'window_closed', 'not_found'],
+      handler: ({ principal, params, idempotencyKey }) =>
+        booking.extendHold(principal, params.holdId, { key: idempotencyKey }),
+    }),
+    defineRoute({
+      method: 'post',
       path: '/bookings/:bookingId/cancel',
       operationId: 'cancelBooking',
       summary: "Cancel a booking: families until the event's cut-off, admins at any time.",

@@ -18,7 +18,7 @@ import { loadSlotViews } from './slot-views.ts';
 
 /** Schedules the job that releases a hold at its expiry (the worker side of holds). */
 export interface HoldExpiryScheduler {
-  schedule(hold: { bookingId: string; eventId: string; expiresAt: Date }): Promise<void>;
+  schedule(hold: { bookingId: string; eventId: string; expiresAt: Date; extension?: number }): Promise<void>;
 }
 
 /** What happened to a family's bookings, told after commit (e-mail goes out from here). */
@@ -59,6 +59,9 @@ export function refusalFrom(err: unknown): DomainError | null {
   const make = CONSTRAINT_ERRORS[pgConstraint(err) ?? ''];
   return make ? make() : null;
 }
+
+/** WCAG 2.2.1 asks for at least ten; more would let a family sit on a slot all evening. */
+export const MAX_HOLD_EXTENSIONS = 10;
 
 /** Thrown when an expiry job runs before its hold has lapsed; the queue retries it. */
 export class HoldNotLapsedYet extends Error {
@@ -381,6 +384,79 @@ export class BookingService {
     };
   }
 
+  /**
+   * More time on a live hold: the event's hold length again, from now (WCAG 2.2.1,
+   * timing adjustable — at least ten extensions). Everyone sees the new lapse time.
+   */
+  async extendHold(p: Principal, holdId: string, idem: Idem): Promise<Result<BookingView>> {
+    let facts: Fact[] = [];
+    let extension = 0;
+    let expiresAt: Date | null = null;
+    const result = await runIdempotent(
+      this.deps.db,
+      this.scope(p, idem, 'extend', { holdId }),
+      async (client) => {
+        const { rows } = await client.query<{
+          event_id: string;
+          slot_id: string;
+          family_id: string;
+          student_id: string;
+          status: string;
+          live: boolean;
+          extensions: number;
+          school_id: string;
+          hold_seconds: number;
+          archived: boolean;
+        }>(
+          `SELECT b.event_id, b.slot_id, b.family_id, b.student_id, b.status, b.expires_at > now() AS live,
+                b.extensions, e.school_id, e.hold_seconds, e.archived_at IS NOT NULL AS archived
+           FROM bookings b JOIN events e ON e.id = b.event_id
+          WHERE b.id = $1 FOR UPDATE OF b`,
+          [holdId],
+        );
+        const b = rows[0];
+        const mayAct =
+          b && b.school_id === p.schoolId && (p.kind === 'family' ? b.family_id === p.familyId : p.isAdmin);
+        if (!b || !mayAct || (b.status !== 'held' && b.status !== 'expired')) {
+          throw new DomainError('not_found', 'No such hold.');
+        }
+        if (b.archived) throw new DomainError('window_closed');
+        if (b.status === 'expired' || !b.live) throw new DomainError('hold_expired');
+        if (b.extensions >= MAX_HOLD_EXTENSIONS) {
+          throw new DomainError(
+            'cap_reached',
+            'This hold cannot be extended again. Confirm it or let it go.',
+          );
+        }
+        const { rows: updated } = await client.query<{ expires_at: Date; extensions: number }>(
+          `UPDATE bookings SET expires_at = now() + make_interval(secs => $2), extensions = extensions + 1
+          WHERE id = $1 RETURNING expires_at, extensions`,
+          [holdId, b.hold_seconds],
+        );
+        extension = updated[0]!.extensions;
+        expiresAt = updated[0]!.expires_at;
+        const [view] = await loadBookingViews(client, [holdId]);
+        facts = await recordChanges(client, b.event_id, this.actorOf(p), [
+          {
+            action: 'extended',
+            slotId: b.slot_id,
+            bookingId: holdId,
+            familyId: b.family_id,
+            studentId: b.student_id,
+          },
+        ]);
+        return view!;
+      },
+    );
+    if (result.ok && facts.length > 0) {
+      this.after(facts);
+      this.deps.holdExpiry
+        .schedule({ bookingId: holdId, eventId: result.data.eventId, expiresAt: expiresAt!, extension })
+        .catch((err) => this.deps.logError?.(err, 'schedule hold expiry'));
+    }
+    return result;
+  }
+
   /** Lets go of a hold before it lapses. */
   async releaseHold(p: Principal, holdId: string, idem: Idem): Promise<Result<BookingView>> {
     return this.end(p, holdId, idem, 'released');
@@ -511,8 +587,10 @@ export class BookingService {
     if (!released) {
       // A job that runs a moment early (clocks of Node and PostgreSQL differ slightly)
       // must not leave the hold to lapse unseen: fail, and BullMQ retries shortly.
+      // A hold that was extended has a later job of its own; this one is done.
       const { rowCount } = await this.deps.db.query(
-        `SELECT 1 FROM bookings WHERE id = $1 AND status = 'held' AND expires_at > now()`,
+        `SELECT 1 FROM bookings WHERE id = $1 AND status = 'held'
+            AND expires_at > now() AND expires_at < now() + interval '5 seconds'`,
         [bookingId],
       );
       if (rowCount) throw new HoldNotLapsedYet(bookingId);

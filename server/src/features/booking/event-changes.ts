@@ -14,7 +14,8 @@ export type LogAction =
   | 'unblocked'
   | 'added'
   | 'removed'
-  | 'resized';
+  | 'resized'
+  | 'extended';
 
 export interface Actor {
   kind: 'family' | 'staff' | 'system';
@@ -52,6 +53,7 @@ const FACT_KIND: Record<LogAction, SlotFactKind> = {
   added: 'changed',
   removed: 'changed',
   resized: 'changed',
+  extended: 'held',
 };
 
 /**
