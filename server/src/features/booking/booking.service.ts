@@ -396,31 +396,11 @@ export class BookingService {
       this.deps.db,
       this.scope(p, idem, 'extend', { holdId }),
       async (client) => {
-        const { rows } = await client.query<{
-          event_id: string;
-          slot_id: string;
-          family_id: string;
-          student_id: string;
-          status: string;
-          live: boolean;
-          extensions: number;
-          school_id: string;
-          hold_seconds: number;
-          archived: boolean;
-        }>(
-          `SELECT b.event_id, b.slot_id, b.family_id, b.student_id, b.status, b.expires_at > now() AS live,
-                b.extensions, e.school_id, e.hold_seconds, e.archived_at IS NOT NULL AS archived
-           FROM bookings b JOIN events e ON e.id = b.event_id
-          WHERE b.id = $1 FOR UPDATE OF b`,
-          [holdId],
-        );
-        const b = rows[0];
-        const mayAct =
-          b && b.school_id === p.schoolId && (p.kind === 'family' ? b.family_id === p.familyId : p.isAdmin);
-        if (!b || !mayAct || (b.status !== 'held' && b.status !== 'expired')) {
+        const b = await this.lockBooking(client, p, holdId, 'No such hold.');
+        if (b.status !== 'held' && b.status !== 'expired')
           throw new DomainError('not_found', 'No such hold.');
-        }
-        if (b.archived) throw new DomainError('window_closed');
+        if (b.archived)
+          throw new DomainError('window_closed', 'This event is archived and can no longer change.');
         if (b.status === 'expired' || !b.live) throw new DomainError('hold_expired');
         if (b.extensions >= MAX_HOLD_EXTENSIONS) {
           throw new DomainError(
@@ -478,30 +458,7 @@ export class BookingService {
       this.deps.db,
       this.scope(p, idem, action, { bookingId }),
       async (client) => {
-        const { rows } = await client.query<{
-          event_id: string;
-          slot_id: string;
-          family_id: string;
-          student_id: string;
-          staff_id: string;
-          status: string;
-          live: boolean;
-          school_id: string;
-          before_cutoff: boolean;
-          archived: boolean;
-        }>(
-          `SELECT b.event_id, b.slot_id, b.family_id, b.student_id, b.staff_id, b.status,
-                (b.status = 'confirmed' OR b.expires_at > now()) AS live, e.school_id,
-                now() < coalesce(e.cancel_cutoff_at, e.booking_closes_at) AS before_cutoff,
-                e.archived_at IS NOT NULL AS archived
-           FROM bookings b JOIN events e ON e.id = b.event_id
-          WHERE b.id = $1 FOR UPDATE OF b`,
-          [bookingId],
-        );
-        const b = rows[0];
-        const mayAct =
-          b && b.school_id === p.schoolId && (p.kind === 'family' ? b.family_id === p.familyId : p.isAdmin);
-        if (!b || !mayAct) throw new DomainError('not_found', 'No such booking.');
+        const b = await this.lockBooking(client, p, bookingId, 'No such booking.');
         if (b.archived)
           throw new DomainError('window_closed', 'This event is archived and can no longer change.');
         if (action === 'released' && b.status !== 'held') throw new DomainError('not_found', 'No such hold.');
@@ -649,6 +606,40 @@ export class BookingService {
       if (err instanceof DomainError) return { ok: false, error: err.body };
       throw err;
     }
+  }
+
+  /**
+   * Locks a booking for a change and checks the principal may touch it: its family,
+   * or an admin of its school. Anything else is "not found", not "forbidden", so ids
+   * of other families and schools reveal nothing.
+   */
+  private async lockBooking(client: DbClient, p: Principal, bookingId: string, notFound: string) {
+    const { rows } = await client.query<{
+      event_id: string;
+      slot_id: string;
+      family_id: string;
+      student_id: string;
+      status: string;
+      live: boolean;
+      extensions: number;
+      school_id: string;
+      hold_seconds: number;
+      before_cutoff: boolean;
+      archived: boolean;
+    }>(
+      `SELECT b.event_id, b.slot_id, b.family_id, b.student_id, b.status, b.extensions,
+              (b.status = 'confirmed' OR b.expires_at > now()) AS live,
+              e.school_id, e.hold_seconds, e.archived_at IS NOT NULL AS archived,
+              now() < coalesce(e.cancel_cutoff_at, e.booking_closes_at) AS before_cutoff
+         FROM bookings b JOIN events e ON e.id = b.event_id
+        WHERE b.id = $1 FOR UPDATE OF b`,
+      [bookingId],
+    );
+    const b = rows[0];
+    const mayAct =
+      b && b.school_id === p.schoolId && (p.kind === 'family' ? b.family_id === p.familyId : p.isAdmin);
+    if (!b || !mayAct) throw new DomainError('not_found', notFound);
+    return b;
   }
 
   private async eventFor(q: Db | DbClient, p: Principal, eventId: string) {
