@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { ConfigError, loadConfig } from '../server/src/config.ts';
+import { loadConfigOrExit } from '../server/src/config.ts';
 import { createDb } from '../server/src/infra/db.ts';
 import { createMailer } from '../server/src/infra/mailer.ts';
 import { ensureDatabase, migrate } from '../server/src/infra/migrate.ts';
@@ -7,16 +7,7 @@ import { startWorkers } from './start-workers.ts';
 
 // `npm run workers`: the BullMQ worker process. Wiring only, like server/src/index.ts.
 async function main() {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const logger = pino({ level: config.LOG_LEVEL }).child({ process: 'workers' });
   if (config.MIGRATE_ON_START) {
     // The workers may come up before the server: the schema they need must exist.

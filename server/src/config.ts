@@ -47,11 +47,23 @@ const ConfigSchema = z.object({
   /** Shortest staff or operator password accepted (and never one of the common ones). */
   PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(10),
   /** How long an invitation link to set a password stays usable. */
-  INVITE_LINK_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(72),
+  INVITE_LINK_HOURS: z.coerce
+    .number()
+    .min(0.01)
+    .max(24 * 30)
+    .default(72),
   /** How long a password-reset link stays usable. */
-  RESET_LINK_MINUTES: z.coerce.number().min(1).max(24 * 60).default(60),
+  RESET_LINK_MINUTES: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 60)
+    .default(60),
   /** Largest CSV import accepted (10,000 rows are well under 2 MB). */
-  IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
   /** Imports (including refused ones) per school per hour. */
   IMPORTS_PER_HOUR: z.coerce.number().int().min(1).default(60),
   /** Feedback messages per sender (account, or address for the public form) per hour. */
@@ -180,4 +192,17 @@ export function productionProblems(env: NodeJS.ProcessEnv): string[] {
       problems.push(`${name} has a default or weak password: use at least 12 random characters.`);
   }
   return problems;
+}
+
+/** For process entry points: the configuration, or a message naming the bad variables and exit 2. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
 }

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { createApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { loadConfigOrExit } from './config.ts';
 import { bookingMailNotifier, createEmailQueue } from './features/mail/mail-queue.ts';
 import { createSessionIdleQueue, idleTimeoutScheduler } from './features/sessions/idle-timeout-queue.ts';
 import { createDb } from './infra/db.ts';
@@ -10,16 +10,7 @@ import { createRedis } from './infra/redis.ts';
 
 // Wiring only: parse the environment once, build dependencies, listen.
 async function main() {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const logger = pino({ level: config.LOG_LEVEL });
   if (config.MIGRATE_ON_START) {
     await ensureDatabase(config.DATABASE_URL);
