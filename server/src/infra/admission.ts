@@ -48,7 +48,7 @@ export interface AdmissionOptions {
  */
 export class Admission {
   private readonly take: AdmitCommand;
-  private readonly slotEvents = new Map<string, string | null>();
+  private readonly slotEvents = new Map<string, Promise<string | null>>();
 
   constructor(
     redis: Redis,
@@ -105,23 +105,33 @@ export class Admission {
   ): Promise<{ ok: false; error: ErrorBody } | null> {
     if (!this.enabled) return null;
     if (this.queueFull()) return busy(1);
-    const eventId = 'eventId' in target ? target.eventId : await this.eventOfSlot(target.slotId);
+    const eventId =
+      'eventId' in target ? target.eventId : await this.eventOfSlot(target.slotId).catch(() => null);
     if (!eventId) return null;
     const outcome = await this.admit(eventId);
     return outcome.admitted ? null : busy(outcome.retryAfterSeconds);
   }
 
-  private async eventOfSlot(slotId: string): Promise<string | null> {
+  private eventOfSlot(slotId: string): Promise<string | null> {
+    // One lookup per slot, shared by everyone asking at once: in a race 200 requests
+    // for one slot arrive together, and 200 identical queries would queue for the
+    // pool (and trip the queue guard) while the slot lock answers 199 of them anyway.
     const known = this.slotEvents.get(slotId);
-    if (known !== undefined) return known;
-    const { rows } = await this.db.query<{ event_id: string }>('SELECT event_id FROM slots WHERE id = $1', [
-      slotId,
-    ]);
-    const eventId = rows[0]?.event_id ?? null;
+    if (known) return known;
     // Bounded: an evening has a few thousand slots; a flood of made-up ids must not grow this forever.
     if (this.slotEvents.size >= 100_000) this.slotEvents.clear();
-    if (eventId) this.slotEvents.set(slotId, eventId);
-    return eventId;
+    const lookup = this.db
+      .query<{ event_id: string }>('SELECT event_id FROM slots WHERE id = $1', [slotId])
+      .then((r) => r.rows[0]?.event_id ?? null);
+    this.slotEvents.set(slotId, lookup);
+    // Unknown slots and failed lookups are not remembered: the next ask tries again.
+    lookup.then(
+      (eventId) => {
+        if (!eventId) this.slotEvents.delete(slotId);
+      },
+      () => this.slotEvents.delete(slotId),
+    );
+    return lookup;
   }
 }
 
