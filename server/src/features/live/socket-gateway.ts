@@ -134,14 +134,19 @@ export function attachSocketGateway({
       // client as well as the snapshot, and the version rule drops the duplicate.
       // The other order would lose it.
       leaveEvent(eventId);
+      let interests: Set<string> | null = null;
       if (p.kind === 'staff' && p.isAdmin) socket.join(rooms.eventAdmins(eventId));
       else if (p.kind === 'family') {
-        const teacherIds = await familyTeacherIds(db, p.familyId);
-        socket.join(teacherIds.map((t) => rooms.eventTeacher(eventId, t)));
+        interests = new Set(await familyTeacherIds(db, p.familyId));
+        socket.join([...interests].map((t) => rooms.eventTeacher(eventId, t)));
       }
       // A teacher's screen shows their own evening, which comes through the teacher room.
       try {
-        return { ok: true, data: await events.snapshot(p, eventId) };
+        const snapshot = await events.snapshot(p, eventId);
+        // A family gets the slots it may book and is kept live on: the snapshot
+        // matches the stream (and is a tenth of the size on a big evening).
+        if (interests) snapshot.slots = snapshot.slots.filter((s) => interests.has(s.teacherId));
+        return { ok: true, data: snapshot };
       } catch (err) {
         leaveEvent(eventId);
         throw err;
