@@ -166,7 +166,7 @@ export class SimulatedParent {
         start: Date.parse(s.startsAt),
         end: Date.parse(s.endsAt),
         state: s.state,
-        version: snap.version,
+        version: s.version,
       };
       this.slots.set(s.id, local);
       const list = this.byTeacher.get(s.teacherId) ?? [];

@@ -98,6 +98,8 @@ export const SlotView = z.object({
   state: SlotState,
   /** Set when the slot is held: when the hold lapses. */
   heldUntil: instant.nullable(),
+  /** The version of the slot's last change (0: never changed). A fact or snapshot only replaces a newer one's state. */
+  version: z.number().int(),
   occupant: SlotOccupant.optional(),
 });
 export const AvailabilitySnapshot = z.object({

@@ -22,16 +22,16 @@ import {
 } from './features/booking/booking.service.ts';
 import { eventsRoutes } from './features/events/events.routes.ts';
 import { EventsService } from './features/events/events.service.ts';
-import { Publisher } from './features/live/publisher.ts';
-import { attachSocketGateway, type ConferServer } from './features/live/socket-gateway.ts';
-import { mailRoutes } from './features/mail/mail.routes.ts';
 import { fairStartRoutes } from './features/fair-start/fair-start.routes.ts';
 import { createFairness } from './features/fair-start/fairness-services.ts';
 import { itineraryRoutes } from './features/itinerary/itinerary.routes.ts';
+import { Publisher } from './features/live/publisher.ts';
+import { attachSocketGateway, type ConferServer } from './features/live/socket-gateway.ts';
+import { mailRoutes } from './features/mail/mail.routes.ts';
 import { onTheNightRoutes } from './features/on-the-night/on-the-night.routes.ts';
 import { createSchoolFeatures } from './features/operator/school-features.ts';
-import { waitingListRoutes } from './features/waiting-list/waiting-list.routes.ts';
 import { teacherRoutes } from './features/teacher/teacher.routes.ts';
+import { waitingListRoutes } from './features/waiting-list/waiting-list.routes.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import { mountRoutes } from './http/route.ts';
 import { Admission } from './infra/admission.ts';
@@ -135,7 +135,17 @@ export function createApp(deps: AppDeps): ConferApp {
   );
   attachSocketGateway({ io, sessions, booking, events, logError, db, admission });
   const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
-  const schools = createSchoolFeatures({ config, db, redis, io, sessions, booking, publisher, logError, publicUrl });
+  const schools = createSchoolFeatures({
+    config,
+    db,
+    redis,
+    io,
+    sessions,
+    booking,
+    publisher,
+    logError,
+    publicUrl,
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -170,7 +180,17 @@ export function createApp(deps: AppDeps): ConferApp {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', postgres, redis: redisOk });
   });
 
-  const fairness = createFairness({ config, db, redis, io, publisher, booking, notify: deps.notify, logError, http });
+  const fairness = createFairness({
+    config,
+    db,
+    redis,
+    io,
+    publisher,
+    booking,
+    notify: deps.notify,
+    logError,
+    http,
+  });
   const routes = [
     ...authRoutes(auth, publisher),
     ...eventsRoutes(events),
@@ -225,6 +245,7 @@ export function createApp(deps: AppDeps): ConferApp {
   };
   app.use(onError);
   http.on('request', app);
+  let closing: Promise<void> | undefined;
 
   return {
     http,
@@ -232,12 +253,16 @@ export function createApp(deps: AppDeps): ConferApp {
     app,
     services: { auth, booking, events, sessions },
     publisher,
-    async close() {
-      // Socket.IO first: its adapter still publishes through Redis while closing.
-      await new Promise<void>((resolve) => io.close(() => resolve()));
-      adapterSub.disconnect();
-      adapterPub.disconnect();
-      await schools.close();
+    close() {
+      // Once only: a second close would unsubscribe on a connection already gone.
+      closing ??= (async () => {
+        // Socket.IO first: its adapter still publishes through Redis while closing.
+        await new Promise<void>((resolve) => io.close(() => resolve()));
+        adapterSub.disconnect();
+        adapterPub.disconnect();
+        await schools.close();
+      })();
+      return closing;
     },
   };
 }

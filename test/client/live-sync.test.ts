@@ -23,7 +23,15 @@ describe('slot facts by version', () => {
     const b = slot('t1', 1);
     // A fact arrives while the join's snapshot is still being read.
     sync.receive(fact(12, { ...a, state: 'held' }));
-    sync.loadSnapshot({ eventId: event.id, version: 10, teachers: [], slots: [a, b] });
+    sync.loadSnapshot({
+      eventId: event.id,
+      version: 10,
+      teachers: [],
+      slots: [
+        { ...a, version: 10 },
+        { ...b, version: 7 },
+      ],
+    });
     expect(shown.get(a.id)!.state).toBe('held');
     expect(shown.get(b.id)!.state).toBe('free');
     // Versions skip (fan-out by interest): 15 after 12 is applied at once.
@@ -36,6 +44,12 @@ describe('slot facts by version', () => {
     sync.receive(fact(9, { ...a, state: 'free' }, 'released'));
     expect(shown.get(a.id)!.state).toBe('held');
     expect(sync.version).toBe(15);
+    // Each slot carries its own version: b's snapshot state (7) gives way to fact 8.
+    const c = slot('t2', 0);
+    sync.loadSnapshot({ eventId: event.id, version: 15, teachers: [], slots: [{ ...c, version: 7 }] });
+    expect(sync.receive(fact(8, { ...c, state: 'held' }))).toBe(true);
+    // A slot added since the snapshot takes its first fact whatever its number.
+    expect(sync.receive(fact(3, { ...slot('t3', 9), state: 'free' }, 'changed'))).toBe(true);
   });
 });
 

@@ -110,8 +110,8 @@ async function startClient(index: number): Promise<Client> {
       if (!res.ok) return;
       for (const s of res.data.slots) {
         const known = client.state.get(s.id);
-        if (!known || res.data.version >= known.version)
-          client.state.set(s.id, { state: s.state, version: res.data.version, teacherId: s.teacherId });
+        if (!known || s.version >= known.version)
+          client.state.set(s.id, { state: s.state, version: s.version, teacherId: s.teacherId });
       }
     });
   });

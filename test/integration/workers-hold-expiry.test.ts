@@ -47,7 +47,8 @@ async function statusOf(bookingId: string) {
 
 async function eventState() {
   const { rows } = await app.db.query(
-    `SELECT e.version, (SELECT count(*)::int FROM booking_log l WHERE l.event_id = e.id) AS log
+    `SELECT (SELECT coalesce(max(version), 0)::bigint FROM slots s WHERE s.event_id = e.id) AS version,
+            (SELECT count(*)::int FROM booking_log l WHERE l.event_id = e.id) AS log
        FROM events e WHERE e.id = $1`,
     [school.eventId],
   );

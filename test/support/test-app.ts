@@ -86,6 +86,7 @@ export async function startTestApp(
   await new Promise<void>((resolve) => confer.http.listen(shared?.port ?? 0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(confer.http.address() as AddressInfo).port}`;
   const sockets: ClientSocket[] = [];
+  let closed: Promise<void> | undefined;
 
   return {
     url,
@@ -127,17 +128,23 @@ export async function startTestApp(
       });
       return s;
     },
-    async close() {
-      for (const s of sockets) s.disconnect();
-      confer.http.closeAllConnections?.();
-      await confer.close();
-      await new Promise<void>((r) => confer.http.close(() => r()));
-      await holdQueue.obliterate({ force: true }).catch(() => {});
-      await holdQueue.close();
-      await hooks?.close?.();
-      await db.end();
-      redis.disconnect();
-      if (!shared?.database) await database.drop();
+    close() {
+      closed ??= shutDown();
+      return closed;
     },
   };
+
+  // Once only: a test that restarts the app may close it again in afterAll.
+  async function shutDown() {
+    for (const s of sockets) s.disconnect();
+    confer.http.closeAllConnections?.();
+    await confer.close();
+    await new Promise<void>((r) => confer.http.close(() => r()));
+    await holdQueue.obliterate({ force: true }).catch(() => {});
+    await holdQueue.close();
+    await hooks?.close?.();
+    await db.end();
+    redis.disconnect();
+    if (!shared?.database) await database.drop();
+  }
 }

@@ -29,16 +29,18 @@ export class SlotSync {
   loadSnapshot(snapshot: AvailabilitySnapshot): void {
     this.snapshotVersion = snapshot.version;
     for (const slot of snapshot.slots) {
-      // A fact that arrived while the snapshot was being read is newer: keep it.
-      if ((this.versions.get(slot.id) ?? -1) > snapshot.version) continue;
-      this.versions.set(slot.id, snapshot.version);
+      // Each slot carries the version of its last change. A fact that arrived while
+      // the snapshot was being read is newer: keep it.
+      if ((this.versions.get(slot.id) ?? -1) > slot.version) continue;
+      this.versions.set(slot.id, slot.version);
       this.apply(slot);
     }
   }
 
   /** Applies the fact if it is newer than what its slot shows; returns whether it was applied. */
   receive(fact: SlotFact): boolean {
-    const current = this.versions.get(fact.slot.id) ?? this.snapshotVersion;
+    // A slot the screen has never seen (added since the snapshot) takes any fact.
+    const current = this.versions.get(fact.slot.id) ?? -1;
     if (fact.version <= current) return false;
     this.versions.set(fact.slot.id, fact.version);
     this.apply(fact.slot);

@@ -32,18 +32,17 @@ export class ConsoleService {
       n: number;
       version: number;
     }>(
-      `SELECT s.staff_id, t.title, t.first_name, t.surname, min(s.room) AS room, e.version,
+      `SELECT s.staff_id, t.title, t.first_name, t.surname, min(s.room) AS room, max(s.version) AS version,
               CASE WHEN b.status = 'confirmed' THEN 'booked'
                    WHEN b.status = 'held' THEN 'held'
                    WHEN s.blocked THEN 'blocked' ELSE 'free' END AS state,
               count(*)::int AS n
          FROM slots s
-         JOIN events e ON e.id = s.event_id
          JOIN staff t ON t.id = s.staff_id
          LEFT JOIN bookings b ON b.slot_id = s.id
               AND (b.status = 'confirmed' OR (b.status = 'held' AND b.expires_at > now()))
         WHERE s.event_id = $1
-        GROUP BY s.staff_id, t.title, t.first_name, t.surname, e.version, 7
+        GROUP BY s.staff_id, t.title, t.first_name, t.surname, 7
         ORDER BY t.surname, t.first_name, s.staff_id`,
       [eventId],
     );
@@ -60,14 +59,8 @@ export class ConsoleService {
       counts[r.state] += r.n;
       counts.total += r.n;
     }
-    let version = rows[0]?.version;
-    if (version === undefined) {
-      const { rows: v } = await this.deps.db.query<{ version: number }>(
-        'SELECT version FROM events WHERE id = $1',
-        [eventId],
-      );
-      version = v[0]!.version;
-    }
+    // The newest change the counts reflect.
+    const version = rows.reduce((v, r) => Math.max(v, r.version), 0);
     return {
       eventId,
       version,

@@ -336,9 +336,10 @@ export class EventAdminService {
         ...created.map((r): Change => ({ action: 'added', slotId: r.id })),
       ])),
     );
-    const { rows: v } = await client.query<{ version: number }>('SELECT version FROM events WHERE id = $1', [
-      eventId,
-    ]);
+    const { rows: v } = await client.query<{ version: number }>(
+      'SELECT coalesce(max(version), 0)::bigint AS version FROM slots WHERE event_id = $1',
+      [eventId],
+    );
     return {
       availability: await this.teacherAvailability(client, p, eventId, teacherId, event.time_zone),
       slots: { created: created.length, removed: remove.length, kept, blocked: block.length },

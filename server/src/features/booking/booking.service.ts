@@ -144,8 +144,10 @@ export class BookingService {
 
   private async holdIn(client: DbClient, p: Principal, familyId: string, input: CreateHoldRequest) {
     const byStaff = p.kind === 'staff';
-    // FOR SHARE: concurrent holds do not wait on each other here, but an admin
-    // blocking this slot (FOR UPDATE) cannot slip in between our check and insert.
+    // The slot row is locked first: changes to one slot (holds racing for it, an
+    // admin blocking it) queue here, so its version numbers rise in commit order
+    // (recordChanges); changes to other slots do not wait. NO KEY: inserting the
+    // booking, which references the slot, must not conflict with our own lock.
     const { rows: slots } = await client.query<{
       event_id: string;
       staff_id: string;
@@ -160,7 +162,7 @@ export class BookingService {
               e.archived_at IS NOT NULL AS archived,
               now() >= e.booking_opens_at AND now() < e.booking_closes_at AS open
          FROM slots s JOIN events e ON e.id = s.event_id
-        WHERE s.id = $1 FOR SHARE OF s`,
+        WHERE s.id = $1 FOR NO KEY UPDATE OF s`,
       [input.slotId],
     );
     const slot = slots[0];
@@ -237,8 +239,6 @@ export class BookingService {
       familyId,
       studentId: input.studentId,
     });
-    // Read the answer before recordChanges: from its version bump until commit the
-    // event row is locked for every other writer, so nothing else belongs after it.
     const [view] = await loadBookingViews(client, [inserted.id]);
     const facts = await recordChanges(client, slot.event_id, this.actorOf(p), changes);
     return { view: view!, facts, expiresAt: inserted.expires_at };
@@ -502,10 +502,9 @@ export class BookingService {
     let facts: Fact[] = [];
     let released = false;
     await runIdempotent(this.deps.db, null, async (client) => {
-      // Holds lapse in waves (everyone held at 19:00:0x lapses at 19:02:0x), and each
-      // transaction that changes an event queues on the event's row for its version.
-      // So one job ends every lapsed hold of its event at once: one version bump for
-      // the wave instead of one per hold. Holds another transaction has locked are
+      // Holds lapse in waves (everyone who held at 19:00:0x lapses at 19:02:0x), so
+      // one job ends every lapsed hold of its event at once: one transaction for the
+      // wave instead of one per hold. Holds another transaction has locked are
       // skipped (their own jobs come), but never the job's own hold.
       const { rows } = await client.query<{
         id: string;

@@ -57,10 +57,12 @@ const FACT_KIND: Record<LogAction, SlotFactKind> = {
 };
 
 /**
- * Records changes inside the transaction that made them: bumps the event's version
- * once per change, appends each to the booking log, and returns the facts to emit
- * after commit. Call it last in the transaction: the event row stays locked until
- * commit, which is what makes versions gap-free and in commit order.
+ * Records changes inside the transaction that made them: gives each change a version
+ * and its slot that version, appends each to the booking log, and returns the facts
+ * to emit after commit. The changed slots are locked first (in id order, so two
+ * multi-slot changes cannot deadlock): the version of a slot's change is taken after
+ * every earlier change to that slot has committed, so a slot's versions rise in
+ * commit order. Changes to different slots do not wait for each other.
  */
 export async function recordChanges(
   client: DbClient,
@@ -69,19 +71,21 @@ export async function recordChanges(
   changes: Change[],
 ): Promise<Fact[]> {
   if (changes.length === 0) return [];
-  const views = new Map(
-    (await loadSlotViews(client, [...new Set(changes.map((c) => c.slotId))])).map((v) => [v.id, v]),
-  );
-  const { rows } = await client.query<{ version: number }>(
-    'UPDATE events SET version = version + $2 WHERE id = $1 RETURNING version',
-    [eventId, changes.length],
-  );
-  const last = rows[0]!.version;
-  const first = last - changes.length + 1;
-  await client.query(
-    `INSERT INTO booking_log (event_id, booking_id, slot_id, family_id, student_id, action, actor_kind, actor_id, version)
-     SELECT $1, b, s, f, st, a, $2, $3, v
-       FROM unnest($4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::text[], $9::bigint[]) AS t(b, s, f, st, a, v)`,
+  const slotIds = [...new Set(changes.map((c) => c.slotId))].sort();
+  await client.query('SELECT 1 FROM slots WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE', [slotIds]);
+  const { rows } = await client.query<{ ord: number; version: number }>(
+    `WITH t AS (
+            SELECT * FROM unnest($4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::text[])
+              WITH ORDINALITY AS t(booking_id, slot_id, family_id, student_id, action, ord)),
+          v AS (SELECT t.*, nextval('change_version_seq') AS version FROM t ORDER BY ord),
+          bump AS (
+            UPDATE slots s SET version = m.version
+              FROM (SELECT slot_id, max(version) AS version FROM v GROUP BY slot_id) m
+             WHERE s.id = m.slot_id),
+          logged AS (
+            INSERT INTO booking_log (event_id, booking_id, slot_id, family_id, student_id, action, actor_kind, actor_id, version)
+            SELECT $1, booking_id, slot_id, family_id, student_id, action, $2, $3, version FROM v)
+     SELECT ord::int, version FROM v ORDER BY ord`,
     [
       eventId,
       actor.kind,
@@ -91,12 +95,12 @@ export async function recordChanges(
       changes.map((c) => c.familyId ?? null),
       changes.map((c) => c.studentId ?? null),
       changes.map((c) => c.action),
-      changes.map((_, i) => first + i),
     ],
   );
+  const views = new Map((await loadSlotViews(client, slotIds)).map((v) => [v.id, v]));
   return changes.map((c, i) => ({
     eventId,
-    version: first + i,
+    version: rows[i]!.version,
     kind: FACT_KIND[c.action],
     reason: c.action,
     slot: views.get(c.slotId)!,

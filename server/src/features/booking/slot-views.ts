@@ -8,6 +8,7 @@ interface SlotRow {
   ends_at: Date;
   room: string;
   blocked: boolean;
+  version: number;
   booking_id: string | null;
   status: 'held' | 'confirmed' | null;
   expires_at: Date | null;
@@ -20,7 +21,7 @@ interface SlotRow {
 // A hold past its expires_at counts as free even before the expiry job has run:
 // the clock, not the worker, decides when a hold lapses.
 const SLOT_SELECT = `
-  SELECT s.id, s.staff_id, s.starts_at, s.ends_at, s.room, s.blocked,
+  SELECT s.id, s.staff_id, s.starts_at, s.ends_at, s.room, s.blocked, s.version,
          b.id AS booking_id, b.status, b.expires_at, b.family_id, f.surname AS family_surname,
          b.student_id, st.first_name || ' ' || st.surname AS student_name
     FROM slots s
@@ -40,6 +41,7 @@ function toView(r: SlotRow): SlotView {
     room: r.room,
     state,
     heldUntil: r.status === 'held' && r.expires_at ? r.expires_at.toISOString() : null,
+    version: r.version,
   };
   if (r.booking_id && r.status) {
     view.occupant = {

@@ -89,18 +89,19 @@ export class EventsService {
   }
 
   /**
-   * Every slot of the event with its state and the version it reflects. Read in one
-   * REPEATABLE READ transaction, so the version and the slots are the same moment.
+   * Every slot of the event with its state and the version it reflects (each slot
+   * carries its own; `version` is the newest of them). Read in one REPEATABLE READ
+   * transaction, so teachers and slots are the same moment.
    */
   async snapshot(p: Principal, eventId: string): Promise<AvailabilitySnapshot> {
     return inTransaction(
       this.db,
       async (client) => {
-        const { rows } = await client.query<{ version: number }>(
-          'SELECT version FROM events WHERE id = $1 AND school_id = $2',
-          [eventId, p.schoolId],
-        );
-        if (!rows[0]) throw new DomainError('not_found', 'This event does not exist.');
+        const { rowCount } = await client.query('SELECT 1 FROM events WHERE id = $1 AND school_id = $2', [
+          eventId,
+          p.schoolId,
+        ]);
+        if (!rowCount) throw new DomainError('not_found', 'This event does not exist.');
         const [teachers, slots] = [
           await this.teachers(client, eventId),
           await loadEventSlotViews(client, eventId),
@@ -111,7 +112,7 @@ export class EventsService {
             : ({ kind: 'staff', staffId: p.staffId, isAdmin: p.isAdmin } as const);
         return {
           eventId,
-          version: rows[0].version,
+          version: slots.reduce((v, s) => Math.max(v, s.version), 0),
           teachers,
           slots: slots.map((s) => slotForViewer(s, viewer)),
         };
