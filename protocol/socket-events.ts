@@ -1,12 +1,13 @@
 /**
  * The Socket.IO contract. Client commands are `noun:verb`; server facts are past
- * tense. Every slot fact carries the event's version and the slot's whole state.
+ * tense. Every slot fact carries the version of the change and the slot's whole state.
  *
  * Fan-out is by interest: a family's socket gets the facts of the teachers its
  * children may book (and of its own bookings), a teacher those of their own slots,
  * an event's admins everything. So the versions one socket sees have gaps by design,
  * and a gap is NOT a reason to resync. The rules for a client:
- *  - keep, per slot, the version its state reflects (the snapshot's version at first);
+ *  - keep, per slot, the version its state reflects (from the snapshot, each slot's own
+ *    `version`; versions come from one sequence, so they rise per slot in commit order);
  *  - apply a fact only if its version is higher than that slot's, else drop it
  *    (facts from different server instances may arrive out of order);
  *  - after every (re)connect, send `event:join` again and replace the state with the
