@@ -10,12 +10,13 @@
  *    `version`; versions come from one sequence, so they rise per slot in commit order);
  *  - apply a fact only if its version is higher than that slot's, else drop it
  *    (facts from different server instances may arrive out of order);
- *  - after every (re)connect, send `event:join` again and replace the state with the
- *    snapshot it answers: facts are only lost while a socket is disconnected.
+ *  - after every (re)connect, and on `event:resync`, send `event:join` again and replace
+ *    the state with the snapshot it answers: facts are lost only while a socket is
+ *    disconnected or while its server had lost Redis (which `event:resync` announces).
  */
 import type { Ack } from './errors.ts';
-import type { AvailabilitySnapshot, BookingView, SlotView } from './schemas.ts';
 import type * as Fair from './fairness.ts';
+import type { AvailabilitySnapshot, BookingView, SlotView } from './schemas.ts';
 
 export type SlotFactKind = 'held' | 'released' | 'booked' | 'changed';
 
@@ -52,6 +53,11 @@ export interface ServerToClientEvents {
   /** To a family's own sockets: its bookings changed (possibly by staff); refetch them. */
   'itinerary:changed': (payload: ItineraryChanged) => void;
   'session:ended': (payload: SessionEnded) => void;
+  /**
+   * Facts may have been lost although this socket stayed connected (the server's link
+   * to Redis, through which facts travel between instances, was down): join again.
+   */
+  'event:resync': (payload: { reason: 'redis_reconnected' }) => void;
   /** Fair start: the draw has run; this family's outcome (see protocol/fairness.ts). */
   'fairstart:allocated': (payload: Fair.FairStartAllocated) => void;
   /** Virtual queue: the family's place in line changed. */

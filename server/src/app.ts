@@ -89,6 +89,18 @@ export function createApp(deps: AppDeps): ConferApp {
   adapterPub.publish = ((channel: string, message: string | Buffer) =>
     publish(channel, message).catch(() => 0)) as typeof adapterPub.publish;
   io.adapter(createAdapter(adapterPub, adapterSub, { key: `${config.REDIS_PREFIX}socket.io` }));
+  // While the subscriber was cut off, facts published by other instances never
+  // arrived here, though our sockets stayed connected: when it is back, tell them
+  // to take a fresh snapshot.
+  let subscriberLost = false;
+  adapterSub.on('close', () => {
+    subscriberLost = true;
+  });
+  adapterSub.on('ready', () => {
+    if (!subscriberLost) return;
+    subscriberLost = false;
+    io.local.emit('event:resync', { reason: 'redis_reconnected' });
+  });
 
   const publisher = new Publisher(io);
   const sessions = new SessionStore(

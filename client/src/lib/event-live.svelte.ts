@@ -72,6 +72,10 @@ export class EventLive {
         this.join();
       }),
     );
+    // The server lost Redis for a while: facts from other instances may be missing.
+    const onResync = () => this.join();
+    socket.on('event:resync', onResync);
+    this.offs.push(() => socket.off('event:resync', onResync));
   }
 
   get version(): number {
