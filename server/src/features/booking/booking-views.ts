@@ -20,14 +20,16 @@ interface BookingRow {
   student_name: string;
 }
 
-const BOOKING_SELECT = `
+/** Booking views read from `source`: the bookings table, or a CTE of rows just written. */
+const bookingSelect = (source = 'bookings') => `
   SELECT b.id, b.event_id, b.slot_id, b.staff_id, b.student_id, b.family_id, b.status,
          b.starts_at, b.ends_at, s.room, b.expires_at, t.title, t.first_name, t.surname,
          stu.first_name || ' ' || stu.surname AS student_name
-    FROM bookings b
+    FROM ${source} b
     JOIN slots s ON s.id = b.slot_id
     JOIN staff t ON t.id = b.staff_id
     JOIN students stu ON stu.id = b.student_id`;
+const BOOKING_SELECT = bookingSelect();
 
 function toView(r: BookingRow): BookingView {
   return {
@@ -51,6 +53,22 @@ export async function loadBookingViews(q: Queryable, ids: string[]): Promise<Boo
   const { rows } = await q.query<BookingRow>(
     `${BOOKING_SELECT} WHERE b.id = ANY($1::uuid[]) ORDER BY b.starts_at`,
     [ids],
+  );
+  return rows.map(toView);
+}
+
+/**
+ * Runs a statement that writes bookings and returns them (`RETURNING *`) and answers
+ * their views in the same round trip: `WITH written AS (<statement>) SELECT …`.
+ */
+export async function writeBookingsReturningViews(
+  q: Queryable,
+  statement: string,
+  params: unknown[],
+): Promise<BookingView[]> {
+  const { rows } = await q.query<BookingRow>(
+    `WITH written AS (${statement}) ${bookingSelect('written')} ORDER BY b.starts_at`,
+    params,
   );
   return rows.map(toView);
 }

@@ -11,7 +11,7 @@ import { principalKey } from '../auth/principal.ts';
 import { DomainError, type Result } from '../domain-error.ts';
 import { refuseUnfairHold } from '../fair-start/hold-guard.ts';
 import type { Publisher } from '../live/publisher.ts';
-import { loadBookingViews, loadItinerary } from './booking-views.ts';
+import { loadBookingViews, loadItinerary, writeBookingsReturningViews } from './booking-views.ts';
 import { type Actor, type Change, type Fact, recordChanges } from './event-changes.ts';
 import { runIdempotent } from './idempotency.ts';
 import { loadSlotViews } from './slot-views.ts';
@@ -148,6 +148,10 @@ export class BookingService {
     // admin blocking it) queue here, so its version numbers rise in commit order
     // (recordChanges); changes to other slots do not wait. NO KEY: inserting the
     // booking, which references the slot, must not conflict with our own lock.
+    // One round trip for the checks: on opening night every round trip inside a
+    // transaction is time a pool connection is taken. The child's row is locked
+    // too, so two holds for one child (different teachers) cannot both squeeze
+    // under the per-child cap below.
     const { rows: slots } = await client.query<{
       event_id: string;
       staff_id: string;
@@ -157,73 +161,64 @@ export class BookingService {
       max_per_student: number;
       archived: boolean;
       open: boolean;
+      linked: boolean;
+      teaches: boolean;
     }>(
       `SELECT s.event_id, s.staff_id, s.blocked, e.school_id, e.hold_seconds, e.max_per_student,
               e.archived_at IS NOT NULL AS archived,
-              now() >= e.booking_opens_at AND now() < e.booking_closes_at AS open
+              now() >= e.booking_opens_at AND now() < e.booking_closes_at AS open,
+              EXISTS (SELECT 1 FROM family_students fs JOIN families f ON f.id = fs.family_id
+                       WHERE fs.family_id = $2 AND fs.student_id = st.id AND f.school_id = e.school_id) AS linked,
+              EXISTS (SELECT 1 FROM teacher_students ts
+                       WHERE ts.staff_id = s.staff_id AND ts.student_id = st.id) AS teaches
          FROM slots s JOIN events e ON e.id = s.event_id
-        WHERE s.id = $1 FOR NO KEY UPDATE OF s`,
-      [input.slotId],
+         JOIN students st ON st.id = $3 AND st.school_id = e.school_id
+        WHERE s.id = $1 FOR NO KEY UPDATE OF s FOR UPDATE OF st`,
+      [input.slotId, familyId, input.studentId],
     );
     const slot = slots[0];
     if (!slot || slot.school_id !== p.schoolId)
-      throw new DomainError('not_found', 'This slot does not exist.');
+      throw new DomainError('not_found', 'This slot or child does not exist.');
     if (slot.archived || (!byStaff && !slot.open)) throw new DomainError('window_closed');
     if (!byStaff) await refuseUnfairHold(client, { eventId: slot.event_id, slotId: input.slotId, familyId });
     if (slot.blocked) throw new DomainError('slot_taken', 'This slot is not available.');
-
-    const { rowCount: linked } = await client.query(
-      `SELECT 1 FROM family_students fs JOIN families f ON f.id = fs.family_id
-        WHERE fs.family_id = $1 AND fs.student_id = $2 AND f.school_id = $3`,
-      [familyId, input.studentId, p.schoolId],
-    );
-    if (!linked) throw new DomainError('not_found', 'This child is not in this family.');
-    if (!byStaff) {
-      const { rowCount } = await client.query(
-        'SELECT 1 FROM teacher_students WHERE staff_id = $1 AND student_id = $2',
-        [slot.staff_id, input.studentId],
-      );
-      if (!rowCount) throw new DomainError('not_your_teacher');
-    }
-
-    // Serialise bookings per child, so two holds racing for different teachers
-    // cannot both squeeze under the per-student cap.
-    await client.query('SELECT 1 FROM students WHERE id = $1 FOR UPDATE', [input.studentId]);
+    if (!slot.linked) throw new DomainError('not_found', 'This child is not in this family.');
+    if (!byStaff && !slot.teaches) throw new DomainError('not_your_teacher');
 
     // Lapsed holds that stand in the way are ended now rather than waiting for the
-    // expiry job: correctness must not depend on when a worker runs.
-    const { rows: lapsed } = await client.query<{
-      id: string;
-      slot_id: string;
-      family_id: string;
-      student_id: string;
+    // expiry job: correctness must not depend on when a worker runs. The count in
+    // the same statement still sees them as held (one snapshot), hence NOT IN.
+    const { rows: ended } = await client.query<{
+      lapsed: { id: string; slot_id: string; family_id: string; student_id: string }[];
+      active: number;
     }>(
-      `UPDATE bookings SET status = 'expired', ended_at = now()
-        WHERE event_id = $1 AND status = 'held' AND expires_at <= now()
-          AND (slot_id = $2 OR family_id = $3 OR student_id = $4)
-        RETURNING id, slot_id, family_id, student_id`,
+      `WITH lapsed AS (
+              UPDATE bookings SET status = 'expired', ended_at = now()
+               WHERE event_id = $1 AND status = 'held' AND expires_at <= now()
+                 AND (slot_id = $2 OR family_id = $3 OR student_id = $4)
+               RETURNING id, slot_id, family_id, student_id)
+       SELECT coalesce((SELECT json_agg(lapsed) FROM lapsed), '[]') AS lapsed,
+              (SELECT count(*)::int FROM bookings
+                WHERE event_id = $1 AND student_id = $4 AND status IN ('held', 'confirmed')
+                  AND id NOT IN (SELECT id FROM lapsed)) AS active`,
       [slot.event_id, input.slotId, familyId, input.studentId],
     );
+    const lapsed = ended[0]!.lapsed;
+    if (ended[0]!.active >= slot.max_per_student) throw new DomainError('cap_reached');
 
-    const { rows: counted } = await client.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM bookings
-        WHERE event_id = $1 AND student_id = $2 AND status IN ('held', 'confirmed')`,
-      [slot.event_id, input.studentId],
-    );
-    if (counted[0]!.n >= slot.max_per_student) throw new DomainError('cap_reached');
-
-    let inserted: { id: string; expires_at: Date };
+    let view: BookingView;
     try {
-      const { rows } = await client.query<{ id: string; expires_at: Date }>(
+      [view] = (await writeBookingsReturningViews(
+        client,
         `INSERT INTO bookings (slot_id, family_id, student_id, status, expires_at, created_by, created_by_id)
          VALUES ($1, $2, $3, 'held', now() + make_interval(secs => $4), $5, $6)
-         RETURNING id, expires_at`,
+         RETURNING *`,
         [input.slotId, familyId, input.studentId, slot.hold_seconds, p.kind, this.actorOf(p).id],
-      );
-      inserted = rows[0]!;
+      )) as [BookingView];
     } catch (err) {
       throw refusalFrom(err) ?? err;
     }
+    const inserted = { id: view.id, expires_at: new Date(view.expiresAt!) };
 
     const changes: Change[] = lapsed.map((l) => ({
       action: 'expired',
@@ -239,9 +234,8 @@ export class BookingService {
       familyId,
       studentId: input.studentId,
     });
-    const [view] = await loadBookingViews(client, [inserted.id]);
     const facts = await recordChanges(client, slot.event_id, this.actorOf(p), changes);
-    return { view: view!, facts, expiresAt: inserted.expires_at };
+    return { view, facts, expiresAt: inserted.expires_at };
   }
 
   /**

@@ -72,12 +72,14 @@ export async function recordChanges(
 ): Promise<Fact[]> {
   if (changes.length === 0) return [];
   const slotIds = [...new Set(changes.map((c) => c.slotId))].sort();
-  await client.query('SELECT 1 FROM slots WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE', [slotIds]);
   const { rows } = await client.query<{ ord: number; version: number }>(
-    `WITH t AS (
+    `WITH locked AS (SELECT id FROM slots WHERE id = ANY($9::uuid[]) ORDER BY id FOR NO KEY UPDATE),
+          t AS (
             SELECT * FROM unnest($4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::text[])
               WITH ORDINALITY AS t(booking_id, slot_id, family_id, student_id, action, ord)),
-          v AS (SELECT t.*, nextval('change_version_seq') AS version FROM t ORDER BY ord),
+          -- Joined with the lock count so that every lock is held before the first nextval.
+          v AS (SELECT t.*, nextval('change_version_seq') AS version
+                  FROM t CROSS JOIN (SELECT count(*) FROM locked) l ORDER BY ord),
           bump AS (
             UPDATE slots s SET version = m.version
               FROM (SELECT slot_id, max(version) AS version FROM v GROUP BY slot_id) m
@@ -95,6 +97,7 @@ export async function recordChanges(
       changes.map((c) => c.familyId ?? null),
       changes.map((c) => c.studentId ?? null),
       changes.map((c) => c.action),
+      slotIds,
     ],
   );
   const views = new Map((await loadSlotViews(client, slotIds)).map((v) => [v.id, v]));
