@@ -62,10 +62,16 @@ export async function loadSlotViews(q: Queryable, slotIds: string[]): Promise<Sl
   return rows.map(toView);
 }
 
-export async function loadEventSlotViews(q: Queryable, eventId: string): Promise<SlotView[]> {
+/** An event's slots; only those of `teacherIds` when given (a family's snapshot). */
+export async function loadEventSlotViews(
+  q: Queryable,
+  eventId: string,
+  teacherIds: string[] | null = null,
+): Promise<SlotView[]> {
   const { rows } = await q.query<SlotRow>(
-    `${SLOT_SELECT} WHERE s.event_id = $1 ORDER BY s.staff_id, s.starts_at`,
-    [eventId],
+    `${SLOT_SELECT} WHERE s.event_id = $1 AND ($2::uuid[] IS NULL OR s.staff_id = ANY($2::uuid[]))
+      ORDER BY s.staff_id, s.starts_at`,
+    [eventId, teacherIds],
   );
   return rows.map(toView);
 }

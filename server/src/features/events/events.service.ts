@@ -93,7 +93,11 @@ export class EventsService {
    * carries its own; `version` is the newest of them). Read in one REPEATABLE READ
    * transaction, so teachers and slots are the same moment.
    */
-  async snapshot(p: Principal, eventId: string): Promise<AvailabilitySnapshot> {
+  async snapshot(
+    p: Principal,
+    eventId: string,
+    opts: { onlyTeachers?: string[] } = {},
+  ): Promise<AvailabilitySnapshot> {
     return inTransaction(
       this.db,
       async (client) => {
@@ -104,7 +108,7 @@ export class EventsService {
         if (!rowCount) throw new DomainError('not_found', 'This event does not exist.');
         const [teachers, slots] = [
           await this.teachers(client, eventId),
-          await loadEventSlotViews(client, eventId),
+          await loadEventSlotViews(client, eventId, opts.onlyTeachers ?? null),
         ];
         const viewer =
           p.kind === 'family'

@@ -142,10 +142,10 @@ export function attachSocketGateway({
       }
       // A teacher's screen shows their own evening, which comes through the teacher room.
       try {
-        const snapshot = await events.snapshot(p, eventId);
         // A family gets the slots it may book and is kept live on: the snapshot
-        // matches the stream (and is a tenth of the size on a big evening).
-        if (interests) snapshot.slots = snapshot.slots.filter((s) => interests.has(s.teacherId));
+        // matches the stream (and is a tenth of the size on a big evening). The
+        // filter is in the query: on opening night every parent joins at once.
+        const snapshot = await events.snapshot(p, eventId, interests ? { onlyTeachers: [...interests] } : {});
         return { ok: true, data: snapshot };
       } catch (err) {
         leaveEvent(eventId);
