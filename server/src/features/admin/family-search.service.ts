@@ -1,6 +1,7 @@
 import type { FamilySearchResult } from '../../../../protocol/admin.ts';
 import type { Db } from '../../infra/db.ts';
 import type { Principal } from '../auth/principal.ts';
+import { loadFamilyStudents } from '../families/family-students.ts';
 import { requireAdmin } from './admin-scope.ts';
 
 const LIMIT = 50;
@@ -20,39 +21,15 @@ export class FamilySearchService {
         ORDER BY surname, id LIMIT ${LIMIT}`,
       [p.schoolId, prefix],
     );
-    const { rows: students } = await this.deps.db.query<{
-      family_id: string;
-      id: string;
-      first_name: string;
-      surname: string;
-      year_group: string;
-      class_name: string;
-      teacher_ids: string[];
-    }>(
-      `SELECT fs.family_id, st.id, st.first_name, st.surname, st.year_group, st.class_name,
-              coalesce(array_agg(ts.staff_id ORDER BY ts.staff_id) FILTER (WHERE ts.staff_id IS NOT NULL), '{}') AS teacher_ids
-         FROM family_students fs
-         JOIN students st ON st.id = fs.student_id
-         LEFT JOIN teacher_students ts ON ts.student_id = st.id
-        WHERE fs.family_id = ANY($1::uuid[])
-        GROUP BY fs.family_id, st.id
-        ORDER BY st.first_name, st.id`,
-      [families.map((f) => f.id)],
+    const students = await loadFamilyStudents(
+      this.deps.db,
+      families.map((f) => f.id),
     );
     return {
       families: families.map((f) => ({
         id: f.id,
         surname: f.surname,
-        students: students
-          .filter((s) => s.family_id === f.id)
-          .map((s) => ({
-            id: s.id,
-            firstName: s.first_name,
-            surname: s.surname,
-            yearGroup: s.year_group,
-            className: s.class_name,
-            teacherIds: s.teacher_ids,
-          })),
+        students: students.get(f.id) ?? [],
       })),
     };
   }

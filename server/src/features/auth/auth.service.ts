@@ -7,6 +7,7 @@ import type {
 import type { Db } from '../../infra/db.ts';
 import type { RateLimit } from '../../infra/rate-limit.ts';
 import { DomainError } from '../domain-error.ts';
+import { loadFamilyStudents } from '../families/family-students.ts';
 import { verifyAgainstDummy, verifyPassword } from './passwords.ts';
 import type { Principal } from './principal.ts';
 import type { SessionStore } from './session-store.ts';
@@ -144,36 +145,13 @@ export class AuthService {
       'SELECT surname FROM families WHERE id = $1',
       [p.familyId],
     );
-    const { rows: students } = await this.deps.db.query<{
-      id: string;
-      first_name: string;
-      surname: string;
-      year_group: string;
-      class_name: string;
-      teacher_ids: string[];
-    }>(
-      `SELECT st.id, st.first_name, st.surname, st.year_group, st.class_name,
-              coalesce(array_agg(ts.staff_id ORDER BY ts.staff_id) FILTER (WHERE ts.staff_id IS NOT NULL), '{}') AS teacher_ids
-         FROM family_students fs
-         JOIN students st ON st.id = fs.student_id
-         LEFT JOIN teacher_students ts ON ts.student_id = st.id
-        WHERE fs.family_id = $1
-        GROUP BY st.id ORDER BY st.first_name, st.id`,
-      [p.familyId],
-    );
+    const students = (await loadFamilyStudents(this.deps.db, [p.familyId])).get(p.familyId) ?? [];
     return {
       kind: 'family',
       sessionId: p.sessionId,
       school,
       family: { id: p.familyId, surname: fam[0]?.surname ?? '' },
-      students: students.map((r) => ({
-        id: r.id,
-        firstName: r.first_name,
-        surname: r.surname,
-        yearGroup: r.year_group,
-        className: r.class_name,
-        teacherIds: r.teacher_ids,
-      })),
+      students,
     };
   }
 
