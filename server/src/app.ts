@@ -203,6 +203,7 @@ export function createApp(deps: AppDeps): ConferApp {
     logError,
     http,
   });
+  admission.setFamilyGate((eventId, familyId) => fairness.queue.refusal(eventId, familyId));
   const routes = [
     ...authRoutes(auth, publisher),
     ...eventsRoutes(events),

@@ -28,6 +28,9 @@ return {admitted, wait}`;
 
 type AdmitCommand = (key: string, rate: number, burst: number) => Promise<[number, number]>;
 
+/** Answers a refusal for a family's write at an event, or null to let it through. */
+export type FamilyGate = (eventId: string, familyId: string) => Promise<ErrorBody | null>;
+
 export type Admitted = { admitted: true } | { admitted: false; retryAfterSeconds: number };
 
 export interface AdmissionOptions {
@@ -102,14 +105,31 @@ export class Admission {
    */
   async refuse(
     target: { eventId: string } | { slotId: string },
+    familyId?: string,
   ): Promise<{ ok: false; error: ErrorBody } | null> {
-    if (!this.enabled) return null;
+    const gate = familyId ? this.familyGate : null;
+    if (!this.enabled && !gate) return null;
     if (this.queueFull()) return busy(1);
     const eventId =
       'eventId' in target ? target.eventId : await this.eventOfSlot(target.slotId).catch(() => null);
     if (!eventId) return null;
+    if (gate && familyId) {
+      const refused = await gate(eventId, familyId);
+      if (refused) return { ok: false, error: refused };
+    }
+    if (!this.enabled) return null;
     const outcome = await this.admit(eventId);
     return outcome.admitted ? null : busy(outcome.retryAfterSeconds);
+  }
+
+  private familyGate: FamilyGate | null = null;
+
+  /**
+   * A further check on a family's booking writes, wired once the services that own
+   * it exist: the virtual queue refuses families who have not been let in yet.
+   */
+  setFamilyGate(gate: FamilyGate): void {
+    this.familyGate = gate;
   }
 
   private eventOfSlot(slotId: string): Promise<string | null> {

@@ -30,3 +30,8 @@ export type NewPrincipal = Principal extends infer P
     ? Omit<P, 'sessionId'>
     : never
   : never;
+
+/** The family a principal is, if it is one (staff acting for a family are not queued). */
+export function familyOf(p: Principal): string | undefined {
+  return p.kind === 'family' ? p.familyId : undefined;
+}

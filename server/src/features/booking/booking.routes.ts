@@ -9,6 +9,7 @@ import {
 } from '../../../../protocol/schemas.ts';
 import { defineRoute, type RouteDef } from '../../http/route.ts';
 import type { Admission } from '../../infra/admission.ts';
+import { familyOf } from '../auth/principal.ts';
 import type { BookingService } from './booking.service.ts';
 
 export function bookingRoutes(booking: BookingService, admission?: Admission): RouteDef<any, any>[] {
@@ -34,7 +35,7 @@ export function bookingRoutes(booking: BookingService, admission?: Admission): R
         'unavailable',
       ],
       handler: async ({ principal, body, idempotencyKey }) =>
-        (await admission?.refuse({ slotId: body.slotId })) ??
+        (await admission?.refuse({ slotId: body.slotId }, familyOf(principal))) ??
         booking.hold(principal, body, { key: idempotencyKey }),
     }),
     defineRoute({
@@ -49,7 +50,7 @@ export function bookingRoutes(booking: BookingService, admission?: Admission): R
       response: BookingList,
       errors: ['hold_expired', 'window_closed', 'not_found', 'unavailable'],
       handler: async ({ principal, body, idempotencyKey }) =>
-        (await admission?.refuse({ eventId: body.eventId })) ??
+        (await admission?.refuse({ eventId: body.eventId }, familyOf(principal))) ??
         booking.confirm(principal, body, { key: idempotencyKey }),
     }),
     defineRoute({

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { type ErrorBody, errorBody } from '../../../../protocol/errors.ts';
 import type { QueueTicketView } from '../../../../protocol/fairness.ts';
 import { rooms } from '../../../../protocol/socket-events.ts';
 import type { Queryable } from '../../infra/db.ts';
@@ -148,6 +149,39 @@ export class VirtualQueue {
       position: pos,
       estimatedWaitSeconds: pos ? estimate(pos) : 0,
     };
+  }
+
+  /**
+   * The server-side half of the queue: while an event meters families, a family's
+   * holds and confirmations are refused until it has been let in (the client shows
+   * the line; this is what makes the line real). The limit is read at most every
+   * few seconds per event, since every hold asks.
+   */
+  async refusal(eventId: string, familyId: string): Promise<ErrorBody | null> {
+    const limit = await this.cachedLimit(eventId);
+    if (limit === null) return null;
+    const [active] = this.keys(eventId);
+    const seen = await this.redis.zscore(active, familyId).catch(() => 'redis_down');
+    // Redis down: let the write through; the database still decides correctness.
+    if (seen !== null) return null;
+    return errorBody('unavailable', {
+      message: 'Booking is busy: you are in the queue and will be let in shortly.',
+      retryAfter: 5,
+    });
+  }
+
+  private readonly limits = new Map<string, { limit: number | null; until: number }>();
+
+  private async cachedLimit(eventId: string): Promise<number | null> {
+    const hit = this.limits.get(eventId);
+    if (hit && hit.until > Date.now()) return hit.limit;
+    const { rows } = await this.db.query<{ queue_limit: number | null }>(
+      'SELECT queue_limit FROM events WHERE id = $1',
+      [eventId],
+    );
+    const limit = rows[0]?.queue_limit ?? null;
+    this.limits.set(eventId, { limit, until: Date.now() + 5000 });
+    return limit;
   }
 
   /**

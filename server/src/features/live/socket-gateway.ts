@@ -13,7 +13,7 @@ import {
 } from '../../../../protocol/index.ts';
 import type { Admission } from '../../infra/admission.ts';
 import type { Queryable } from '../../infra/db.ts';
-import type { Principal } from '../auth/principal.ts';
+import { familyOf, type Principal } from '../auth/principal.ts';
 import type { SessionStore } from '../auth/session-store.ts';
 import type { BookingService } from '../booking/booking.service.ts';
 import { DomainError, type Result } from '../domain-error.ts';
@@ -160,7 +160,7 @@ export function attachSocketGateway({
       'slot:hold',
       HoldInput,
       async (p, { idempotencyKey: key, ...input }) =>
-        (await admission?.refuse({ slotId: input.slotId })) ?? booking.hold(p, input, { key }),
+        (await admission?.refuse({ slotId: input.slotId }, familyOf(p))) ?? booking.hold(p, input, { key }),
     );
     command('hold:release', ReleaseInput, (p, { holdId, idempotencyKey: key }) =>
       booking.releaseHold(p, holdId, { key }),
@@ -169,7 +169,8 @@ export function attachSocketGateway({
       'booking:confirm',
       ConfirmInput,
       async (p, { idempotencyKey: key, ...input }) =>
-        (await admission?.refuse({ eventId: input.eventId })) ?? booking.confirm(p, input, { key }),
+        (await admission?.refuse({ eventId: input.eventId }, familyOf(p))) ??
+        booking.confirm(p, input, { key }),
     );
     command('booking:cancel', CancelInput, (p, { bookingId, idempotencyKey: key }) =>
       booking.cancel(p, bookingId, { key }),
