@@ -25,7 +25,7 @@ export class ExpectedTimes {
 
   constructor(
     private readonly api: ApiClient,
-    private readonly socket: LiveSocket,
+    socket: LiveSocket,
     private readonly announcer: Announcer,
     private readonly event: EventView,
     private readonly bookings: () => BookingView[],
