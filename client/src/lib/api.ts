@@ -7,9 +7,13 @@ import { type Ack, ERROR_MESSAGES, type ErrorBody, type ErrorCode } from '../../
  */
 export interface ApiClient {
   get<T>(path: string): Promise<Ack<T>>;
+  /** A `Blob` body (a CSV upload) is sent as it is, with its own type; anything else as JSON. */
   write<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<Ack<T>>;
-  /** A file the API answers (CSV exports): fetched with the bearer token, since there is no cookie. */
-  file(path: string): Promise<Ack<Blob>>;
+  /**
+   * A file the API answers (CSV exports): fetched with the bearer token, since there is no cookie.
+   * With `post`, the file is the answer to a POST of that JSON body (printable letters).
+   */
+  file(path: string, post?: unknown): Promise<Ack<Blob>>;
 }
 
 export interface ApiOptions {
@@ -42,7 +46,8 @@ export function createApi(opts: ApiOptions): ApiClient {
     const token = opts.token();
     if (token) headers.authorization = `Bearer ${token}`;
     if (key) headers['idempotency-key'] = key;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    const raw = typeof Blob !== 'undefined' && body instanceof Blob;
+    if (body !== undefined) headers['content-type'] = raw ? body.type || 'text/csv' : 'application/json';
     let lastError: ErrorBody = { code: 'unavailable', message: ERROR_MESSAGES.unavailable };
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) await sleep(delay * 2 ** (attempt - 1));
@@ -51,7 +56,7 @@ export function createApi(opts: ApiOptions): ApiClient {
         res = await doFetch(`${API}${path}`, {
           method,
           headers,
-          body: body === undefined ? undefined : JSON.stringify(body),
+          body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
         });
       } catch {
         // Network failure: we cannot know whether the server acted, so retry with the same key.
@@ -76,11 +81,17 @@ export function createApi(opts: ApiOptions): ApiClient {
     return { ok: false, error: lastError };
   }
 
-  async function file(path: string): Promise<Ack<Blob>> {
+  async function file(path: string, post?: unknown): Promise<Ack<Blob>> {
     const token = opts.token();
+    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    if (post !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['idempotency-key'] = newIdempotencyKey();
+    }
     try {
       const res = await doFetch(`${API}${path}`, {
-        headers: token ? { authorization: `Bearer ${token}` } : {},
+        headers,
+        ...(post === undefined ? {} : { method: 'POST', body: JSON.stringify(post) }),
       });
       if (res.ok) return { ok: true, data: await res.blob() };
       return { ok: false, error: toErrorBody(await res.json().catch(() => null), res.status) };

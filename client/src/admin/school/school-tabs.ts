@@ -1,0 +1,16 @@
+/** The admin view's school sections (issue 5), in the order they appear. */
+export const SCHOOL_TABS = [
+  ['import', 'Import'],
+  ['staff', 'Staff'],
+  ['codes', 'Access codes'],
+  ['log', 'Booking log'],
+  ['stats', 'Statistics'],
+  ['feedback', 'Feedback inbox'],
+  ['families', 'Data rights'],
+] as const;
+
+export type SchoolTab = (typeof SCHOOL_TABS)[number][0];
+
+export function isSchoolTab(tab: string): tab is SchoolTab {
+  return SCHOOL_TABS.some(([id]) => id === tab);
+}
