@@ -129,10 +129,14 @@ describe('e-mail worker', () => {
       expect(e.location).toBe(b.room);
       expect(e.summary).toContain(b.teacherName);
     }
-    const { rows } = await app.db.query('SELECT kind, recipient FROM email_log WHERE recipient = $1', [
-      address,
-    ]);
-    expect(rows).toEqual([{ kind: 'booking-confirmed', recipient: address }]);
+    // The sent-log row commits just after the SMTP server's "250 OK", so it may trail the mail.
+    await expect
+      .poll(
+        async () =>
+          (await app.db.query('SELECT kind, recipient FROM email_log WHERE recipient = $1', [address])).rows,
+        { timeout: 10_000 },
+      )
+      .toEqual([{ kind: 'booking-confirmed', recipient: address }]);
   });
 
   it('sends a cancellation notice when staff cancel, and nothing to a family without an address', async () => {

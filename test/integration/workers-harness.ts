@@ -111,7 +111,9 @@ export async function settled(queue: Queue, jobId: string, timeoutMs = 20_000) {
     const job = await queue.getJob(jobId);
     if (job) {
       const state = await job.getState();
-      if (state === 'completed' || state === 'failed') return { job, state };
+      // Read the job again: the copy above may predate its completion (no return value yet).
+      if (state === 'completed' || state === 'failed')
+        return { job: (await queue.getJob(jobId)) ?? job, state };
     }
     if (Date.now() > until) throw new Error(`job ${jobId} did not finish in ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
