@@ -1,0 +1,111 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
+import { seedSmallSchool } from '../support/fixtures.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { launchBrowser } from './support/browser.ts';
+import { CLIENT_DIST } from './support/client-build.ts';
+import { newPage, signInStaff } from './support/parent-page.ts';
+
+let app: TestApp;
+let school: SeededSchool;
+let browser: Browser;
+
+beforeAll(async () => {
+  app = await startTestApp({}, { clientDir: CLIENT_DIST });
+  school = await seedSmallSchool(app);
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+const families = (rows: string) => Buffer.from(`family_id,surname,email\n${rows}`);
+
+describe('admin CSV import in a real browser', () => {
+  it('a file with bad rows is refused row by row; the corrected file imports; the views are counted anonymously', async () => {
+    const admin = await newPage(browser, { width: 360, height: 800 });
+    await signInStaff(admin.page, app.url, school.admin.email);
+    await admin.page.getByRole('tab', { name: 'Import' }).click();
+    const input = admin.page.getByLabel('CSV file');
+
+    await input.setInputFiles({
+      name: 'families.csv',
+      mimeType: 'text/csv',
+      buffer: families('E2E-1,Okafor,okafor@example.org\nE2E-2,,\nE2E-3,Nowak,not-an-address\n'),
+    });
+    await admin.page.getByLabel(/Check only/).uncheck();
+    await admin.page.getByRole('button', { name: 'Import file' }).click();
+    const issues = admin.page.getByRole('table');
+    await expect.poll(() => issues.locator('caption').textContent()).toMatch(/2 problems found/);
+    const lines = await issues.locator('tbody th').allTextContents();
+    expect(lines).toEqual(['3', '4']);
+    const none = await app.db.query("SELECT count(*)::int AS n FROM families WHERE external_id LIKE 'E2E-%'");
+    expect(none.rows[0].n).toBe(0);
+
+    await input.setInputFiles({
+      name: 'families.csv',
+      mimeType: 'text/csv',
+      buffer: families('E2E-1,Okafor,okafor@example.org\nE2E-2,Brown,\nE2E-3,Nowak,nowak@example.org\n'),
+    });
+    await admin.page.getByRole('button', { name: 'Import file' }).click();
+    await expect
+      .poll(() => admin.page.getByTestId('import-report').textContent())
+      .toMatch(/Imported: families, 3 rows — 3 new/);
+    const made = await app.db.query(
+      "SELECT surname FROM families WHERE external_id LIKE 'E2E-%' ORDER BY external_id",
+    );
+    expect(made.rows.map((r) => r.surname)).toEqual(['Okafor', 'Brown', 'Nowak']);
+
+    // The beacon counted the sections for this school: names and counters only.
+    await expect
+      .poll(async () => {
+        const { rows } = await app.db.query(
+          "SELECT page, views FROM traffic_daily WHERE school_id = $1 AND page LIKE 'admin-%' ORDER BY page",
+          [school.schoolId],
+        );
+        return rows.map((r) => `${r.page}:${r.views}`);
+      })
+      .toEqual(['admin-console:1', 'admin-import:1']);
+    await admin.context.close();
+  });
+
+  it('every school section loads without an error, and feedback goes from the footer form to resolved', async () => {
+    const admin = await newPage(browser, { width: 360, height: 800 });
+    await signInStaff(admin.page, app.url, school.admin.email);
+    await admin.page.getByRole('tab', { name: 'Live console' }).waitFor();
+
+    await admin.page.getByRole('button', { name: 'Feedback or complaint' }).click();
+    await admin.page.getByRole('radio', { name: 'Complaint' }).check();
+    await admin.page.getByLabel('Subject', { exact: true }).fill('Room list missing');
+    await admin.page.getByLabel('Your message').fill('The room for Year 9 is not shown.');
+    await admin.page.getByRole('button', { name: 'Send' }).click();
+    const reference = (await admin.page.getByTestId('feedback-reference').textContent())!;
+    expect(reference).toMatch(/^FB-/);
+
+    for (const [tab, heading] of [
+      ['Staff', 'Staff accounts'],
+      ['Access codes', 'Family access codes'],
+      ['Booking log', /^Booking log/],
+      ['Statistics', 'Statistics'],
+      ['Data rights', 'Family data rights'],
+      ['Feedback inbox', 'Feedback and complaints'],
+    ] as const) {
+      await admin.page.getByRole('tab', { name: tab, exact: true }).click();
+      await admin.page.getByRole('heading', { level: 2, name: heading }).waitFor();
+      await admin.page.waitForLoadState('networkidle');
+      expect(await admin.page.locator('main [role=alert]').count(), tab).toBe(0);
+    }
+
+    await admin.page.getByRole('button', { name: reference }).click();
+    await admin.page.getByLabel('Reply or note').fill('Added the room list.');
+    await admin.page.getByLabel('Change status to').selectOption('resolved');
+    await admin.page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => admin.page.getByTestId('detail-status').textContent()).toBe('Resolved');
+    const { rows } = await app.db.query('SELECT status FROM feedback WHERE reference = $1', [reference]);
+    expect(rows[0].status).toBe('resolved');
+    await admin.context.close();
+  });
+});
