@@ -6,6 +6,7 @@ import FairStartPanel from '../../client/src/parent/fairness/FairStartPanel.svel
 import ItineraryPlanner from '../../client/src/parent/fairness/ItineraryPlanner.svelte';
 import type { LiveSocket } from '../../client/src/parent/fairness/live-socket.ts';
 import OfferList from '../../client/src/parent/fairness/OfferList.svelte';
+import QueuePanel from '../../client/src/parent/fairness/QueuePanel.svelte';
 import type { FairStartStatusView, ItineraryProposalView, OfferViewT } from '../../protocol/fairness.ts';
 import type { StudentView } from '../../protocol/schemas.ts';
 import { EVENING, event, iso, scriptedApi } from './fixtures/grid-data.ts';
@@ -54,7 +55,7 @@ function status(extra: Partial<FairStartStatusView> = {}): FairStartStatusView {
   return {
     eventId: event.id,
     mode: 'fair_start',
-    opensAt: new Date(EVENING + 3 * 3_600_000).toISOString(),
+    opensAt: new Date(Date.now() - 60_000).toISOString(),
     // 19:10 in London is 19:10 UTC in November; the test runs in Pacific/Chatham (UTC+13:45),
     // where the browser's own clock would say 08:55 the next day.
     windowEndsAt: new Date(EVENING + 3 * 3_600_000 + 10 * 60_000).toISOString(),
@@ -134,6 +135,25 @@ describe('fair start (parent)', () => {
     );
     expect(announcer.assertive).toContain('The allocation has run');
     expect(onallocated).toHaveBeenCalledTimes(1);
+  });
+
+  it('before opening, says when requests can be sent instead of offering the form', async () => {
+    const opensAt = new Date(EVENING + 3 * 3_600_000).toISOString();
+    const { api } = scriptedApi({
+      [`GET /events/${event.id}/fair-start`]: () => ({ ok: true, data: status({ opensAt }) }),
+    });
+    render(FairStartPanel, {
+      api,
+      socket: fakeSocket().socket,
+      announcer: new Announcer(),
+      event,
+      students,
+      teacherName,
+      now: EVENING,
+    });
+    await screen.findByTestId('fair-notice');
+    expect(screen.getByText(/You can send your requests from Mon 30 Nov, 19:00/)).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Send my requests' })).toBeNull();
   });
 
   it('shows nothing for a first-come-first-served event', async () => {
@@ -330,5 +350,42 @@ describe('itinerary planner (parent)', () => {
       ],
     });
     expect(screen.getByTestId('planner-message').textContent).toContain('Confirm my appointments');
+  });
+});
+
+describe('virtual queue (parent)', () => {
+  it('joins the line when the event meters families, shows the place live, and lets the family in', async () => {
+    const { api, calls } = scriptedApi({
+      [`GET /events/${event.id}/fair-start`]: () => ({
+        ok: true,
+        data: status({ mode: 'fcfs', collecting: false, queueLimit: 100 }),
+      }),
+      [`POST /events/${event.id}/queue`]: () => ({
+        ok: true,
+        data: { eventId: event.id, admitted: false, position: 7, estimatedWaitSeconds: 240 },
+      }),
+      [`DELETE /events/${event.id}/queue`]: () => ({
+        ok: true,
+        data: { eventId: event.id, admitted: false, position: 0, estimatedWaitSeconds: 0 },
+      }),
+    });
+    const { socket, emit } = fakeSocket();
+    const announcer = new Announcer();
+    const { unmount } = render(QueuePanel, { api, socket, announcer, event });
+    const box = await screen.findByTestId('queue');
+    expect(box.textContent).toContain('number 7 in line; about 4 minutes to wait');
+    emit('queue:position', { eventId: event.id, position: 2, estimatedWaitSeconds: 60 });
+    await waitFor(() =>
+      expect(screen.getByTestId('queue').textContent).toContain('number 2 in line; about 60 seconds'),
+    );
+    emit('queue:admitted', { eventId: event.id });
+    await waitFor(() => expect(screen.queryByTestId('queue')).toBeNull());
+    expect(announcer.assertive).toBe('It is your turn: you can book now.');
+    unmount();
+    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      `GET /events/${event.id}/fair-start`,
+      `POST /events/${event.id}/queue`,
+      `DELETE /events/${event.id}/queue`,
+    ]);
   });
 });
