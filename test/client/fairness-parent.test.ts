@@ -2,14 +2,16 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
 import { Announcer } from '../../client/src/lib/announcer.svelte.ts';
 import { Clock } from '../../client/src/lib/clock.svelte.ts';
+import { ExpectedTimes } from '../../client/src/parent/fairness/expected-times.svelte.ts';
 import FairStartPanel from '../../client/src/parent/fairness/FairStartPanel.svelte';
 import ItineraryPlanner from '../../client/src/parent/fairness/ItineraryPlanner.svelte';
 import type { LiveSocket } from '../../client/src/parent/fairness/live-socket.ts';
 import OfferList from '../../client/src/parent/fairness/OfferList.svelte';
 import QueuePanel from '../../client/src/parent/fairness/QueuePanel.svelte';
+import Itinerary from '../../client/src/parent/Itinerary.svelte';
 import type { FairStartStatusView, ItineraryProposalView, OfferViewT } from '../../protocol/fairness.ts';
 import type { StudentView } from '../../protocol/schemas.ts';
-import { EVENING, event, iso, scriptedApi } from './fixtures/grid-data.ts';
+import { booking, EVENING, event, iso, scriptedApi, slot } from './fixtures/grid-data.ts';
 
 /** A socket double: the panels only listen; the test plays the server's part. */
 function fakeSocket() {
@@ -387,5 +389,55 @@ describe('virtual queue (parent)', () => {
       `POST /events/${event.id}/queue`,
       `DELETE /events/${event.id}/queue`,
     ]);
+  });
+});
+
+describe('running late (parent)', () => {
+  it('the itinerary shows the new expected time live, and drops it when the teacher is back on time', async () => {
+    const b = booking(slot('t1', 1), 'confirmed');
+    const { api } = scriptedApi({
+      [`GET /events/${event.id}/itinerary/expected`]: () => ({
+        ok: true,
+        data: { eventId: event.id, meetings: [] },
+      }),
+    });
+    const { socket, emit } = fakeSocket();
+    const announcer = new Announcer();
+    const expected = new ExpectedTimes(api, socket, announcer, event, () => [b]);
+    await expected.load();
+    render(Itinerary, {
+      bookings: [b],
+      event,
+      school: { id: 'sch', code: 'HILL', name: 'Hill School', timeZone: event.timeZone },
+      familySurname: 'Hill',
+      canChange: true,
+      busy: false,
+      oncancel: () => {},
+      onchange: () => {},
+      expected: expected.byBooking,
+    });
+    expect(screen.queryByTestId('expected-time')).toBeNull();
+    emit('teacher:running-late', {
+      eventId: event.id,
+      teacherId: 't1',
+      minutes: 15,
+      clearsAt: iso(60),
+      meetings: [{ bookingId: b.id, startsAt: b.startsAt, expectedAt: iso(20) }],
+    });
+    await waitFor(() =>
+      expect(screen.getByTestId('expected-time').textContent).toBe('Running late: now expected at 16:20'),
+    );
+    expect(announcer.assertive).toBe(
+      'Mr Smith is running 15 minutes late: your 16:05 is now expected at 16:20.',
+    );
+    emit('teacher:running-late', {
+      eventId: event.id,
+      teacherId: 't1',
+      minutes: 0,
+      clearsAt: iso(0),
+      meetings: [],
+    });
+    await waitFor(() => expect(screen.queryByTestId('expected-time')).toBeNull());
+    expected.dispose();
   });
 });
