@@ -108,4 +108,30 @@ describe('admin CSV import in a real browser', () => {
     expect(rows[0].status).toBe('resolved');
     await admin.context.close();
   });
+
+  it("access codes: one family's new code is shown once, and the letters open as a print page with fresh codes", async () => {
+    const admin = await newPage(browser, { width: 360, height: 800 });
+    await signInStaff(admin.page, app.url, school.admin.email);
+    await admin.page.getByRole('tab', { name: 'Access codes' }).click();
+    await admin.page.getByRole('radio', { name: 'One family' }).check();
+    const family = school.families[0]!;
+    await admin.page.getByLabel('Family surname').fill(family.surname);
+    await admin.page.getByRole('button', { name: 'Find' }).click();
+    await admin.page.getByRole('list', { name: 'Families found' }).getByRole('button').first().click();
+    await admin.page.getByRole('button', { name: 'Show the new codes here' }).click();
+    const shown = admin.page.locator('table code');
+    await shown.waitFor();
+    const code = (await shown.textContent())!;
+    expect(code).not.toBe(family.accessCode);
+
+    const [letters] = await Promise.all([
+      admin.page.waitForEvent('popup'),
+      admin.page.getByRole('button', { name: 'Print letters with the new codes' }).click(),
+    ]);
+    await letters.waitForURL(/^blob:/);
+    const text = (await letters.locator('body').textContent()) ?? '';
+    expect(text).toContain(family.surname);
+    expect(text).not.toContain(code);
+    await admin.context.close();
+  });
 });
