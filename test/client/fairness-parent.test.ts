@@ -4,6 +4,7 @@ import { Announcer } from '../../client/src/lib/announcer.svelte.ts';
 import { Clock } from '../../client/src/lib/clock.svelte.ts';
 import { ExpectedTimes } from '../../client/src/parent/fairness/expected-times.svelte.ts';
 import FairStartPanel from '../../client/src/parent/fairness/FairStartPanel.svelte';
+import FullTeachers from '../../client/src/parent/fairness/FullTeachers.svelte';
 import ItineraryPlanner from '../../client/src/parent/fairness/ItineraryPlanner.svelte';
 import type { LiveSocket } from '../../client/src/parent/fairness/live-socket.ts';
 import OfferList from '../../client/src/parent/fairness/OfferList.svelte';
@@ -11,7 +12,16 @@ import QueuePanel from '../../client/src/parent/fairness/QueuePanel.svelte';
 import Itinerary from '../../client/src/parent/Itinerary.svelte';
 import type { FairStartStatusView, ItineraryProposalView, OfferViewT } from '../../protocol/fairness.ts';
 import type { StudentView } from '../../protocol/schemas.ts';
-import { booking, EVENING, event, iso, scriptedApi, slot } from './fixtures/grid-data.ts';
+import {
+  booking,
+  EVENING,
+  event,
+  gridWorld,
+  iso,
+  scriptedApi,
+  slot,
+  teachers,
+} from './fixtures/grid-data.ts';
 
 /** A socket double: the panels only listen; the test plays the server's part. */
 function fakeSocket() {
@@ -439,5 +449,47 @@ describe('running late (parent)', () => {
     });
     await waitFor(() => expect(screen.queryByTestId('expected-time')).toBeNull());
     expected.dispose();
+  });
+});
+
+describe('waiting list from the grid (parent)', () => {
+  it('names a fully booked teacher under the grid and joins their waiting list', async () => {
+    const { api, calls } = scriptedApi({
+      [`POST /events/${event.id}/waitlist`]: () => ({
+        ok: true,
+        data: {
+          id: 'w1',
+          eventId: event.id,
+          teacherId: 't1',
+          familyId: 'fam',
+          familySurname: 'Hill',
+          studentId: 'kid',
+          studentName: 'Oliver Hill',
+          place: 3,
+          mustSee: false,
+          status: 'waiting',
+        },
+      }),
+    });
+    const w = gridWorld([slot('t1', 0, 'booked'), slot('t1', 1, 'held'), slot('t2', 0, 'free')], api);
+    const onjoined = vi.fn();
+    render(FullTeachers, {
+      api,
+      announcer: w.announcer,
+      event,
+      student: students[0]!,
+      teachers,
+      live: w.live,
+      family: w.family,
+      onjoined,
+    });
+    const rows = screen.getAllByTestId('full-teacher');
+    expect(rows.map((r) => r.textContent?.replace(/\s+/g, ' ').trim())).toEqual([
+      'Mr Smith is fully booked. Join Mr Smith’s waiting list for Oliver',
+    ]);
+    await fireEvent.click(screen.getByRole('button', { name: 'Join Mr Smith’s waiting list for Oliver' }));
+    await waitFor(() => expect(onjoined).toHaveBeenCalledTimes(1));
+    expect(calls[0]!.body).toEqual({ studentId: 'kid', teacherId: 't1' });
+    expect(screen.getByText('You are on Mr Smith’s waiting list for Oliver (place 3).')).toBeTruthy();
   });
 });
