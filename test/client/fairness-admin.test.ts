@@ -142,4 +142,21 @@ describe('fairness (staff)', () => {
     );
     expect(calls[1]!.body).toEqual({ from: iso(10), to: iso(30), coverTeacherId: 't1' });
   });
+
+  it('the running-late teacher is preselected once the staff list arrives', async () => {
+    const { api } = scriptedApi({});
+    const { rerender } = render(OnTheNight, { api, event, isAdmin: true, teachers: [] });
+    expect(screen.getByRole('button', { name: 'Mark running late' }).hasAttribute('disabled')).toBe(true);
+    await rerender({
+      api,
+      event,
+      isAdmin: true,
+      teachers: [
+        { id: 't2', displayName: 'Ms Jones' },
+        { id: 't1', displayName: 'Mr Smith' },
+      ],
+    });
+    await waitFor(() => expect((screen.getAllByRole('combobox')[0] as HTMLSelectElement).value).toBe('t2'));
+    expect(screen.getByRole('button', { name: 'Mark running late' }).hasAttribute('disabled')).toBe(false);
+  });
 });
