@@ -440,6 +440,7 @@ describe('running late (parent)', () => {
     expect(announcer.assertive).toBe(
       'Mr Smith is running 15 minutes late: your 16:05 is now expected at 16:20.',
     );
+    expect(expected.notice).toBe(announcer.assertive);
     emit('teacher:running-late', {
       eventId: event.id,
       teacherId: 't1',
@@ -448,6 +449,7 @@ describe('running late (parent)', () => {
       meetings: [],
     });
     await waitFor(() => expect(screen.queryByTestId('expected-time')).toBeNull());
+    expect(expected.notice).toBe('Mr Smith is back on time.');
     expected.dispose();
   });
 });

@@ -21,6 +21,8 @@ type ExpectedList = z.infer<typeof ExpectedTimesView>;
 export class ExpectedTimes {
   /** bookingId → expected start (ISO), only for meetings that moved. */
   readonly byBooking = new SvelteMap<string, string>();
+  /** The latest news of the night for this family, shown on the page (and announced). */
+  notice = $state<string | null>(null);
   private readonly offs: (() => void)[] = [];
 
   constructor(
@@ -32,7 +34,9 @@ export class ExpectedTimes {
   ) {
     const onLate = (p: TeacherRunningLate) => this.receive(p);
     const onAbsent = (p: TeacherAbsent) => {
-      if (p.eventId === this.event.id) this.announcer.alert(p.message);
+      if (p.eventId !== this.event.id) return;
+      this.notice = p.message;
+      this.announcer.alert(p.message);
     };
     socket.on('teacher:running-late', onLate);
     socket.on('teacher:absent', onAbsent);
@@ -58,15 +62,17 @@ export class ExpectedTimes {
       if (p.minutes > 0 && m.expectedAt !== m.startsAt) this.byBooking.set(m.bookingId, m.expectedAt);
     const teacher = mine[0]?.teacherName ?? 'A teacher';
     if (p.minutes === 0) {
-      if (mine.length > 0) this.announcer.say(`${teacher} is back on time.`);
+      if (mine.length > 0) {
+        this.notice = `${teacher} is back on time.`;
+        this.announcer.say(this.notice);
+      }
       return;
     }
     const first = p.meetings[0];
-    this.announcer.alert(
-      first
-        ? `${teacher} is running ${p.minutes} minutes late: your ${formatTime(first.startsAt, this.event.timeZone)} is now expected at ${formatTime(first.expectedAt, this.event.timeZone)}.`
-        : `${teacher} is running ${p.minutes} minutes late.`,
-    );
+    this.notice = first
+      ? `${teacher} is running ${p.minutes} minutes late: your ${formatTime(first.startsAt, this.event.timeZone)} is now expected at ${formatTime(first.expectedAt, this.event.timeZone)}.`
+      : `${teacher} is running ${p.minutes} minutes late.`;
+    this.announcer.alert(this.notice);
   }
 
   dispose(): void {
