@@ -158,7 +158,9 @@ export class VirtualQueue {
    * few seconds per event, since every hold asks.
    */
   async refusal(eventId: string, familyId: string): Promise<ErrorBody | null> {
-    const limit = await this.cachedLimit(eventId);
+    // If the limit cannot be read, let the write through: the queue meters people, it
+    // does not keep bookings correct.
+    const limit = await this.cachedLimit(eventId).catch(() => null);
     if (limit === null) return null;
     const [active] = this.keys(eventId);
     const seen = await this.redis.zscore(active, familyId).catch(() => 'redis_down');
@@ -170,17 +172,18 @@ export class VirtualQueue {
     });
   }
 
-  private readonly limits = new Map<string, { limit: number | null; until: number }>();
+  private readonly limits = new Map<string, { limit: Promise<number | null>; until: number }>();
 
-  private async cachedLimit(eventId: string): Promise<number | null> {
+  private cachedLimit(eventId: string): Promise<number | null> {
     const hit = this.limits.get(eventId);
     if (hit && hit.until > Date.now()) return hit.limit;
-    const { rows } = await this.db.query<{ queue_limit: number | null }>(
-      'SELECT queue_limit FROM events WHERE id = $1',
-      [eventId],
-    );
-    const limit = rows[0]?.queue_limit ?? null;
+    // The promise is cached, not the value: at 19:00 hundreds of holds ask at once,
+    // and they must share one query rather than queue for the pool.
+    const limit = this.db
+      .query<{ queue_limit: number | null }>('SELECT queue_limit FROM events WHERE id = $1', [eventId])
+      .then((r) => r.rows[0]?.queue_limit ?? null);
     this.limits.set(eventId, { limit, until: Date.now() + 5000 });
+    limit.catch(() => this.limits.delete(eventId));
     return limit;
   }
 
