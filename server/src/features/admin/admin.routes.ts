@@ -19,12 +19,14 @@ import {
 import { BookingList, BookingView, EventView, SlotView } from '../../../../protocol/schemas.ts';
 import { defineRoute, type RouteDef } from '../../http/route.ts';
 import type { Db } from '../../infra/db.ts';
+import type { Principal } from '../auth/principal.ts';
 import type { BookingService } from '../booking/booking.service.ts';
 import { DomainError } from '../domain-error.ts';
 import type { EventsService } from '../events/events.service.ts';
 import type { Publisher } from '../live/publisher.ts';
 import { TeacherScheduleService } from '../teacher/teacher-schedule.service.ts';
 import { ConsoleService, type SocketCensus } from './console.service.ts';
+import type { CsvFile } from './csv-format.ts';
 import { EventAdminService } from './event-admin.service.ts';
 import { FamilySearchService } from './family-search.service.ts';
 import type { LiveWriteDeps } from './live-write.ts';
@@ -57,6 +59,26 @@ export function adminRoutes(deps: AdminRoutesDeps): RouteDef<any, any>[] {
   const familySearch = new FamilySearchService({ db: deps.db });
   const schedules = new TeacherScheduleService({ db: deps.db });
   const tags = ['admin'];
+  // The report downloads differ only in name, wording and what they compute.
+  const csvReport = (
+    file: string,
+    operationId: string,
+    summary: string,
+    make: (p: Principal, eventId: string) => Promise<CsvFile>,
+  ) =>
+    defineRoute({
+      method: 'get',
+      path: `/admin/events/:eventId/reports/${file}`,
+      operationId,
+      summary,
+      tags,
+      access: 'admin',
+      params: EventParams,
+      produces: 'text/csv',
+      response: z.string(),
+      errors: csvErrors,
+      handler: async ({ principal, params }) => ok(await make(principal, params.eventId)),
+    });
 
   return [
     defineRoute({
@@ -211,47 +233,24 @@ export function adminRoutes(deps: AdminRoutesDeps): RouteDef<any, any>[] {
       errors: ['not_found'],
       handler: async ({ principal, params }) => ok(await reports.unbooked(principal, params.eventId)),
     }),
-    defineRoute({
-      method: 'get',
-      path: '/admin/events/:eventId/reports/unbooked-by-teacher.csv',
-      operationId: 'exportUnbookedByTeacherCsv',
-      summary: 'CSV: children not booked with each teacher, with their families.',
-      tags,
-      access: 'admin',
-      params: EventParams,
-      produces: 'text/csv',
-      response: z.string(),
-      errors: csvErrors,
-      handler: async ({ principal, params }) =>
-        ok(await reports.unbookedByTeacherCsv(principal, params.eventId)),
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/admin/events/:eventId/reports/unbooked-by-year.csv',
-      operationId: 'exportUnbookedByYearCsv',
-      summary: 'CSV: children with no appointment at all, by year group, with their families.',
-      tags,
-      access: 'admin',
-      params: EventParams,
-      produces: 'text/csv',
-      response: z.string(),
-      errors: csvErrors,
-      handler: async ({ principal, params }) =>
-        ok(await reports.unbookedByYearCsv(principal, params.eventId)),
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/admin/events/:eventId/reports/bookings.csv',
-      operationId: 'exportBookingsCsv',
-      summary: 'CSV: every confirmed appointment, in the school’s time zone.',
-      tags,
-      access: 'admin',
-      params: EventParams,
-      produces: 'text/csv',
-      response: z.string(),
-      errors: csvErrors,
-      handler: async ({ principal, params }) => ok(await reports.bookingsCsv(principal, params.eventId)),
-    }),
+    csvReport(
+      'unbooked-by-teacher.csv',
+      'exportUnbookedByTeacherCsv',
+      'CSV: children not booked with each teacher, with their families.',
+      (p, eventId) => reports.unbookedByTeacherCsv(p, eventId),
+    ),
+    csvReport(
+      'unbooked-by-year.csv',
+      'exportUnbookedByYearCsv',
+      'CSV: children with no appointment at all, by year group, with their families.',
+      (p, eventId) => reports.unbookedByYearCsv(p, eventId),
+    ),
+    csvReport(
+      'bookings.csv',
+      'exportBookingsCsv',
+      'CSV: every confirmed appointment, in the school’s time zone.',
+      (p, eventId) => reports.bookingsCsv(p, eventId),
+    ),
     defineRoute({
       method: 'get',
       path: '/admin/families',
