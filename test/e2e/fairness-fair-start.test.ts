@@ -7,6 +7,7 @@ import { loginStaff, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { launchBrowser } from './support/browser.ts';
 import { CLIENT_DIST } from './support/client-build.ts';
+import { londonTime } from './support/london-time.ts';
 import { newPage, signInFamily } from './support/parent-page.ts';
 
 let app: TestApp;
@@ -40,14 +41,6 @@ afterAll(async () => {
   await workers?.close();
   await app?.close();
 });
-
-const londonTime = (ms: number) =>
-  new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Europe/London',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(ms);
 
 describe('fair start in a real browser', () => {
   it('the family sends ranked requests, sees "allocation at HH:MM" in school time, and the result arrives live', async () => {

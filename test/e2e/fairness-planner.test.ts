@@ -5,6 +5,7 @@ import { loginStaff, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { launchBrowser } from './support/browser.ts';
 import { CLIENT_DIST } from './support/client-build.ts';
+import { londonTime } from './support/london-time.ts';
 import { newPage, signInFamily } from './support/parent-page.ts';
 
 let app: TestApp;
@@ -21,14 +22,6 @@ afterAll(async () => {
   await browser?.close();
   await app?.close();
 });
-
-const londonTime = (ms: number) =>
-  new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Europe/London',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(ms);
 
 describe('automatic itinerary and running late in a real browser (360 px)', () => {
   it('the planner proposes, holds all at once, the family confirms, and a teacher running late shows live', async () => {

@@ -1,4 +1,5 @@
 import type { EventView } from '../../../protocol/schemas.ts';
+import type { ApiClient } from './api.ts';
 
 /**
  * The evening to show first: one that is open for booking now, else the next to
@@ -14,4 +15,15 @@ export function pickEvent(events: EventView[], now = Date.now()): EventView | nu
     .filter((e) => Date.parse(e.bookingOpensAt) > now)
     .sort((a, b) => a.bookingOpensAt.localeCompare(b.bookingOpensAt));
   return upcoming[0] ?? current[0] ?? events[0] ?? null;
+}
+
+/** Fetches the school's events and picks the one to show; a message when there is none. */
+export async function loadCurrentEvent(
+  api: Pick<ApiClient, 'get'>,
+  noneMessage: string,
+): Promise<{ ok: true; event: EventView } | { ok: false; message: string }> {
+  const res = await api.get<{ events: EventView[] }>('/events');
+  if (!res.ok) return { ok: false, message: res.error.message };
+  const event = pickEvent(res.data.events);
+  return event ? { ok: true, event } : { ok: false, message: noneMessage };
 }
