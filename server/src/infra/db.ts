@@ -14,6 +14,17 @@ export function createDb(databaseUrl: string, max: number): Db {
   return pool;
 }
 
+/**
+ * A statement of the booking path that PostgreSQL parses and plans once per pooled
+ * connection instead of on every call. Planning was most of what a hold cost the
+ * database: `npm run bench:hold-path` measured 3.4 ms of PostgreSQL CPU per hold
+ * with every statement planned afresh, 1.9 ms with these. Only for fixed texts: a
+ * name stays prepared on every connection for as long as the connection lives.
+ */
+export function prepared(name: string, text: string): (values: unknown[]) => pg.QueryConfig {
+  return (values) => ({ name, text, values });
+}
+
 const RETRYABLE = new Set(['40001', '40P01']);
 
 /**

@@ -1,5 +1,5 @@
 import type { BookingView } from '../../../../protocol/schemas.ts';
-import type { Queryable } from '../../infra/db.ts';
+import { prepared, type Queryable } from '../../infra/db.ts';
 import { staffDisplayName } from '../auth/auth.service.ts';
 
 interface BookingRow {
@@ -30,6 +30,10 @@ const bookingSelect = (source = 'bookings') => `
     JOIN staff t ON t.id = b.staff_id
     JOIN students stu ON stu.id = b.student_id`;
 const BOOKING_SELECT = bookingSelect();
+const BOOKINGS_BY_ID = prepared(
+  'bookings.by-id',
+  `${BOOKING_SELECT} WHERE b.id = ANY($1::uuid[]) ORDER BY b.starts_at`,
+);
 
 function toView(r: BookingRow): BookingView {
   return {
@@ -50,25 +54,24 @@ function toView(r: BookingRow): BookingView {
 }
 
 export async function loadBookingViews(q: Queryable, ids: string[]): Promise<BookingView[]> {
-  const { rows } = await q.query<BookingRow>(
-    `${BOOKING_SELECT} WHERE b.id = ANY($1::uuid[]) ORDER BY b.starts_at`,
-    [ids],
-  );
+  const { rows } = await q.query<BookingRow>(BOOKINGS_BY_ID([ids]));
   return rows.map(toView);
 }
 
 /**
  * Runs a statement that writes bookings and returns them (`RETURNING *`) and answers
  * their views in the same round trip: `WITH written AS (<statement>) SELECT …`.
+ * A statement of the booking path names itself (`prepareAs`) to be planned once.
  */
 export async function writeBookingsReturningViews(
   q: Queryable,
   statement: string,
   params: unknown[],
+  prepareAs?: string,
 ): Promise<BookingView[]> {
+  const text = `WITH written AS (${statement}) ${bookingSelect('written')} ORDER BY b.starts_at`;
   const { rows } = await q.query<BookingRow>(
-    `WITH written AS (${statement}) ${bookingSelect('written')} ORDER BY b.starts_at`,
-    params,
+    prepareAs ? prepared(prepareAs, text)(params) : { text, values: params },
   );
   return rows.map(toView);
 }

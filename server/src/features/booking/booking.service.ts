@@ -4,12 +4,12 @@ import type {
   CreateHoldRequest,
   SlotView,
 } from '../../../../protocol/schemas.ts';
-import { type Db, type DbClient, pgCode, pgConstraint } from '../../infra/db.ts';
+import { type Db, type DbClient, pgCode, pgConstraint, prepared } from '../../infra/db.ts';
 import type { SlotLock } from '../../infra/slot-lock.ts';
 import type { Principal } from '../auth/principal.ts';
 import { principalKey } from '../auth/principal.ts';
 import { DomainError, type Result } from '../domain-error.ts';
-import { refuseUnfairHold } from '../fair-start/hold-guard.ts';
+import { FAIRNESS_COLUMNS, type FairnessRow, unfairHoldRefusal } from '../fair-start/hold-guard.ts';
 import type { Publisher } from '../live/publisher.ts';
 import { loadBookingViews, loadItinerary, writeBookingsReturningViews } from './booking-views.ts';
 import { type Actor, type Change, type Fact, recordChanges } from './event-changes.ts';
@@ -69,6 +69,92 @@ export class HoldNotLapsedYet extends Error {
     super(`hold ${bookingId} has not lapsed yet`);
   }
 }
+
+// The hold's checks in one round trip (on opening night every round trip inside a
+// transaction is time a pool connection and the slot's row lock are taken). The slot
+// row is locked first: changes to one slot (holds racing for it, an admin blocking
+// it) queue here, so its version numbers rise in commit order (recordChanges);
+// changes to other slots do not wait. NO KEY: inserting the booking, which
+// references the slot, must not conflict with our own lock. The child's row is
+// locked too, so two holds for one child (different teachers) cannot both squeeze
+// under the per-child cap. The fairness columns are what `unfairHoldRefusal` reads:
+// read in the same transaction, so the draw (which locks the event row and sets
+// fair_allocated_at) and the hold cannot interleave wrongly.
+const HOLD_CHECK = prepared(
+  'hold.check',
+  `SELECT s.event_id, s.staff_id, s.blocked, e.school_id, e.hold_seconds, e.max_per_student,
+          e.archived_at IS NOT NULL AS archived,
+          now() >= e.booking_opens_at AND now() < e.booking_closes_at AS open,
+          EXISTS (SELECT 1 FROM family_students fs JOIN families f ON f.id = fs.family_id
+                   WHERE fs.family_id = $2 AND fs.student_id = st.id AND f.school_id = e.school_id) AS linked,
+          EXISTS (SELECT 1 FROM teacher_students ts
+                   WHERE ts.staff_id = s.staff_id AND ts.student_id = st.id) AS teaches,
+          ${FAIRNESS_COLUMNS}
+     FROM slots s JOIN events e ON e.id = s.event_id
+     JOIN schools sc ON sc.id = e.school_id
+     JOIN students st ON st.id = $3 AND st.school_id = e.school_id
+    WHERE s.id = $1 FOR NO KEY UPDATE OF s FOR UPDATE OF st`,
+);
+
+interface HoldCheckRow extends FairnessRow {
+  event_id: string;
+  staff_id: string;
+  blocked: boolean;
+  school_id: string;
+  hold_seconds: number;
+  max_per_student: number;
+  archived: boolean;
+  open: boolean;
+  linked: boolean;
+  teaches: boolean;
+}
+
+// Lapsed holds that stand in the way are ended now rather than waiting for the
+// expiry job: correctness must not depend on when a worker runs. The count in the
+// same statement still sees them as held (one snapshot), hence NOT IN.
+const END_LAPSED_AND_COUNT = prepared(
+  'hold.end-lapsed',
+  `WITH lapsed AS (
+          UPDATE bookings SET status = 'expired', ended_at = now()
+           WHERE event_id = $1 AND status = 'held' AND expires_at <= now()
+             AND (slot_id = $2 OR family_id = $3 OR student_id = $4)
+           RETURNING id, slot_id, family_id, student_id)
+   SELECT coalesce((SELECT json_agg(lapsed) FROM lapsed), '[]') AS lapsed,
+          (SELECT count(*)::int FROM bookings
+            WHERE event_id = $1 AND student_id = $4 AND status IN ('held', 'confirmed')
+              AND id NOT IN (SELECT id FROM lapsed)) AS active`,
+);
+
+const CONFIRM_LOCK_HOLDS = prepared(
+  'confirm.lock-holds',
+  `SELECT id, slot_id, student_id, expires_at > now() AS live FROM bookings
+    WHERE family_id = $1 AND event_id = $2 AND status = 'held'
+      AND ($3::uuid[] IS NULL OR id = ANY($3::uuid[]))
+    ORDER BY id FOR UPDATE`,
+);
+const CONFIRM_HOLDS = prepared(
+  'confirm.update',
+  `UPDATE bookings SET status = 'confirmed', confirmed_at = now(), expires_at = NULL WHERE id = ANY($1::uuid[])`,
+);
+const END_BOOKING = prepared(
+  'booking.end',
+  `UPDATE bookings SET status = 'cancelled', ended_at = now() WHERE id = $1`,
+);
+const LOCK_BOOKING = prepared(
+  'booking.lock',
+  `SELECT b.event_id, b.slot_id, b.family_id, b.student_id, b.status, b.extensions,
+          (b.status = 'confirmed' OR b.expires_at > now()) AS live,
+          e.school_id, e.hold_seconds, e.archived_at IS NOT NULL AS archived,
+          now() < coalesce(e.cancel_cutoff_at, e.booking_closes_at) AS before_cutoff
+     FROM bookings b JOIN events e ON e.id = b.event_id
+    WHERE b.id = $1 FOR UPDATE OF b`,
+);
+const EVENT_WINDOW = prepared(
+  'event.window',
+  `SELECT school_id, archived_at IS NOT NULL AS archived,
+          archived_at IS NULL AND now() >= booking_opens_at AND now() < booking_closes_at AS open
+     FROM events WHERE id = $1`,
+);
 
 interface Idem {
   key: string | null;
@@ -144,65 +230,25 @@ export class BookingService {
 
   private async holdIn(client: DbClient, p: Principal, familyId: string, input: CreateHoldRequest) {
     const byStaff = p.kind === 'staff';
-    // The slot row is locked first: changes to one slot (holds racing for it, an
-    // admin blocking it) queue here, so its version numbers rise in commit order
-    // (recordChanges); changes to other slots do not wait. NO KEY: inserting the
-    // booking, which references the slot, must not conflict with our own lock.
-    // One round trip for the checks: on opening night every round trip inside a
-    // transaction is time a pool connection is taken. The child's row is locked
-    // too, so two holds for one child (different teachers) cannot both squeeze
-    // under the per-child cap below.
-    const { rows: slots } = await client.query<{
-      event_id: string;
-      staff_id: string;
-      blocked: boolean;
-      school_id: string;
-      hold_seconds: number;
-      max_per_student: number;
-      archived: boolean;
-      open: boolean;
-      linked: boolean;
-      teaches: boolean;
-    }>(
-      `SELECT s.event_id, s.staff_id, s.blocked, e.school_id, e.hold_seconds, e.max_per_student,
-              e.archived_at IS NOT NULL AS archived,
-              now() >= e.booking_opens_at AND now() < e.booking_closes_at AS open,
-              EXISTS (SELECT 1 FROM family_students fs JOIN families f ON f.id = fs.family_id
-                       WHERE fs.family_id = $2 AND fs.student_id = st.id AND f.school_id = e.school_id) AS linked,
-              EXISTS (SELECT 1 FROM teacher_students ts
-                       WHERE ts.staff_id = s.staff_id AND ts.student_id = st.id) AS teaches
-         FROM slots s JOIN events e ON e.id = s.event_id
-         JOIN students st ON st.id = $3 AND st.school_id = e.school_id
-        WHERE s.id = $1 FOR NO KEY UPDATE OF s FOR UPDATE OF st`,
-      [input.slotId, familyId, input.studentId],
+    const { rows: slots } = await client.query<HoldCheckRow>(
+      HOLD_CHECK([input.slotId, familyId, input.studentId]),
     );
     const slot = slots[0];
     if (!slot || slot.school_id !== p.schoolId)
       throw new DomainError('not_found', 'This slot or child does not exist.');
     if (slot.archived || (!byStaff && !slot.open)) throw new DomainError('window_closed');
-    if (!byStaff) await refuseUnfairHold(client, { eventId: slot.event_id, slotId: input.slotId, familyId });
+    if (!byStaff) {
+      const unfair = unfairHoldRefusal(slot);
+      if (unfair) throw unfair;
+    }
     if (slot.blocked) throw new DomainError('slot_taken', 'This slot is not available.');
     if (!slot.linked) throw new DomainError('not_found', 'This child is not in this family.');
     if (!byStaff && !slot.teaches) throw new DomainError('not_your_teacher');
 
-    // Lapsed holds that stand in the way are ended now rather than waiting for the
-    // expiry job: correctness must not depend on when a worker runs. The count in
-    // the same statement still sees them as held (one snapshot), hence NOT IN.
     const { rows: ended } = await client.query<{
       lapsed: { id: string; slot_id: string; family_id: string; student_id: string }[];
       active: number;
-    }>(
-      `WITH lapsed AS (
-              UPDATE bookings SET status = 'expired', ended_at = now()
-               WHERE event_id = $1 AND status = 'held' AND expires_at <= now()
-                 AND (slot_id = $2 OR family_id = $3 OR student_id = $4)
-               RETURNING id, slot_id, family_id, student_id)
-       SELECT coalesce((SELECT json_agg(lapsed) FROM lapsed), '[]') AS lapsed,
-              (SELECT count(*)::int FROM bookings
-                WHERE event_id = $1 AND student_id = $4 AND status IN ('held', 'confirmed')
-                  AND id NOT IN (SELECT id FROM lapsed)) AS active`,
-      [slot.event_id, input.slotId, familyId, input.studentId],
-    );
+    }>(END_LAPSED_AND_COUNT([slot.event_id, input.slotId, familyId, input.studentId]));
     const lapsed = ended[0]!.lapsed;
     if (ended[0]!.active >= slot.max_per_student) throw new DomainError('cap_reached');
 
@@ -214,6 +260,7 @@ export class BookingService {
          VALUES ($1, $2, $3, 'held', now() + make_interval(secs => $4), $5, $6)
          RETURNING *`,
         [input.slotId, familyId, input.studentId, slot.hold_seconds, p.kind, this.actorOf(p).id],
+        'hold.insert',
       )) as [BookingView];
     } catch (err) {
       throw refusalFrom(err) ?? err;
@@ -303,13 +350,7 @@ export class BookingService {
           slot_id: string;
           student_id: string;
           live: boolean;
-        }>(
-          `SELECT id, slot_id, student_id, expires_at > now() AS live FROM bookings
-          WHERE family_id = $1 AND event_id = $2 AND status = 'held'
-            AND ($3::uuid[] IS NULL OR id = ANY($3::uuid[]))
-          ORDER BY id FOR UPDATE`,
-          [familyId, input.eventId, input.holdIds ?? null],
-        );
+        }>(CONFIRM_LOCK_HOLDS([familyId, input.eventId, input.holdIds ?? null]));
         const requested = input.holdIds ? new Set(input.holdIds) : null;
         if (requested && rows.length !== requested.size) {
           const missing = [...requested].filter((id) => !rows.some((r) => r.id === id));
@@ -330,10 +371,7 @@ export class BookingService {
         }
         if (rows.some((r) => !r.live)) throw new DomainError('hold_expired');
         const ids = rows.map((r) => r.id);
-        await client.query(
-          `UPDATE bookings SET status = 'confirmed', confirmed_at = now(), expires_at = NULL WHERE id = ANY($1::uuid[])`,
-          [ids],
-        );
+        await client.query(CONFIRM_HOLDS([ids]));
         facts = await recordChanges(
           client,
           input.eventId,
@@ -465,9 +503,7 @@ export class BookingService {
             'Appointments can no longer be cancelled online. Please contact the school.',
           );
         }
-        await client.query(`UPDATE bookings SET status = 'cancelled', ended_at = now() WHERE id = $1`, [
-          bookingId,
-        ]);
+        await client.query(END_BOOKING([bookingId]));
         facts = await recordChanges(client, b.event_id, this.actorOf(p), [
           {
             action: b.status === 'held' ? 'released' : 'cancelled',
@@ -619,15 +655,7 @@ export class BookingService {
       hold_seconds: number;
       before_cutoff: boolean;
       archived: boolean;
-    }>(
-      `SELECT b.event_id, b.slot_id, b.family_id, b.student_id, b.status, b.extensions,
-              (b.status = 'confirmed' OR b.expires_at > now()) AS live,
-              e.school_id, e.hold_seconds, e.archived_at IS NOT NULL AS archived,
-              now() < coalesce(e.cancel_cutoff_at, e.booking_closes_at) AS before_cutoff
-         FROM bookings b JOIN events e ON e.id = b.event_id
-        WHERE b.id = $1 FOR UPDATE OF b`,
-      [bookingId],
-    );
+    }>(LOCK_BOOKING([bookingId]));
     const b = rows[0];
     const mayAct =
       b && b.school_id === p.schoolId && (p.kind === 'family' ? b.family_id === p.familyId : p.isAdmin);
@@ -637,10 +665,7 @@ export class BookingService {
 
   private async eventFor(q: Db | DbClient, p: Principal, eventId: string) {
     const { rows } = await q.query<{ school_id: string; open: boolean; archived: boolean }>(
-      `SELECT school_id, archived_at IS NOT NULL AS archived,
-              archived_at IS NULL AND now() >= booking_opens_at AND now() < booking_closes_at AS open
-         FROM events WHERE id = $1`,
-      [eventId],
+      EVENT_WINDOW([eventId]),
     );
     const e = rows[0];
     if (!e || e.school_id !== p.schoolId) throw new DomainError('not_found', 'This event does not exist.');

@@ -1,6 +1,6 @@
 import type { SlotView } from '../../../../protocol/schemas.ts';
 import type { SlotFactKind } from '../../../../protocol/socket-events.ts';
-import type { DbClient } from '../../infra/db.ts';
+import { type DbClient, prepared } from '../../infra/db.ts';
 import { loadSlotViews } from './slot-views.ts';
 
 export type LogAction =
@@ -56,6 +56,25 @@ const FACT_KIND: Record<LogAction, SlotFactKind> = {
   extended: 'held',
 };
 
+const RECORD_CHANGES = prepared(
+  'changes.record',
+  `WITH locked AS (SELECT id FROM slots WHERE id = ANY($9::uuid[]) ORDER BY id FOR NO KEY UPDATE),
+          t AS (
+            SELECT * FROM unnest($4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::text[])
+              WITH ORDINALITY AS t(booking_id, slot_id, family_id, student_id, action, ord)),
+          -- Joined with the lock count so that every lock is held before the first nextval.
+          v AS (SELECT t.*, nextval('change_version_seq') AS version
+                  FROM t CROSS JOIN (SELECT count(*) FROM locked) l ORDER BY ord),
+          bump AS (
+            UPDATE slots s SET version = m.version
+              FROM (SELECT slot_id, max(version) AS version FROM v GROUP BY slot_id) m
+             WHERE s.id = m.slot_id),
+          logged AS (
+            INSERT INTO booking_log (event_id, booking_id, slot_id, family_id, student_id, action, actor_kind, actor_id, version)
+            SELECT $1, booking_id, slot_id, family_id, student_id, action, $2, $3, version FROM v)
+     SELECT ord::int, version FROM v ORDER BY ord`,
+);
+
 /**
  * Records changes inside the transaction that made them: gives each change a version
  * and its slot that version, appends each to the booking log, and returns the facts
@@ -73,22 +92,7 @@ export async function recordChanges(
   if (changes.length === 0) return [];
   const slotIds = [...new Set(changes.map((c) => c.slotId))].sort();
   const { rows } = await client.query<{ ord: number; version: number }>(
-    `WITH locked AS (SELECT id FROM slots WHERE id = ANY($9::uuid[]) ORDER BY id FOR NO KEY UPDATE),
-          t AS (
-            SELECT * FROM unnest($4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::text[])
-              WITH ORDINALITY AS t(booking_id, slot_id, family_id, student_id, action, ord)),
-          -- Joined with the lock count so that every lock is held before the first nextval.
-          v AS (SELECT t.*, nextval('change_version_seq') AS version
-                  FROM t CROSS JOIN (SELECT count(*) FROM locked) l ORDER BY ord),
-          bump AS (
-            UPDATE slots s SET version = m.version
-              FROM (SELECT slot_id, max(version) AS version FROM v GROUP BY slot_id) m
-             WHERE s.id = m.slot_id),
-          logged AS (
-            INSERT INTO booking_log (event_id, booking_id, slot_id, family_id, student_id, action, actor_kind, actor_id, version)
-            SELECT $1, booking_id, slot_id, family_id, student_id, action, $2, $3, version FROM v)
-     SELECT ord::int, version FROM v ORDER BY ord`,
-    [
+    RECORD_CHANGES([
       eventId,
       actor.kind,
       actor.id,
@@ -98,7 +102,7 @@ export async function recordChanges(
       changes.map((c) => c.studentId ?? null),
       changes.map((c) => c.action),
       slotIds,
-    ],
+    ]),
   );
   const views = new Map((await loadSlotViews(client, slotIds)).map((v) => [v.id, v]));
   return changes.map((c, i) => ({

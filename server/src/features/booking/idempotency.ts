@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ERROR_STATUS, errorBody } from '../../../../protocol/errors.ts';
-import { type Db, type DbClient, inTransaction } from '../../infra/db.ts';
+import { type Db, type DbClient, inTransaction, prepared } from '../../infra/db.ts';
 import { DomainError, type Result } from '../domain-error.ts';
 
 export interface IdempotencyScope {
@@ -29,6 +29,12 @@ function requestHash(scope: IdempotencyScope): string {
  * is stored in the write's own transaction, so it exists exactly when the write does;
  * a refusal's answer is stored after the rollback. A concurrent duplicate blocks on
  * the key's row, then finds the first answer and returns it.
+ *
+ * The key is not looked up before the write: nearly every request is new, and the
+ * lookup was one more round trip on the busiest path. A repeat runs the write again
+ * inside its transaction; if that succeeds, storing the answer conflicts with the
+ * first one and the transaction rolls back; if it fails, the key is looked up then.
+ * Either way the first answer is returned and nothing changes twice.
  */
 export async function runIdempotent<T>(
   db: Db,
@@ -36,10 +42,6 @@ export async function runIdempotent<T>(
   write: (client: DbClient) => Promise<T>,
 ): Promise<Result<T>> {
   const hash = scope ? requestHash(scope) : '';
-  if (scope) {
-    const previous = await lookup(db, scope);
-    if (previous) return replay<T>(previous, hash);
-  }
   try {
     const data = await inTransaction(db, async (client) => {
       const data = await write(client);
@@ -48,7 +50,9 @@ export async function runIdempotent<T>(
     });
     return { ok: true, data };
   } catch (err) {
-    if (err instanceof AlreadyAnswered && scope) {
+    // Whatever a repeat ran into (its own earlier booking, a constraint, a missing
+    // row), a request already answered gets that answer again.
+    if (scope) {
       const previous = await lookup(db, scope);
       if (previous) return replay<T>(previous, hash);
     }
@@ -62,11 +66,18 @@ export async function runIdempotent<T>(
   }
 }
 
+const LOOKUP = prepared(
+  'idempotency.lookup',
+  'SELECT request_hash, response FROM idempotency_keys WHERE principal = $1 AND key = $2',
+);
+const SAVE = prepared(
+  'idempotency.save',
+  `INSERT INTO idempotency_keys (principal, key, request_hash, status_code, response)
+   VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+);
+
 async function lookup(db: Db, scope: IdempotencyScope): Promise<Stored | undefined> {
-  const { rows } = await db.query<Stored>(
-    'SELECT request_hash, response FROM idempotency_keys WHERE principal = $1 AND key = $2',
-    [scope.principal, scope.key],
-  );
+  const { rows } = await db.query<Stored>(LOOKUP([scope.principal, scope.key]));
   return rows[0];
 }
 
@@ -83,9 +94,7 @@ async function save(
 ): Promise<boolean> {
   const status = answer.ok ? 200 : ERROR_STATUS[answer.error.code];
   const { rowCount } = await q.query(
-    `INSERT INTO idempotency_keys (principal, key, request_hash, status_code, response)
-     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-    [scope.principal, scope.key, hash, status, JSON.stringify(answer)],
+    SAVE([scope.principal, scope.key, hash, status, JSON.stringify(answer)]),
   );
   return rowCount === 1;
 }

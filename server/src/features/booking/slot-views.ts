@@ -1,5 +1,5 @@
 import type { SlotView } from '../../../../protocol/schemas.ts';
-import type { Queryable } from '../../infra/db.ts';
+import { prepared, type Queryable } from '../../infra/db.ts';
 
 interface SlotRow {
   id: string;
@@ -30,6 +30,8 @@ const SLOT_SELECT = `
     LEFT JOIN families f ON f.id = b.family_id
     LEFT JOIN students st ON st.id = b.student_id`;
 
+const SLOTS_BY_ID = prepared('slots.by-id', `${SLOT_SELECT} WHERE s.id = ANY($1::uuid[])`);
+
 function toView(r: SlotRow): SlotView {
   const state =
     r.status === 'confirmed' ? 'booked' : r.status === 'held' ? 'held' : r.blocked ? 'blocked' : 'free';
@@ -58,7 +60,7 @@ function toView(r: SlotRow): SlotView {
 
 /** Slots with their live state and, where occupied, who is in them (strip before sending to families). */
 export async function loadSlotViews(q: Queryable, slotIds: string[]): Promise<SlotView[]> {
-  const { rows } = await q.query<SlotRow>(`${SLOT_SELECT} WHERE s.id = ANY($1::uuid[])`, [slotIds]);
+  const { rows } = await q.query<SlotRow>(SLOTS_BY_ID([slotIds]));
   return rows.map(toView);
 }
 
