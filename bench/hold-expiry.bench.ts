@@ -2,11 +2,11 @@
  * `npm run bench:holds`: how late are holds released? 2,000 holds expire within the
  * same minute (uniformly spread; BENCH_WINDOW_SECONDS narrows the window for a
  * harsher burst). The workers run as their own process (`workers/index.ts`), the
- * server in this process only to carry `slot:released` to a watching socket.
+ * server in this process only to carry the `released` facts to a watching socket.
  *
  * Measured per hold:
  *  - release: `bookings.ended_at - expires_at` (the database commit of the release);
- *  - seen:    when the watcher socket received `slot:released` - expires_at
+ *  - seen:    when the watcher socket received the `released` fact - expires_at
  *             (through the worker's Redis emitter and the server's adapter).
  * Everything shares this machine's cores.
  */
@@ -106,8 +106,8 @@ async function main() {
     socket.once('connect_error', j);
   });
   const seen = new Map<string, number>();
-  socket.on('slot:released', (f: { slot: { id: string } }) => {
-    if (!seen.has(f.slot.id)) seen.set(f.slot.id, Date.now());
+  socket.on('slot:facts', (facts: { kind: string; slot: { id: string } }[]) => {
+    for (const f of facts) if (f.kind === 'released' && !seen.has(f.slot.id)) seen.set(f.slot.id, Date.now());
   });
   await new Promise<void>((r) => socket.emit('event:join', { eventId: school.eventId }, () => r()));
 

@@ -97,7 +97,7 @@ try {
   const booking = new BookingService({
     db,
     slotLock: null,
-    publisher: new Publisher(noBroadcast as never),
+    publisher: new Publisher(noBroadcast as never, () => {}),
     holdExpiry: { schedule: async () => {} },
   });
 

@@ -87,8 +87,6 @@ interface LocalSlot {
   version: number;
 }
 
-const SLOT_EVENTS = ['slot:held', 'slot:released', 'slot:booked', 'slot:changed'] as const;
-
 function rng(seed: number) {
   let s = seed >>> 0;
   return () => {
@@ -142,7 +140,9 @@ export class SimulatedParent {
       localAddress: this.plan.localAddress,
     } as never);
     this.socket = socket;
-    for (const ev of SLOT_EVENTS) socket.on(ev, (fact) => this.apply(fact));
+    socket.on('slot:facts', (facts) => {
+      for (const fact of facts) this.apply(fact);
+    });
     socket.on(
       'bench:ping' as never,
       ((p: { publishedAt: number }) => {

@@ -165,8 +165,9 @@ export async function runOpeningNight(o: BenchOptions) {
         forceNew: true,
         reconnection: false,
       });
-      for (const ev of ['slot:held', 'slot:released', 'slot:booked', 'slot:changed'])
-        s.on(ev, (f: { version: number; publishedAt?: number }) => metrics.delivered(f));
+      s.on('slot:facts', (facts: { version: number; publishedAt?: number }[]) => {
+        for (const f of facts) metrics.delivered(f);
+      });
       s.on('bench:ping', (p: { publishedAt: number }) => {
         if (metrics.phase === 'broadcast') metrics.broadcastToScreen.add(nowMs() - p.publishedAt);
       });

@@ -5,7 +5,14 @@
  * Fan-out is by interest: a family's socket gets the facts of the teachers its
  * children may book (and of its own bookings), a teacher those of their own slots,
  * an event's admins everything. So the versions one socket sees have gaps by design,
- * and a gap is NOT a reason to resync. The rules for a client:
+ * and a gap is NOT a reason to resync.
+ *
+ * Facts arrive in `slot:facts` messages, each an array of one or more facts. A quiet
+ * screen gets each fact at once; while facts come faster than one message per
+ * coalescing window (LIVE_COALESCE_MS, 100 ms by default), a screen gets at most one
+ * message per window with every fact since the last one. On opening night that is
+ * what keeps the number of socket messages bounded by screens × windows rather than
+ * by facts × interested screens. The rules for a client:
  *  - keep, per slot, the version its state reflects (from the snapshot, each slot's own
  *    `version`; versions come from one sequence, so they rise per slot in commit order);
  *  - apply a fact only if its version is higher than that slot's, else drop it
@@ -46,10 +53,8 @@ export interface WithIdempotencyKey {
 }
 
 export interface ServerToClientEvents {
-  'slot:held': (fact: SlotFact) => void;
-  'slot:released': (fact: SlotFact) => void;
-  'slot:booked': (fact: SlotFact) => void;
-  'slot:changed': (fact: SlotFact) => void;
+  /** Slot facts this screen shows, oldest first (see the coalescing rule above). */
+  'slot:facts': (facts: SlotFact[]) => void;
   /** To a family's own sockets: its bookings changed (possibly by staff); refetch them. */
   'itinerary:changed': (payload: ItineraryChanged) => void;
   'session:ended': (payload: SessionEnded) => void;
@@ -103,16 +108,6 @@ export interface SocketData {
   principalKind: 'family' | 'staff';
   schoolId: string;
 }
-
-export const SLOT_FACT_EVENTS: Record<
-  SlotFactKind,
-  'slot:held' | 'slot:released' | 'slot:booked' | 'slot:changed'
-> = {
-  held: 'slot:held',
-  released: 'slot:released',
-  booked: 'slot:booked',
-  changed: 'slot:changed',
-};
 
 export const rooms = {
   event: (eventId: string) => `event:${eventId}`,

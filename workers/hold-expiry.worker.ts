@@ -8,7 +8,7 @@ import type { WorkerContext } from './worker-context.ts';
  * Releases a hold at its expiry. The database decides (`expireHold` only ends a
  * hold that is still held and past `expires_at`), so a late, repeated or
  * concurrent run changes nothing, and a hold confirmed in time stays booked.
- * Clients in the event's room see `slot:released` through the Redis emitter.
+ * Screens showing the slot see a `released` fact (published on the fact channel).
  */
 export function createHoldExpiryWorker(ctx: WorkerContext): Worker {
   const booking = new BookingService({

@@ -2,6 +2,7 @@ import type { WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../server/src/config.ts';
+import { factChannel } from '../server/src/features/live/fact-channel.ts';
 import { Publisher } from '../server/src/features/live/publisher.ts';
 import type { Db } from '../server/src/infra/db.ts';
 import { createSocketEmitter } from '../server/src/infra/emitter.ts';
@@ -36,7 +37,12 @@ export function createWorkerContext(opts: {
   const bullConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   bullConnection.on('error', (err) => opts.logger.warn({ err: err.message }, 'redis (bullmq) error'));
   const emitterRedis = createRedis(config.REDIS_URL);
-  const publisher = new Publisher(createSocketEmitter(emitterRedis, config.REDIS_PREFIX));
+  const channel = factChannel(config.REDIS_PREFIX);
+  const publisher = new Publisher(createSocketEmitter(emitterRedis, config.REDIS_PREFIX), (envelopes) => {
+    emitterRedis
+      .publish(channel, JSON.stringify(envelopes))
+      .catch((err) => opts.logger.warn({ err: err.message }, 'publish facts failed'));
+  });
   return {
     ...opts,
     redis,

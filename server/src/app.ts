@@ -25,6 +25,8 @@ import { EventsService } from './features/events/events.service.ts';
 import { fairStartRoutes } from './features/fair-start/fair-start.routes.ts';
 import { createFairness } from './features/fair-start/fairness-services.ts';
 import { itineraryRoutes } from './features/itinerary/itinerary.routes.ts';
+import { type FactEnvelope, factChannel } from './features/live/fact-channel.ts';
+import { LiveDelivery } from './features/live/live-delivery.ts';
 import { Publisher } from './features/live/publisher.ts';
 import { attachSocketGateway, type ConferServer } from './features/live/socket-gateway.ts';
 import { mailRoutes } from './features/mail/mail.routes.ts';
@@ -102,7 +104,23 @@ export function createApp(deps: AppDeps): ConferApp {
     io.local.emit('event:resync', { reason: 'redis_reconnected' });
   });
 
-  const publisher = new Publisher(io);
+  // Slot facts: one PUBLISH per commit on the fact channel; every instance (this one
+  // included) delivers them to its own sockets, coalesced per screen. The channel
+  // shares the adapter's subscriber, so its reconnect resync above covers both.
+  const delivery = new LiveDelivery(io, config.LIVE_COALESCE_MS);
+  const channel = factChannel(config.REDIS_PREFIX);
+  adapterSub.subscribe(channel).catch((err) => logError(err, 'subscribe to facts'));
+  adapterSub.on('message', (from: string, message: string) => {
+    if (from !== channel) return;
+    try {
+      delivery.deliver(JSON.parse(message) as FactEnvelope[]);
+    } catch (err) {
+      logError(err, 'deliver facts');
+    }
+  });
+  const publisher = new Publisher(io, (envelopes) => {
+    void adapterPub.publish(channel, JSON.stringify(envelopes));
+  });
   const sessions = new SessionStore(
     db,
     redis,
@@ -269,6 +287,7 @@ export function createApp(deps: AppDeps): ConferApp {
     close() {
       // Once only: a second close would unsubscribe on a connection already gone.
       closing ??= (async () => {
+        delivery.flushNow();
         // Socket.IO first: its adapter still publishes through Redis while closing.
         await new Promise<void>((resolve) => io.close(() => resolve()));
         adapterSub.disconnect();

@@ -22,6 +22,8 @@ const ConfigSchema = z.object({
     .max(24 * 60)
     .default(20),
   SLOT_LOCK_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+  /** Per-screen coalescing window for live slot facts (protocol/socket-events.ts); 0 sends every fact at once. */
+  LIVE_COALESCE_MS: z.coerce.number().int().min(0).max(2000).default(100),
   /** Turns the Redis fast path off; the database constraints still decide. */
   SLOT_LOCK_ENABLED: bool.default(true),
   LOGIN_ATTEMPTS_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { bookOnBehalf, familyWithTeacher } from '../support/admin-fixtures.ts';
 import { loginFamily, loginStaff, seedSmallSchool } from '../support/fixtures.ts';
+import { onSlotFact } from '../support/live-facts.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 let app: TestApp;
@@ -241,7 +242,7 @@ describe('availability in the school’s time zone', () => {
     const joined = await new Promise<any>((r) => socket.emit('event:join', { eventId: school.eventId }, r));
     expect(joined.ok).toBe(true);
     const changed: any[] = [];
-    socket.on('slot:changed', (f) => changed.push(f));
+    onSlotFact(socket, (f) => f.kind === 'changed' && changed.push(f));
 
     const mine = joined.data.slots.filter((s: any) => s.teacherId === teacherId);
     const booked = mine[3];

@@ -56,7 +56,12 @@ describe('add a slot', () => {
     expect(res.body).toMatchObject({ teacherId, startsAt: last.endsAt, state: 'free' });
     expect(Date.parse(res.body.endsAt) - Date.parse(res.body.startsAt)).toBe(5 * 60_000);
     await expect
-      .poll(() => seen.find((e) => e.event === 'slot:changed' && e.payload.slot.id === res.body.id))
+      .poll(() =>
+        seen.find(
+          (e) =>
+            e.event === 'slot:facts' && e.payload.kind === 'changed' && e.payload.slot.id === res.body.id,
+        ),
+      )
       .toBeTruthy();
     const fact = seen.find((e) => e.payload?.slot?.id === res.body.id)!.payload;
     expect(fact.reason).toBe('added');
@@ -123,7 +128,11 @@ describe('lengthen a slot', () => {
     const { rows } = await app.db.query('SELECT ends_at FROM bookings WHERE id = $1', [bookingId]);
     expect(rows[0].ends_at.toISOString()).toBe(next.endsAt);
     await expect
-      .poll(() => seen.find((e) => e.event === 'slot:changed' && e.payload.reason === 'resized'))
+      .poll(() =>
+        seen.find(
+          (e) => e.event === 'slot:facts' && e.payload.kind === 'changed' && e.payload.reason === 'resized',
+        ),
+      )
       .toBeTruthy();
     await expect.poll(() => seen.some((e) => e.event === 'itinerary:changed')).toBe(true);
     const fact = seen.find((e) => e.payload?.reason === 'resized')!.payload;
@@ -248,9 +257,9 @@ describe('move a booking', () => {
 
     await expect.poll(() => seen.slice(before).filter((e) => e.payload?.reason === 'moved').length).toBe(2);
     const moved = seen.slice(before).filter((e) => e.payload?.reason === 'moved');
-    expect(moved.map((e) => [e.event, e.payload.slot.id, e.payload.slot.state])).toEqual([
-      ['slot:changed', from.id, 'free'],
-      ['slot:changed', to.id, 'booked'],
+    expect(moved.map((e) => [e.event, e.payload.kind, e.payload.slot.id, e.payload.slot.state])).toEqual([
+      ['slot:facts', 'changed', from.id, 'free'],
+      ['slot:facts', 'changed', to.id, 'booked'],
     ]);
     await expect.poll(() => seen.slice(before).some((e) => e.event === 'itinerary:changed')).toBe(true);
     const itinerary = await app.api('GET', `/api/v1/events/${school.eventId}/bookings/mine`, {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { ask, loginFamily, loginStaff, seedSmallSchool } from '../support/fixtures.ts';
+import { onSlotFact } from '../support/live-facts.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 let app: TestApp;
@@ -31,9 +32,7 @@ describe('hold, confirm, cancel over HTTP with live facts over sockets', () => {
     expect(joined.ok).toBe(true);
     const startVersion = joined.data.version as number;
     const facts: any[] = [];
-    watcher.on('slot:held', (f) => facts.push(f));
-    watcher.on('slot:booked', (f) => facts.push(f));
-    watcher.on('slot:released', (f) => facts.push(f));
+    onSlotFact(watcher, (f) => facts.push(f));
 
     const studentId = fam.studentIds[0]!;
     const teacherId = school.students.find((s) => s.id === studentId)!.teacherIds[0]!;
@@ -162,7 +161,9 @@ describe('hold, confirm, cancel over HTTP with live facts over sockets', () => {
   it('an admin blocks a free slot and every screen sees it; a booked slot cannot be blocked', async () => {
     const watcher = await app.socket(await loginFamily(app, school, 4));
     await ask(watcher, 'event:join', { eventId: school.eventId });
-    const changed = new Promise<any>((resolve) => watcher.on('slot:changed', resolve));
+    const changed = new Promise<any>((resolve) =>
+      onSlotFact(watcher, (f) => f.kind === 'changed' && resolve(f)),
+    );
     const admin = await loginStaff(app, school.admin.email);
     const adminSocket = await app.socket(admin);
     const snap = await ask(adminSocket, 'event:join', { eventId: school.eventId });
@@ -206,7 +207,7 @@ describe('hold, confirm, cancel over HTTP with live facts over sockets', () => {
       held.body.id,
     ]);
     const seen = new Promise<any>((resolve) =>
-      watcher.on('slot:held', (f) => f.reason === 'extended' && resolve(f)),
+      onSlotFact(watcher, (f) => f.kind === 'held' && f.reason === 'extended' && resolve(f)),
     );
     const extended = await app.api('POST', `/api/v1/holds/${held.body.id}/extend`, { token });
     expect(extended.status).toBe(200);

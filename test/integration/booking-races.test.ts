@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import type { Db } from '../../server/src/infra/db.ts';
 import { ask, loginFamily, seedSmallSchool } from '../support/fixtures.ts';
+import { onSlotFact } from '../support/live-facts.ts';
 import { startPrivateRedis } from '../support/private-redis.ts';
 import { type ClientSocket, startTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -60,13 +61,11 @@ describe('200 families race for one slot over sockets', () => {
     sockets.forEach((s, i) => {
       const snap = joins[i].data.slots.find((x: { id: string }) => x.id === target);
       shown.set(s, { state: snap.state, version: snap.version });
-      for (const ev of ['slot:held', 'slot:released', 'slot:booked', 'slot:changed'] as const) {
-        s.on(ev, (fact) => {
-          // The screen's rule: apply a fact only if it is newer than what the slot shows.
-          if (fact.slot.id === target && fact.version > shown.get(s)!.version)
-            shown.set(s, { state: fact.slot.state, version: fact.version });
-        });
-      }
+      onSlotFact(s, (fact) => {
+        // The screen's rule: apply a fact only if it is newer than what the slot shows.
+        if (fact.slot.id === target && fact.version > shown.get(s)!.version)
+          shown.set(s, { state: fact.slot.state, version: fact.version });
+      });
     });
 
     const answers = await Promise.all(

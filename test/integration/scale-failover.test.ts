@@ -7,6 +7,7 @@ import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { REDIS_URL } from '../support/env.ts';
 import { loginFamily, seedSmallSchool } from '../support/fixtures.ts';
+import { onSlotFact } from '../support/live-facts.ts';
 import { type ClientSocket, startTestApp, type TestApp, testPrefix } from '../support/test-app.ts';
 
 // Instances 1 and 2 run in this process; instance 3 is a real server process that
@@ -96,13 +97,11 @@ async function startClient(index: number): Promise<Client> {
     reconnectionDelayMax: 300,
   });
   const client: Client = { index, token, socket, connects: 0, state: new Map(), acked: [] };
-  for (const ev of ['slot:held', 'slot:released', 'slot:booked', 'slot:changed'] as const) {
-    socket.on(ev, (f) => {
-      const known = client.state.get(f.slot.id);
-      if (known && f.version > known.version)
-        client.state.set(f.slot.id, { ...known, state: f.slot.state, version: f.version });
-    });
-  }
+  onSlotFact(socket, (f) => {
+    const known = client.state.get(f.slot.id);
+    if (known && f.version > known.version)
+      client.state.set(f.slot.id, { ...known, state: f.slot.state, version: f.version });
+  });
   // The resync: after every connect, join again and take the snapshot as the truth.
   socket.on('connect', () => {
     client.connects++;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { ask, loginFamily, loginStaff, seedSmallSchool } from '../support/fixtures.ts';
+import { onSlotFact } from '../support/live-facts.ts';
 import { type ClientSocket, startTestApp, type TestApp } from '../support/test-app.ts';
 
 // Three Confer instances on port 0 sharing one database and one Redis prefix, as
@@ -27,8 +28,7 @@ const teachersOfFamily = (i: number) =>
 
 function collect(socket: ClientSocket) {
   const facts: any[] = [];
-  for (const ev of ['slot:held', 'slot:released', 'slot:booked', 'slot:changed'] as const)
-    socket.on(ev, (f) => facts.push(f));
+  onSlotFact(socket, (f) => facts.push(f));
   return facts;
 }
 

@@ -250,7 +250,7 @@ describe('private notes', () => {
     // The family's own itinerary does show the booking (so the check above is not vacuous)…
     const itinerary = responses[5] as any;
     expect(itinerary.bookings.map((x: any) => x.id)).toContain(b.bookingId);
-    expect(seen.some((e) => e.event === 'slot:changed')).toBe(true);
+    expect(seen.some((e) => e.event === 'slot:facts' && e.payload.kind === 'changed')).toBe(true);
     // …but no answer and no socket payload ever carries the note.
     const everything = JSON.stringify([responses, seen]);
     expect(everything).not.toContain('PRIVATE-7f3a');
@@ -260,7 +260,9 @@ describe('private notes', () => {
     const teacherSocket = await app.socket(teacherToken);
     const teacherSeen = recordAll(teacherSocket);
     await app.api('POST', `/api/v1/admin/slots/${free.id}/lengthen`, { token: admin, body: { minutes: 1 } });
-    await expect.poll(() => teacherSeen.some((e) => e.event === 'slot:changed')).toBe(true);
+    await expect
+      .poll(() => teacherSeen.some((e) => e.event === 'slot:facts' && e.payload.kind === 'changed'))
+      .toBe(true);
     expect(JSON.stringify(teacherSeen)).not.toContain('PRIVATE-7f3a');
   });
 });

@@ -3,6 +3,7 @@ import { jobIds } from '../../protocol/jobs.ts';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import type { RunningWorkers } from '../../workers/start-workers.ts';
 import { ask, loginFamily, seedSmallSchool } from '../support/fixtures.ts';
+import { onSlotFact } from '../support/live-facts.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { settled, startTestWorkers } from './workers-harness.ts';
 
@@ -64,7 +65,7 @@ describe('hold expiry worker', () => {
     const joined = await ask(watcher, 'event:join', { eventId: school.eventId });
     expect(joined.ok).toBe(true);
     const released: { slot: { id: string; state: string }; reason: string }[] = [];
-    watcher.on('slot:released', (f) => released.push(f));
+    onSlotFact(watcher, (f) => f.kind === 'released' && released.push(f));
 
     lapsed = await holdFor(0);
     kept = await holdFor(1);

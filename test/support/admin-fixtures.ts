@@ -25,10 +25,16 @@ export async function bookOnBehalf(
   return held.body.id as string;
 }
 
-/** Every event a socket receives, in order, for assertions about what reached it. */
+/**
+ * Every event a socket receives, in order, for assertions about what reached it;
+ * each fact of a `slot:facts` batch is its own entry.
+ */
 export function recordAll(socket: ClientSocket): { event: string; payload: any }[] {
   const seen: { event: string; payload: any }[] = [];
-  socket.onAny((event: string, payload: unknown) => seen.push({ event, payload }));
+  socket.onAny((event: string, payload: unknown) => {
+    if (event === 'slot:facts') for (const fact of payload as unknown[]) seen.push({ event, payload: fact });
+    else seen.push({ event, payload });
+  });
   return seen;
 }
 

@@ -1,7 +1,7 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { Ack } from '../../../protocol/errors.ts';
 import type { AvailabilitySnapshot, SlotView, TeacherView } from '../../../protocol/schemas.ts';
-import { SLOT_FACT_EVENTS, type SlotFact } from '../../../protocol/socket-events.ts';
+import type { SlotFact } from '../../../protocol/socket-events.ts';
 import type { LiveConnection } from './live-connection.svelte.ts';
 import { SlotSync } from './slot-sync.ts';
 
@@ -61,11 +61,12 @@ export class EventLive {
       this.sync.receive(fact);
       currentFact = null;
     };
+    const onFacts = (facts: SlotFact[]) => {
+      for (const fact of facts) onFact(fact);
+    };
     const socket = connection.socket;
-    for (const name of Object.values(SLOT_FACT_EVENTS)) socket.on(name, onFact);
-    this.offs.push(() => {
-      for (const name of Object.values(SLOT_FACT_EVENTS)) socket.off(name, onFact);
-    });
+    socket.on('slot:facts', onFacts);
+    this.offs.push(() => socket.off('slot:facts', onFacts));
     this.offs.push(
       connection.onConnect(() => {
         // Facts sent while we were away are lost: (re)join, which answers a fresh snapshot.
