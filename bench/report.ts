@@ -21,7 +21,7 @@ export function formatTable(r: BenchResult): string {
   add('ceiling: Redis SET NX PX /s', fmt(r.ceilings.redisSetNxPerSecond));
   add(
     'ceiling: bare broadcast p50/p99',
-    `${fmt(r.ceilings.broadcast.p50)} / ${fmt(r.ceilings.broadcast.p99)} ms  (${r.ceilings.broadcast.deltasPerSecond} deltas/s to ${r.ceilings.broadcast.clients} clients)`,
+    `${fmt(r.ceilings.broadcast.p50)} / ${fmt(r.ceilings.broadcast.p99)} ms  (${r.ceilings.broadcast.deltas} deltas at ${r.ceilings.broadcast.deltasPerSecond}/s to ${r.ceilings.broadcast.clients} clients; ${r.ceilings.broadcast.delivered} of ${r.ceilings.broadcast.expectedDeliveries} delivered)`,
   );
   add('rush duration', `${r.rush.seconds} s`);
   add('hold attempts/s', fmt(r.rush.holdAttemptsPerSecond));
@@ -33,7 +33,7 @@ export function formatTable(r: BenchResult): string {
   add('busy answers (503/unavailable)', `${r.acks.busy.count}`);
   add(
     'commit-to-screen p50/p99',
-    `${fmt(r.commitToScreen.p50)} / ${fmt(r.commitToScreen.p99)} ms  (${r.commitToScreen.count} deliveries)`,
+    `${fmt(r.commitToScreen.p50)} / ${fmt(r.commitToScreen.p99)} ms  (${r.rush.deltas} facts, ${r.commitToScreen.count} fact deliveries)`,
   );
   add('commit-to-every-screen p99 (per fact)', `${fmt(r.commitToScreen.everyScreenP99)} ms`);
   add('commit-to-screen p99 ÷ bare broadcast p99', fmt(r.ratios.screenToBroadcastP99));

@@ -246,14 +246,16 @@ export async function runOpeningNight(o: BenchOptions) {
     const connectedAfterRush =
       parents.filter((p) => p.socket?.connected).length + staffSockets.filter((s) => s.connected).length;
 
-    // The fan-out ceiling: no booking logic, just deltas through the same Redis adapter
-    // to every one of the same clients, at the rate that gives them as many messages
-    // per second as the rush did.
+    // The fan-out ceiling, as the issue defines it: a bare Socket.IO broadcast of the
+    // same deltas — as many per second as the rush committed — to the same clients,
+    // one message per delta to every client, with no booking logic and no interest
+    // filtering or coalescing. It runs for a few seconds at that rate; deliveries
+    // still missing when we stop waiting count as the time waited (a lower bound).
     const clients = parents.length + staffSockets.length;
-    const deliveriesPerSecond = metrics.commitToScreen.count / rushSeconds;
-    const broadcastRate = Math.max(1, Math.round(deliveriesPerSecond / clients));
-    const broadcastSeconds = Math.min(10, Math.max(2, rushSeconds));
-    const broadcastCount = Math.round(broadcastRate * broadcastSeconds);
+    const deltasInRush = metrics.lastScreen.size;
+    const broadcastRate = Math.max(1, Math.round(deltasInRush / rushSeconds));
+    const broadcastSeconds = Math.min(3, Math.max(1, rushSeconds));
+    const broadcastCount = Math.max(1, Math.round(broadcastRate * broadcastSeconds));
     log(`bare broadcast: ${broadcastCount} deltas at ${broadcastRate}/s to ${clients} clients…`);
     const emitter = new Emitter(redis, { key: `${prefix}socket.io` });
     const pad = 'x'.repeat(260);
@@ -266,9 +268,12 @@ export async function runOpeningNight(o: BenchOptions) {
       emitter.emit('bench:ping', { version: i, publishedAt: nowMs(), pad });
     }
     const expected = broadcastCount * connectedAfterRush;
-    const settleBy = Date.now() + 30_000;
+    const settleBy = Date.now() + 90_000;
     while (metrics.broadcastToScreen.count < expected && Date.now() < settleBy)
       await new Promise((r) => setTimeout(r, 100));
+    const broadcastDelivered = metrics.broadcastToScreen.count;
+    const waited = nowMs() - bStart;
+    for (let i = broadcastDelivered; i < expected; i++) metrics.broadcastToScreen.add(waited);
     metrics.phase = 'done';
 
     const integrity = await checkIntegrity(pool, school.eventId, metrics.confirmedIds);
@@ -370,6 +375,7 @@ export async function runOpeningNight(o: BenchOptions) {
           deltas: broadcastCount,
           clients,
           expectedDeliveries: expected,
+          delivered: broadcastDelivered,
         },
       },
       rush: {
@@ -386,7 +392,9 @@ export async function runOpeningNight(o: BenchOptions) {
         noFreeSlot: metrics.noFreeSlot,
         refusals: metrics.refusals,
         transportErrors: metrics.transportErrors,
-        deliveriesPerSecond: Math.round(deliveriesPerSecond),
+        deltas: deltasInRush,
+        deliveries: metrics.commitToScreen.count,
+        deliveriesPerSecond: Math.round(metrics.commitToScreen.count / rushSeconds),
       },
       acks: { hold, confirm, losers, busy: metrics.busyAck.summary() },
       commitToScreen: { ...screen, everyScreenP99, facts: metrics.lastScreen.size },

@@ -157,7 +157,7 @@ export const RemoveSlotResponse = z.object({
 export const MoveBookingRequest = z.strictObject({ slotId: id });
 
 /**
- * `reason` of the `slot:changed` facts that admin operations send:
+ * `reason` of the `changed` slot facts that admin operations send:
  * added — a new slot (add it to the grid); removed — the slot is gone (drop it);
  * resized — its times or room changed; moved — a booking left or arrived in it;
  * blocked/unblocked — as before.
