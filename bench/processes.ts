@@ -30,7 +30,11 @@ export async function freePort(): Promise<number> {
 }
 
 function startProcess(name: string, entry: string, env: Record<string, string>): Started {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', PROBE, entry], {
+  // BENCH_PROFILE_DIR=<dir>: each server and worker writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.join(process.env.BENCH_PROFILE_DIR, name)}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', '--import', PROBE, entry], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -4,15 +4,15 @@ import type {
   CreateHoldRequest,
   SlotView,
 } from '../../../../protocol/schemas.ts';
-import { type Db, type DbClient, pgCode, pgConstraint, prepared } from '../../infra/db.ts';
+import { type Db, type DbClient, prepared } from '../../infra/db.ts';
 import type { SlotLock } from '../../infra/slot-lock.ts';
 import type { Principal } from '../auth/principal.ts';
 import { principalKey } from '../auth/principal.ts';
 import { DomainError, type Result } from '../domain-error.ts';
-import { FAIRNESS_COLUMNS, type FairnessRow, unfairHoldRefusal } from '../fair-start/hold-guard.ts';
 import type { Publisher } from '../live/publisher.ts';
-import { loadBookingViews, loadItinerary, writeBookingsReturningViews } from './booking-views.ts';
+import { loadBookingViews, loadItinerary } from './booking-views.ts';
 import { type Actor, type Change, type Fact, recordChanges } from './event-changes.ts';
+import { type HoldRequest, holdOnce, holdWithin } from './hold-statement.ts';
 import { runIdempotent } from './idempotency.ts';
 import { loadSlotViews } from './slot-views.ts';
 
@@ -42,24 +42,6 @@ export interface BookingServiceDeps {
   logError?: (err: unknown, context: string) => void;
 }
 
-// Which constraint refused the write says which rule was broken.
-const CONSTRAINT_ERRORS: Record<string, () => DomainError> = {
-  bookings_one_per_slot: () => new DomainError('slot_taken'),
-  bookings_one_per_teacher: () =>
-    new DomainError('clash', 'This child already has an appointment with this teacher.'),
-  bookings_family_clash: () => new DomainError('clash'),
-  bookings_student_clash: () =>
-    new DomainError('clash', 'This child already has an appointment at this time.'),
-  bookings_family_gap: () => new DomainError('gap'),
-};
-
-export function refusalFrom(err: unknown): DomainError | null {
-  const code = pgCode(err);
-  if (code !== '23505' && code !== '23P01') return null;
-  const make = CONSTRAINT_ERRORS[pgConstraint(err) ?? ''];
-  return make ? make() : null;
-}
-
 /** WCAG 2.2.1 asks for at least ten; more would let a family sit on a slot all evening. */
 export const MAX_HOLD_EXTENSIONS = 10;
 
@@ -69,61 +51,6 @@ export class HoldNotLapsedYet extends Error {
     super(`hold ${bookingId} has not lapsed yet`);
   }
 }
-
-// The hold's checks in one round trip (on opening night every round trip inside a
-// transaction is time a pool connection and the slot's row lock are taken). The slot
-// row is locked first: changes to one slot (holds racing for it, an admin blocking
-// it) queue here, so its version numbers rise in commit order (recordChanges);
-// changes to other slots do not wait. NO KEY: inserting the booking, which
-// references the slot, must not conflict with our own lock. The child's row is
-// locked too, so two holds for one child (different teachers) cannot both squeeze
-// under the per-child cap. The fairness columns are what `unfairHoldRefusal` reads:
-// read in the same transaction, so the draw (which locks the event row and sets
-// fair_allocated_at) and the hold cannot interleave wrongly.
-const HOLD_CHECK = prepared(
-  'hold.check',
-  `SELECT s.event_id, s.staff_id, s.blocked, e.school_id, e.hold_seconds, e.max_per_student,
-          e.archived_at IS NOT NULL AS archived,
-          now() >= e.booking_opens_at AND now() < e.booking_closes_at AS open,
-          EXISTS (SELECT 1 FROM family_students fs JOIN families f ON f.id = fs.family_id
-                   WHERE fs.family_id = $2 AND fs.student_id = st.id AND f.school_id = e.school_id) AS linked,
-          EXISTS (SELECT 1 FROM teacher_students ts
-                   WHERE ts.staff_id = s.staff_id AND ts.student_id = st.id) AS teaches,
-          ${FAIRNESS_COLUMNS}
-     FROM slots s JOIN events e ON e.id = s.event_id
-     JOIN schools sc ON sc.id = e.school_id
-     JOIN students st ON st.id = $3 AND st.school_id = e.school_id
-    WHERE s.id = $1 FOR NO KEY UPDATE OF s FOR UPDATE OF st`,
-);
-
-interface HoldCheckRow extends FairnessRow {
-  event_id: string;
-  staff_id: string;
-  blocked: boolean;
-  school_id: string;
-  hold_seconds: number;
-  max_per_student: number;
-  archived: boolean;
-  open: boolean;
-  linked: boolean;
-  teaches: boolean;
-}
-
-// Lapsed holds that stand in the way are ended now rather than waiting for the
-// expiry job: correctness must not depend on when a worker runs. The count in the
-// same statement still sees them as held (one snapshot), hence NOT IN.
-const END_LAPSED_AND_COUNT = prepared(
-  'hold.end-lapsed',
-  `WITH lapsed AS (
-          UPDATE bookings SET status = 'expired', ended_at = now()
-           WHERE event_id = $1 AND status = 'held' AND expires_at <= now()
-             AND (slot_id = $2 OR family_id = $3 OR student_id = $4)
-           RETURNING id, slot_id, family_id, student_id)
-   SELECT coalesce((SELECT json_agg(lapsed) FROM lapsed), '[]') AS lapsed,
-          (SELECT count(*)::int FROM bookings
-            WHERE event_id = $1 AND student_id = $4 AND status IN ('held', 'confirmed')
-              AND id NOT IN (SELECT id FROM lapsed)) AS active`,
-);
 
 const CONFIRM_LOCK_HOLDS = prepared(
   'confirm.lock-holds',
@@ -205,21 +132,18 @@ export class BookingService {
     if (lock && !lock.acquired && lock.reason === 'taken') {
       return { ok: false, error: new DomainError('slot_taken').body };
     }
-    let facts: Fact[] = [];
-    let expiresAt: Date | null = null;
     try {
-      const result = await runIdempotent(this.deps.db, this.scope(p, idem, 'hold', input), async (client) => {
-        const out = await this.holdIn(client, p, familyId, input);
-        facts = out.facts;
-        expiresAt = out.expiresAt;
-        return out.view;
-      });
-      if (result.ok && facts.length > 0) {
-        this.after(facts);
+      const { result, held } = await holdOnce(
+        this.deps.db,
+        this.holdRequest(p, familyId, input),
+        this.scope(p, idem, 'hold', input),
+      );
+      if (held) {
+        this.after(held.facts);
         // Not awaited: the answer must not wait on Redis. If scheduling fails, the hold
         // still lapses on time — snapshots treat it as free and the next hold ends it.
         this.deps.holdExpiry
-          .schedule({ bookingId: result.data.id, eventId: result.data.eventId, expiresAt: expiresAt! })
+          .schedule({ bookingId: held.view.id, eventId: held.view.eventId, expiresAt: held.expiresAt })
           .catch((err) => this.deps.logError?.(err, 'schedule hold expiry'));
       }
       return result;
@@ -228,61 +152,15 @@ export class BookingService {
     }
   }
 
-  private async holdIn(client: DbClient, p: Principal, familyId: string, input: CreateHoldRequest) {
-    const byStaff = p.kind === 'staff';
-    const { rows: slots } = await client.query<HoldCheckRow>(
-      HOLD_CHECK([input.slotId, familyId, input.studentId]),
-    );
-    const slot = slots[0];
-    if (!slot || slot.school_id !== p.schoolId)
-      throw new DomainError('not_found', 'This slot or child does not exist.');
-    if (slot.archived || (!byStaff && !slot.open)) throw new DomainError('window_closed');
-    if (!byStaff) {
-      const unfair = unfairHoldRefusal(slot);
-      if (unfair) throw unfair;
-    }
-    if (slot.blocked) throw new DomainError('slot_taken', 'This slot is not available.');
-    if (!slot.linked) throw new DomainError('not_found', 'This child is not in this family.');
-    if (!byStaff && !slot.teaches) throw new DomainError('not_your_teacher');
-
-    const { rows: ended } = await client.query<{
-      lapsed: { id: string; slot_id: string; family_id: string; student_id: string }[];
-      active: number;
-    }>(END_LAPSED_AND_COUNT([slot.event_id, input.slotId, familyId, input.studentId]));
-    const lapsed = ended[0]!.lapsed;
-    if (ended[0]!.active >= slot.max_per_student) throw new DomainError('cap_reached');
-
-    let view: BookingView;
-    try {
-      [view] = (await writeBookingsReturningViews(
-        client,
-        `INSERT INTO bookings (slot_id, family_id, student_id, status, expires_at, created_by, created_by_id)
-         VALUES ($1, $2, $3, 'held', now() + make_interval(secs => $4), $5, $6)
-         RETURNING *`,
-        [input.slotId, familyId, input.studentId, slot.hold_seconds, p.kind, this.actorOf(p).id],
-        'hold.insert',
-      )) as [BookingView];
-    } catch (err) {
-      throw refusalFrom(err) ?? err;
-    }
-    const inserted = { id: view.id, expires_at: new Date(view.expiresAt!) };
-
-    const changes: Change[] = lapsed.map((l) => ({
-      action: 'expired',
-      slotId: l.slot_id,
-      bookingId: l.id,
-      familyId: l.family_id,
-      studentId: l.student_id,
-    }));
-    changes.push({
-      action: 'held',
+  private holdRequest(p: Principal, familyId: string, input: CreateHoldRequest): HoldRequest {
+    return {
       slotId: input.slotId,
-      bookingId: inserted.id,
       familyId,
       studentId: input.studentId,
-    });
-    const facts = await recordChanges(client, slot.event_id, this.actorOf(p), changes);
-    return { view, facts, expiresAt: inserted.expires_at };
+      schoolId: p.schoolId,
+      byStaff: p.kind === 'staff',
+      actor: this.actorOf(p),
+    };
   }
 
   /**
@@ -315,7 +193,7 @@ export class BookingService {
         held = [];
         const views: BookingView[] = [];
         for (const input of ordered) {
-          const out = await this.holdIn(client, p, familyId, input);
+          const out = await holdWithin(client, this.holdRequest(p, familyId, input));
           facts.push(...out.facts);
           views.push(out.view);
           held.push({ bookingId: out.view.id, eventId: out.view.eventId, expiresAt: out.expiresAt });

@@ -56,23 +56,11 @@ const FACT_KIND: Record<LogAction, SlotFactKind> = {
   extended: 'held',
 };
 
+// The bookkeeping lives in PostgreSQL (migration 009), shared with the hold there.
 const RECORD_CHANGES = prepared(
   'changes.record',
-  `WITH locked AS (SELECT id FROM slots WHERE id = ANY($9::uuid[]) ORDER BY id FOR NO KEY UPDATE),
-          t AS (
-            SELECT * FROM unnest($4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::text[])
-              WITH ORDINALITY AS t(booking_id, slot_id, family_id, student_id, action, ord)),
-          -- Joined with the lock count so that every lock is held before the first nextval.
-          v AS (SELECT t.*, nextval('change_version_seq') AS version
-                  FROM t CROSS JOIN (SELECT count(*) FROM locked) l ORDER BY ord),
-          bump AS (
-            UPDATE slots s SET version = m.version
-              FROM (SELECT slot_id, max(version) AS version FROM v GROUP BY slot_id) m
-             WHERE s.id = m.slot_id),
-          logged AS (
-            INSERT INTO booking_log (event_id, booking_id, slot_id, family_id, student_id, action, actor_kind, actor_id, version)
-            SELECT $1, booking_id, slot_id, family_id, student_id, action, $2, $3, version FROM v)
-     SELECT ord::int, version FROM v ORDER BY ord`,
+  `SELECT ord, version
+     FROM confer_record_changes($1, $2, $3, $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::text[])`,
 );
 
 /**
@@ -101,16 +89,26 @@ export async function recordChanges(
       changes.map((c) => c.familyId ?? null),
       changes.map((c) => c.studentId ?? null),
       changes.map((c) => c.action),
-      slotIds,
     ]),
   );
-  const views = new Map((await loadSlotViews(client, slotIds)).map((v) => [v.id, v]));
+  const views = await loadSlotViews(client, slotIds);
+  return factsOf(
+    eventId,
+    changes,
+    rows.map((r) => r.version),
+    views,
+  );
+}
+
+/** The facts to emit for changes given their versions and their slots' views after the change. */
+export function factsOf(eventId: string, changes: Change[], versions: number[], views: SlotView[]): Fact[] {
+  const byId = new Map(views.map((v) => [v.id, v]));
   return changes.map((c, i) => ({
     eventId,
-    version: rows[i]!.version,
+    version: versions[i]!,
     kind: FACT_KIND[c.action],
     reason: c.action,
-    slot: views.get(c.slotId)!,
+    slot: byId.get(c.slotId)!,
     familyId: c.familyId ?? null,
   }));
 }

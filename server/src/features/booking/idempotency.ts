@@ -11,14 +11,14 @@ export interface IdempotencyScope {
   input: unknown;
 }
 
-interface Stored {
+export interface Stored {
   request_hash: string;
   response: Result<unknown>;
 }
 
 class AlreadyAnswered extends Error {}
 
-function requestHash(scope: IdempotencyScope): string {
+export function requestHash(scope: IdempotencyScope): string {
   return createHash('sha256')
     .update(JSON.stringify([scope.operation, scope.input]))
     .digest('hex');
@@ -57,13 +57,26 @@ export async function runIdempotent<T>(
       if (previous) return replay<T>(previous, hash);
     }
     if (!(err instanceof DomainError)) throw err;
-    const answer: Result<T> = { ok: false, error: err.body };
-    if (scope && !(await save(db, scope, hash, answer))) {
-      const previous = await lookup(db, scope);
-      if (previous) return replay<T>(previous, hash);
-    }
-    return answer;
+    return answerRefusal<T>(db, scope, hash, err);
   }
+}
+
+/**
+ * Answers a refused write (after its rollback) and stores the refusal under the key,
+ * unless a twin stored its answer first: then that answer is the one.
+ */
+export async function answerRefusal<T>(
+  db: Db,
+  scope: IdempotencyScope | null,
+  hash: string,
+  refusal: DomainError,
+): Promise<Result<T>> {
+  const answer: Result<T> = { ok: false, error: refusal.body };
+  if (scope && !(await save(db, scope, hash, answer))) {
+    const previous = await lookup(db, scope);
+    if (previous) return replay<T>(previous, hash);
+  }
+  return answer;
 }
 
 const LOOKUP = prepared(
@@ -76,12 +89,12 @@ const SAVE = prepared(
    VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
 );
 
-async function lookup(db: Db, scope: IdempotencyScope): Promise<Stored | undefined> {
+export async function lookup(db: Db, scope: IdempotencyScope): Promise<Stored | undefined> {
   const { rows } = await db.query<Stored>(LOOKUP([scope.principal, scope.key]));
   return rows[0];
 }
 
-function replay<T>(previous: Stored, hash: string): Result<T> {
+export function replay<T>(previous: Stored, hash: string): Result<T> {
   if (previous.request_hash !== hash) return { ok: false, error: errorBody('idempotency_mismatch') };
   return previous.response as Result<T>;
 }

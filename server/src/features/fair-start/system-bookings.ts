@@ -1,5 +1,5 @@
 import type { DbClient } from '../../infra/db.ts';
-import { refusalFrom } from '../booking/booking.service.ts';
+import { refusalFrom } from '../booking/booking-refusals.ts';
 import type { DomainError } from '../domain-error.ts';
 
 export interface NewBooking {
