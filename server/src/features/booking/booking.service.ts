@@ -10,9 +10,9 @@ import type { Principal } from '../auth/principal.ts';
 import { principalKey } from '../auth/principal.ts';
 import { DomainError, type Result } from '../domain-error.ts';
 import type { Publisher } from '../live/publisher.ts';
+import { confirmOnce, type HoldRequest, holdOnce, holdWithin } from './booking-statements.ts';
 import { loadBookingViews, loadItinerary } from './booking-views.ts';
 import { type Actor, type Change, type Fact, recordChanges } from './event-changes.ts';
-import { type HoldRequest, holdOnce, holdWithin } from './hold-statement.ts';
 import { runIdempotent } from './idempotency.ts';
 import { loadSlotViews } from './slot-views.ts';
 
@@ -52,17 +52,6 @@ export class HoldNotLapsedYet extends Error {
   }
 }
 
-const CONFIRM_LOCK_HOLDS = prepared(
-  'confirm.lock-holds',
-  `SELECT id, slot_id, student_id, expires_at > now() AS live FROM bookings
-    WHERE family_id = $1 AND event_id = $2 AND status = 'held'
-      AND ($3::uuid[] IS NULL OR id = ANY($3::uuid[]))
-    ORDER BY id FOR UPDATE`,
-);
-const CONFIRM_HOLDS = prepared(
-  'confirm.update',
-  `UPDATE bookings SET status = 'confirmed', confirmed_at = now(), expires_at = NULL WHERE id = ANY($1::uuid[])`,
-);
 const END_BOOKING = prepared(
   'booking.end',
   `UPDATE bookings SET status = 'cancelled', ended_at = now() WHERE id = $1`,
@@ -133,17 +122,21 @@ export class BookingService {
       return { ok: false, error: new DomainError('slot_taken').body };
     }
     try {
-      const { result, held } = await holdOnce(
+      const { result, facts } = await holdOnce(
         this.deps.db,
         this.holdRequest(p, familyId, input),
         this.scope(p, idem, 'hold', input),
       );
-      if (held) {
-        this.after(held.facts);
+      if (result.ok && facts.length > 0) {
+        this.after(facts);
         // Not awaited: the answer must not wait on Redis. If scheduling fails, the hold
         // still lapses on time — snapshots treat it as free and the next hold ends it.
         this.deps.holdExpiry
-          .schedule({ bookingId: held.view.id, eventId: held.view.eventId, expiresAt: held.expiresAt })
+          .schedule({
+            bookingId: result.data.id,
+            eventId: result.data.eventId,
+            expiresAt: new Date(result.data.expiresAt!),
+          })
           .catch((err) => this.deps.logError?.(err, 'schedule hold expiry'));
       }
       return result;
@@ -196,7 +189,11 @@ export class BookingService {
           const out = await holdWithin(client, this.holdRequest(p, familyId, input));
           facts.push(...out.facts);
           views.push(out.view);
-          held.push({ bookingId: out.view.id, eventId: out.view.eventId, expiresAt: out.expiresAt });
+          held.push({
+            bookingId: out.view.id,
+            eventId: out.view.eventId,
+            expiresAt: new Date(out.view.expiresAt!),
+          });
         }
         return { bookings: views.sort((a, b) => a.startsAt.localeCompare(b.startsAt)) };
       },
@@ -215,55 +212,23 @@ export class BookingService {
     input: ConfirmHoldsRequest,
     idem: Idem,
   ): Promise<Result<{ bookings: BookingView[] }>> {
-    let facts: Fact[] = [];
-    const result = await runIdempotent(
+    let familyId: string;
+    try {
+      familyId = this.familyFor(p, input.familyId);
+    } catch (err) {
+      return { ok: false, error: (err as DomainError).body };
+    }
+    const { result, facts } = await confirmOnce(
       this.deps.db,
-      this.scope(p, idem, 'confirm', input),
-      async (client) => {
-        const familyId = this.familyFor(p, input.familyId);
-        const event = await this.eventFor(client, p, input.eventId);
-        if (event.archived || (p.kind === 'family' && !event.open)) throw new DomainError('window_closed');
-        const { rows } = await client.query<{
-          id: string;
-          slot_id: string;
-          student_id: string;
-          live: boolean;
-        }>(CONFIRM_LOCK_HOLDS([familyId, input.eventId, input.holdIds ?? null]));
-        const requested = input.holdIds ? new Set(input.holdIds) : null;
-        if (requested && rows.length !== requested.size) {
-          const missing = [...requested].filter((id) => !rows.some((r) => r.id === id));
-          const { rowCount: lapsed } = await client.query(
-            `SELECT 1 FROM bookings WHERE id = ANY($1::uuid[]) AND family_id = $2 AND status = 'expired'`,
-            [missing, familyId],
-          );
-          throw lapsed ? new DomainError('hold_expired') : new DomainError('not_found', 'No such hold.');
-        }
-        if (rows.length === 0) {
-          const { rowCount: lapsed } = await client.query(
-            `SELECT 1 FROM bookings WHERE family_id = $1 AND event_id = $2 AND status = 'expired' LIMIT 1`,
-            [familyId, input.eventId],
-          );
-          throw lapsed
-            ? new DomainError('hold_expired')
-            : new DomainError('not_found', 'You have no holds to confirm.');
-        }
-        if (rows.some((r) => !r.live)) throw new DomainError('hold_expired');
-        const ids = rows.map((r) => r.id);
-        await client.query(CONFIRM_HOLDS([ids]));
-        facts = await recordChanges(
-          client,
-          input.eventId,
-          this.actorOf(p),
-          rows.map((r) => ({
-            action: 'confirmed',
-            slotId: r.slot_id,
-            bookingId: r.id,
-            familyId,
-            studentId: r.student_id,
-          })),
-        );
-        return { bookings: await loadBookingViews(client, ids) };
+      {
+        eventId: input.eventId,
+        familyId,
+        schoolId: p.schoolId,
+        byStaff: p.kind === 'staff',
+        holdIds: input.holdIds ?? null,
+        actor: this.actorOf(p),
       },
+      this.scope(p, idem, 'confirm', input),
     );
     if (result.ok) this.after(facts);
     // A replayed answer (idempotency) recorded no facts and sends no second mail.
