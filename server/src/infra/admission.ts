@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { type ErrorBody, errorBody } from '../../../protocol/errors.ts';
+import { BusyMeter } from './busy-meter.ts';
 import type { Queryable } from './db.ts';
 
 // A token bucket per event, refilled continuously. Redis' own clock is used so that
@@ -81,20 +82,27 @@ export class Admission {
     return max > 0 && typeof waiting === 'number' && waiting >= max;
   }
 
+  private readonly meter = new BusyMeter();
+
   async admit(eventId: string): Promise<Admitted> {
-    if (this.queueFull()) return { admitted: false, retryAfterSeconds: 1 };
-    if (this.options.ratePerSecond <= 0) return { admitted: true };
+    if (this.queueFull()) return { admitted: false, retryAfterSeconds: this.meter.turnAway() };
+    if (this.options.ratePerSecond <= 0) return this.served();
     try {
       const [admitted, waitMs] = await this.take(
         `${this.prefix}admission:${eventId}`,
         this.options.ratePerSecond,
         this.options.burst,
       );
-      if (admitted === 1) return { admitted: true };
-      return { admitted: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+      if (admitted === 1) return this.served();
+      return { admitted: false, retryAfterSeconds: this.meter.turnAway(Math.ceil(waitMs / 1000)) };
     } catch {
-      return { admitted: true };
+      return this.served();
     }
+  }
+
+  private served(): Admitted {
+    this.meter.serve();
+    return { admitted: true };
   }
 
   /**
@@ -109,7 +117,7 @@ export class Admission {
   ): Promise<{ ok: false; error: ErrorBody } | null> {
     const gate = familyId ? this.familyGate : null;
     if (!this.enabled && !gate) return null;
-    if (this.queueFull()) return busy(1);
+    if (this.queueFull()) return busy(this.meter.turnAway());
     const eventId =
       'eventId' in target ? target.eventId : await this.eventOfSlot(target.slotId).catch(() => null);
     if (!eventId) return null;
