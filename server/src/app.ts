@@ -28,6 +28,7 @@ import { itineraryRoutes } from './features/itinerary/itinerary.routes.ts';
 import { type FactEnvelope, factChannel } from './features/live/fact-channel.ts';
 import { LiveDelivery } from './features/live/live-delivery.ts';
 import { Publisher } from './features/live/publisher.ts';
+import { SlotStateCache } from './features/live/slot-state-cache.ts';
 import { attachSocketGateway, type ConferServer } from './features/live/socket-gateway.ts';
 import { mailRoutes } from './features/mail/mail.routes.ts';
 import { onTheNightRoutes } from './features/on-the-night/on-the-night.routes.ts';
@@ -101,6 +102,7 @@ export function createApp(deps: AppDeps): ConferApp {
   adapterSub.on('ready', () => {
     if (!subscriberLost) return;
     subscriberLost = false;
+    slotStates.clear();
     io.local.emit('event:resync', { reason: 'redis_reconnected' });
   });
 
@@ -108,12 +110,15 @@ export function createApp(deps: AppDeps): ConferApp {
   // included) delivers them to its own sockets, coalesced per screen. The channel
   // shares the adapter's subscriber, so its reconnect resync above covers both.
   const delivery = new LiveDelivery(io, config.LIVE_COALESCE_MS);
+  const slotStates = new SlotStateCache();
   const channel = factChannel(config.REDIS_PREFIX);
   adapterSub.subscribe(channel).catch((err) => logError(err, 'subscribe to facts'));
   adapterSub.on('message', (from: string, message: string) => {
     if (from !== channel) return;
     try {
-      delivery.deliver(JSON.parse(message) as FactEnvelope[]);
+      const envelopes = JSON.parse(message) as FactEnvelope[];
+      slotStates.apply(envelopes);
+      delivery.deliver(envelopes);
     } catch (err) {
       logError(err, 'deliver facts');
     }
@@ -146,6 +151,7 @@ export function createApp(deps: AppDeps): ConferApp {
   });
   const booking = new BookingService({
     db,
+    slotStates,
     slotLock: config.SLOT_LOCK_ENABLED ? new SlotLock(redis, config.REDIS_PREFIX, config.SLOT_LOCK_MS) : null,
     publisher,
     holdExpiry: deps.holdExpiry,

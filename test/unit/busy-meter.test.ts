@@ -3,7 +3,7 @@ import { BusyMeter } from '../../server/src/infra/busy-meter.ts';
 
 describe('BusyMeter: the Retry-After that spreads a returning crowd', () => {
   it('asks for 1 s when few are turned away, and grows with turned-away per served', () => {
-    let now = 0;
+    const now = 0;
     const meter = new BusyMeter(() => now);
     for (let i = 0; i < 100; i++) meter.serve();
     expect(meter.turnAway()).toBe(1);

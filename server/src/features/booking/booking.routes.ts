@@ -35,6 +35,7 @@ export function bookingRoutes(booking: BookingService, admission?: Admission): R
         'unavailable',
       ],
       handler: async ({ principal, body, idempotencyKey }) =>
+        booking.knownTaken(principal, body) ??
         (await admission?.refuse({ slotId: body.slotId }, familyOf(principal))) ??
         booking.hold(principal, body, { key: idempotencyKey }),
     }),

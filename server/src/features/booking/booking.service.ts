@@ -1,3 +1,4 @@
+import { type ErrorBody, errorBody } from '../../../../protocol/errors.ts';
 import type {
   BookingView,
   ConfirmHoldsRequest,
@@ -35,6 +36,8 @@ export interface BookingServiceDeps {
   db: Db;
   /** The Redis fast path; null when switched off (the constraints still decide). */
   slotLock: SlotLock | null;
+  /** Slots this instance has heard are taken (live/slot-state-cache.ts); holds for them lose at once. */
+  slotStates?: { isTakenFrom(familyId: string | undefined, slotId: string): boolean };
   publisher: Publisher;
   holdExpiry: HoldExpiryScheduler;
   /** Told after commit of confirmations and cancellations; failures are logged, never surfaced. */
@@ -107,8 +110,31 @@ export class BookingService {
     this.deps.notify(n).catch((err) => this.deps.logError?.(err, `notify ${n.kind}`));
   }
 
+  /**
+   * While writes queue for a database connection, the answer to a hold for a slot
+   * this instance already knows is taken by another family (live/slot-state-cache.ts),
+   * else null. Asked before the admission guard too: a sure loser should hear so at
+   * once, not "busy", and should not take a write's place. With connections free,
+   * the database answers, with its full order of refusals (a closed window or
+   * another family's child before a taken slot).
+   */
+  knownTaken(
+    p: Principal,
+    input: { slotId: string; familyId?: string },
+  ): { ok: false; error: ErrorBody } | null {
+    const pool = this.deps.db;
+    const queueing =
+      pool.waitingCount > 0 || (pool.totalCount >= (pool.options.max ?? 10) && pool.idleCount === 0);
+    const familyId = p.kind === 'family' ? p.familyId : input.familyId;
+    return queueing && this.deps.slotStates?.isTakenFrom(familyId, input.slotId)
+      ? { ok: false, error: errorBody('slot_taken') }
+      : null;
+  }
+
   /** Places a short hold on a slot for one of the family's children. */
   async hold(p: Principal, input: CreateHoldRequest, idem: Idem): Promise<Result<BookingView>> {
+    const taken = this.knownTaken(p, input);
+    if (taken) return taken;
     let familyId: string;
     try {
       familyId = this.familyFor(p, input.familyId);

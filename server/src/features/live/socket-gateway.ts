@@ -160,7 +160,9 @@ export function attachSocketGateway({
       'slot:hold',
       HoldInput,
       async (p, { idempotencyKey: key, ...input }) =>
-        (await admission?.refuse({ slotId: input.slotId }, familyOf(p))) ?? booking.hold(p, input, { key }),
+        booking.knownTaken(p, input) ??
+        (await admission?.refuse({ slotId: input.slotId }, familyOf(p))) ??
+        booking.hold(p, input, { key }),
     );
     command('hold:release', ReleaseInput, (p, { holdId, idempotencyKey: key }) =>
       booking.releaseHold(p, holdId, { key }),
