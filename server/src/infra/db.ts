@@ -27,6 +27,11 @@ export function prepared(name: string, text: string): (values: unknown[]) => pg.
 
 const RETRYABLE = new Set(['40001', '40P01']);
 
+/** Serialization failures and deadlocks say "try again", not "you are wrong". */
+export function isRetryable(err: unknown): boolean {
+  return RETRYABLE.has(pgCode(err) ?? '');
+}
+
 /**
  * Runs `fn` in a transaction. Serialization failures and deadlocks are retried a
  * few times with jitter, since they say "try again", not "you are wrong".
@@ -45,7 +50,7 @@ export async function inTransaction<T>(
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
-      if (attempt < 5 && RETRYABLE.has(pgCode(err) ?? '')) {
+      if (attempt < 5 && isRetryable(err)) {
         await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
         continue;
       }
