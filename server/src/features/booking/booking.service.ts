@@ -167,7 +167,10 @@ export class BookingService {
       }
       return result;
     } finally {
-      if (lock?.acquired) await this.deps.slotLock!.release(input.slotId, lock.token);
+      // Not awaited either: the write has committed or rolled back, and a contender
+      // arriving now is answered by the database (or this instance's knowledge of the
+      // slot); the answer should not wait one more Redis round trip for it.
+      if (lock?.acquired) void this.deps.slotLock!.release(input.slotId, lock.token);
     }
   }
 
