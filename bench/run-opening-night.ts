@@ -13,6 +13,7 @@ import { insertCeiling, redisLockCeiling } from './ceilings.ts';
 import { HttpClient } from './http-client.ts';
 import { checkIntegrity } from './integrity.ts';
 import { nowMs, round } from './latency.ts';
+import { startMailSink } from './mail-sink.ts';
 import { type Behaviour, RushMetrics, SimulatedParent } from './parent.ts';
 import { ROOT, type Started, startServer, startWorkers } from './processes.ts';
 import { sourceAddress } from './source-addresses.ts';
@@ -100,6 +101,7 @@ export async function runOpeningNight(o: BenchOptions) {
   const parents: SimulatedParent[] = [];
   const staffSockets: ReturnType<typeof connect>[] = [];
   const metrics = new RushMetrics();
+  const mail = await startMailSink();
   const generatorDelay = monitorEventLoopDelay({ resolution: 10 });
 
   try {
@@ -141,6 +143,7 @@ export async function runOpeningNight(o: BenchOptions) {
       LOGIN_ATTEMPTS_PER_ADDRESS: '1000000',
       LOGIN_ATTEMPTS_PER_ACCOUNT: '1000',
       SESSION_IDLE_MINUTES: '600',
+      SMTP_URL: mail.url,
       ...o.env,
     };
     log(`starting ${o.instances} server instance(s)${o.workers ? ' and the workers' : ''}…`);
@@ -393,6 +396,7 @@ export async function runOpeningNight(o: BenchOptions) {
         refusals: metrics.refusals,
         transportErrors: metrics.transportErrors,
         deltas: deltasInRush,
+        emailsDelivered: mail.received(),
         deliveries: metrics.commitToScreen.count,
         deliveriesPerSecond: Math.round(metrics.commitToScreen.count / rushSeconds),
       },
@@ -418,6 +422,7 @@ export async function runOpeningNight(o: BenchOptions) {
     for (const s of staffSockets) s.disconnect();
     await Promise.all(started.map((s) => s.stop()));
     await pool.end();
+    await mail.close();
     // The benchmark's keys: sessions, locks, queues, the adapter's channels.
     let cursor = '0';
     do {
