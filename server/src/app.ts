@@ -109,7 +109,7 @@ export function createApp(deps: AppDeps): ConferApp {
   // Slot facts: one PUBLISH per commit on the fact channel; every instance (this one
   // included) delivers them to its own sockets, coalesced per screen. The channel
   // shares the adapter's subscriber, so its reconnect resync above covers both.
-  const delivery = new LiveDelivery(io, config.LIVE_COALESCE_MS);
+  const delivery = new LiveDelivery(io, config.LIVE_COALESCE_MS, config.LIVE_MESSAGES_PER_SECOND);
   const slotStates = new SlotStateCache();
   const channel = factChannel(config.REDIS_PREFIX);
   adapterSub.subscribe(channel).catch((err) => logError(err, 'subscribe to facts'));

@@ -101,3 +101,38 @@ describe('live facts are coalesced per screen', () => {
     }
   });
 });
+
+describe('the per-instance message budget', () => {
+  it('stretches the window so that an instance sends at most LIVE_MESSAGES_PER_SECOND', async () => {
+    // No window, a budget of 5 messages a second, three screens: after a flush to the
+    // three, the next may not come for 3 ÷ 5 s.
+    const small = await startTestApp({ LIVE_COALESCE_MS: '0', LIVE_MESSAGES_PER_SECOND: '5' });
+    try {
+      const s = await seedSmallSchool(small, { code: 'BUDGET' });
+      const admin = await small.socket(await loginStaff(small, s.admin.email));
+      await ask(admin, 'event:join', { eventId: s.eventId });
+      const { teacherId } = familyWithTeacher(s, 0);
+      const screens = await Promise.all([0, 1].map(async () => small.socket(await loginFamily(small, s, 0))));
+      const joined = await Promise.all(
+        screens.map((sock) => ask(sock, 'event:join', { eventId: s.eventId })),
+      );
+      const got = screens.map((sock) => messages(sock));
+      const free = (joined[0].data.slots as { id: string; teacherId: string; state: string }[]).filter(
+        (x) => x.teacherId === teacherId && x.state === 'free',
+      );
+      const block = (slotId: string) =>
+        ask(admin, 'slot:block', { slotId, blocked: true, idempotencyKey: randomUUID() });
+
+      const sentAt = Date.now();
+      expect((await block(free[0]!.id)).ok).toBe(true);
+      await expect.poll(() => got.every((g) => g.length === 1)).toBe(true);
+      expect(got[0]![0]!.at - sentAt).toBeLessThan(500);
+      expect((await block(free[1]!.id)).ok).toBe(true);
+      await expect.poll(() => got.every((g) => g.length === 2)).toBe(true);
+      // Three sockets (two families' screens and the admin's) at five a second.
+      for (const g of got) expect(g[1]!.at - g[0]!.at).toBeGreaterThanOrEqual(550);
+    } finally {
+      await small.close();
+    }
+  });
+});

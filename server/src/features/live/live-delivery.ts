@@ -16,16 +16,22 @@ import type { ConferServer } from './socket-gateway.ts';
  * facts × screens. A screen gets a fact at once when facts are sparse; while they
  * come faster, all screens are flushed together at most once per window, one
  * `slot:facts` message each with every fact since the last. Messages are then
- * bounded by screens × windows, whatever the booking rate.
+ * bounded by screens × windows, whatever the booking rate. With very many screens
+ * the window stretches so that the instance sends at most `messagesPerSecond`
+ * (after flushing N sockets, the next flush waits N ÷ budget seconds): 5,000
+ * screens every 100 ms were 50,000 messages a second, more than two cores could
+ * write and their clients read.
  */
 export class LiveDelivery {
   private readonly pending = new Map<string, SlotFact[]>();
   private timer: NodeJS.Timeout | null = null;
-  private lastFlush = Number.NEGATIVE_INFINITY;
+
+  private nextFlushAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly io: ConferServer,
     private readonly windowMs: number,
+    private readonly messagesPerSecond: number,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -64,12 +70,14 @@ export class LiveDelivery {
     if (this.timer || this.pending.size === 0) return;
     // A timer even when due now: the rest of this turn's facts (one Redis message
     // can carry several) go out in the same message.
-    this.timer = setTimeout(() => this.flush(), Math.max(0, this.lastFlush + this.windowMs - this.clock()));
+    this.timer = setTimeout(() => this.flush(), Math.max(0, this.nextFlushAt - this.clock()));
   }
 
   private flush(): void {
     this.timer = null;
-    this.lastFlush = this.clock();
+    const now = this.clock();
+    const budgetMs = this.messagesPerSecond > 0 ? (this.pending.size * 1000) / this.messagesPerSecond : 0;
+    this.nextFlushAt = now + Math.max(this.windowMs, budgetMs);
     const sockets = this.io.of('/').sockets;
     for (const [id, facts] of this.pending) sockets.get(id)?.emit('slot:facts', facts);
     this.pending.clear();
