@@ -9,8 +9,9 @@
  *
  * Facts arrive in `slot:facts` messages, each an array of one or more facts. A quiet
  * screen gets each fact at once; while facts come faster than one message per
- * coalescing window (LIVE_COALESCE_MS, 100 ms by default), a screen gets at most one
- * message per window with every fact since the last one. On opening night that is
+ * coalescing window (LIVE_COALESCE_MS, 100 ms by default; longer when one server has
+ * very many screens), a screen gets at most one message per window with every fact
+ * since the last one. On opening night that is
  * what keeps the number of socket messages bounded by screens × windows rather than
  * by facts × interested screens. The rules for a client:
  *  - keep, per slot, the version its state reflects (from the snapshot, each slot's own

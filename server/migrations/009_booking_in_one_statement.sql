@@ -57,6 +57,27 @@ CREATE FUNCTION confer_record_changes(
   SELECT ord::int, version FROM v ORDER BY ord
 $$;
 
+-- The idempotent answer already given under a key, as {"replay": …, "hash": …}, or null.
+CREATE FUNCTION confer_stored_answer(p_principal text, p_key text) RETURNS jsonb LANGUAGE sql STABLE AS $$
+  SELECT jsonb_build_object('replay', k.response, 'hash', k.request_hash)
+    FROM idempotency_keys k WHERE k.principal = p_principal AND k.key = p_key
+$$;
+
+-- Stores a write's answer under its key in the write's own transaction; when a
+-- concurrent twin stored one first, raises 'already_answered' (the caller replays it).
+CREATE FUNCTION confer_store_answer(p_principal text, p_key text, p_hash text, p_response jsonb)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  v_stored int;
+BEGIN
+  INSERT INTO idempotency_keys (principal, key, request_hash, status_code, response)
+  VALUES (p_principal, p_key, p_hash, 200, p_response)
+  ON CONFLICT DO NOTHING;
+  GET DIAGNOSTICS v_stored = ROW_COUNT;
+  IF v_stored = 0 THEN RAISE EXCEPTION 'already_answered'; END IF;
+END
+$$;
+
 -- A family's (or an admin's) hold, with its idempotency key. Answers one of
 --   {"replay": <stored answer>, "hash": <its request hash>}   the key was used before;
 --   {"booking": <booking_rows row>, "slots": [<slot_rows rows>], "changes": [...]}
@@ -82,12 +103,10 @@ DECLARE
   v_actions text[] := '{}';
   v_changes jsonb;
   v_slots jsonb;
-  v_stored int;
 BEGIN
   IF p_key IS NOT NULL THEN
-    SELECT jsonb_build_object('replay', k.response, 'hash', k.request_hash) INTO v_row
-      FROM idempotency_keys k WHERE k.principal = p_principal AND k.key = p_key;
-    IF FOUND THEN RETURN v_row; END IF;
+    v_row := confer_stored_answer(p_principal, p_key);
+    IF v_row IS NOT NULL THEN RETURN v_row; END IF;
   END IF;
 
   -- The slot row is locked first: changes to one slot queue here, so its versions
@@ -173,11 +192,7 @@ BEGIN
   SELECT to_jsonb(br) INTO v_row FROM booking_rows br WHERE br.id = v_booking;
 
   IF p_key IS NOT NULL THEN
-    INSERT INTO idempotency_keys (principal, key, request_hash, status_code, response)
-    VALUES (p_principal, p_key, p_hash, 200, jsonb_build_object('ok', true, 'row', v_row))
-    ON CONFLICT DO NOTHING;
-    GET DIAGNOSTICS v_stored = ROW_COUNT;
-    IF v_stored = 0 THEN RAISE EXCEPTION 'already_answered'; END IF;
+    PERFORM confer_store_answer(p_principal, p_key, p_hash, jsonb_build_object('ok', true, 'row', v_row));
   END IF;
   RETURN jsonb_build_object('booking', v_row, 'slots', v_slots, 'changes', v_changes);
 END
@@ -202,12 +217,10 @@ DECLARE
   v_slots jsonb;
   v_rows jsonb;
   v_answer jsonb;
-  v_stored int;
 BEGIN
   IF p_key IS NOT NULL THEN
-    SELECT jsonb_build_object('replay', k.response, 'hash', k.request_hash) INTO v_answer
-      FROM idempotency_keys k WHERE k.principal = p_principal AND k.key = p_key;
-    IF FOUND THEN RETURN v_answer; END IF;
+    v_answer := confer_stored_answer(p_principal, p_key);
+    IF v_answer IS NOT NULL THEN RETURN v_answer; END IF;
   END IF;
 
   SELECT school_id, archived_at IS NOT NULL AS archived,
@@ -255,11 +268,7 @@ BEGIN
   SELECT jsonb_agg(to_jsonb(br) ORDER BY br.starts_at) INTO v_rows FROM booking_rows br WHERE br.id = ANY (v_ids);
 
   IF p_key IS NOT NULL THEN
-    INSERT INTO idempotency_keys (principal, key, request_hash, status_code, response)
-    VALUES (p_principal, p_key, p_hash, 200, jsonb_build_object('ok', true, 'rows', v_rows))
-    ON CONFLICT DO NOTHING;
-    GET DIAGNOSTICS v_stored = ROW_COUNT;
-    IF v_stored = 0 THEN RAISE EXCEPTION 'already_answered'; END IF;
+    PERFORM confer_store_answer(p_principal, p_key, p_hash, jsonb_build_object('ok', true, 'rows', v_rows));
   END IF;
   RETURN jsonb_build_object('bookings', v_rows, 'slots', v_slots, 'changes', v_changes);
 END
