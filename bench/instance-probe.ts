@@ -11,6 +11,9 @@ delay.enable();
 export interface ProbeStats {
   rssBytes: number;
   peakRssBytes: number;
+  /** V8's heap in use and memory held outside it (buffers, strings handed to sockets), now. */
+  heapUsedBytes: number;
+  externalBytes: number;
   eventLoopDelayP99Ms: number;
   eventLoopDelayMaxMs: number;
 }
@@ -23,6 +26,8 @@ if (process.send) {
     } else if (msg?.type === 'probe:stats') {
       const stats: ProbeStats = {
         rssBytes: process.memoryUsage.rss(),
+        heapUsedBytes: process.memoryUsage().heapUsed,
+        externalBytes: process.memoryUsage().external + process.memoryUsage().arrayBuffers,
         peakRssBytes: process.resourceUsage().maxRSS * 1024,
         eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
         eventLoopDelayMaxMs: delay.max / 1e6,

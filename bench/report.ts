@@ -42,7 +42,14 @@ export function formatTable(r: BenchResult): string {
     'double bookings / clashes / lost',
     `${r.integrity.doubleBookings} / ${r.integrity.clashes} / ${r.integrity.lostConfirmations}`,
   );
-  add('server peak RSS', r.processes.servers.map((s) => `${s.peakRssMb} MB`).join(', '));
+  add(
+    'server peak RSS',
+    r.processes.servers
+      .map(
+        (s) => `${s.peakRssMb} MB (after the rush: heap ${s.heapUsedMb} MB, outside it ${s.externalMb} MB)`,
+      )
+      .join(', '),
+  );
   add(
     'server event-loop delay p99',
     r.processes.servers.map((s) => `${s.eventLoopDelayP99Ms} ms`).join(', '),

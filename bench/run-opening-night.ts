@@ -297,6 +297,8 @@ export async function runOpeningNight(o: BenchOptions) {
       name: servers[i]!.name,
       peakRssMb: mb(s?.peakRssBytes),
       rssMb: mb(s?.rssBytes),
+      heapUsedMb: mb(s?.heapUsedBytes),
+      externalMb: mb(s?.externalBytes),
       eventLoopDelayP99Ms: s ? round(s.eventLoopDelayP99Ms) : null,
       eventLoopDelayMaxMs: s ? round(s.eventLoopDelayMaxMs) : null,
     }));

@@ -72,6 +72,11 @@ export function createApp(deps: AppDeps): ConferApp {
   const logError = (err: unknown, context: string) => logger.error({ err, context }, 'unexpected error');
 
   const http = createServer();
+  // Parents wait between clicks (and up to Retry-After when busy): a connection kept
+  // for a minute spares the server a reconnection per click in the rush. Longer than
+  // the reverse proxy's own idle time-out, so the proxy closes first.
+  http.keepAliveTimeout = 65_000;
+  http.headersTimeout = 66_000;
   const corsOrigins = config.CORS_ORIGINS;
   const io: ConferServer = new Server(http, {
     cors: corsOrigins.length ? { origin: corsOrigins } : undefined,

@@ -35,7 +35,11 @@ async function main() {
     }),
     onSessionTouched: idleTimeoutScheduler(idleQueue, config.SESSION_IDLE_MINUTES * 60_000, logError),
   });
-  confer.http.listen(config.PORT, config.HOST, () => {
+  // At 19:00 hundreds of phones connect within a second or two while the event loop
+  // is busy; with the default backlog (511) the kernel dropped the overflow and those
+  // phones waited out TCP retransmissions (2–23 s in the benchmark). The kernel caps
+  // this at net.core.somaxconn.
+  confer.http.listen({ port: config.PORT, host: config.HOST, backlog: config.HTTP_BACKLOG }, () => {
     const addr = confer.http.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
     logger.info({ port }, `Confer listening on http://localhost:${port}`);
