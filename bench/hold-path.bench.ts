@@ -69,7 +69,11 @@ try {
     [school.eventId],
   );
   const slotsByTeacher = new Map<string, string[]>();
-  for (const s of slots) slotsByTeacher.set(s.staff_id, [...(slotsByTeacher.get(s.staff_id) ?? []), s.id]);
+  for (const s of slots) {
+    const list = slotsByTeacher.get(s.staff_id) ?? [];
+    if (list.length === 0) slotsByTeacher.set(s.staff_id, list);
+    list.push(s.id);
+  }
   // Each family holds a free slot of one of its child's teachers: distinct slots, so the
   // figures are the winners' path (losers are answered by the Redis lock before this).
   const work: { p: Principal; slotId: string; studentId: string }[] = [];

@@ -97,9 +97,11 @@ export function createApp(deps: AppDeps): ConferApp {
   adapterPub.publish = ((channel: string, message: string | Buffer) =>
     publish(channel, message).catch(() => 0)) as typeof adapterPub.publish;
   io.adapter(createAdapter(adapterPub, adapterSub, { key: `${config.REDIS_PREFIX}socket.io` }));
+  // What this instance has heard of each slot (filled from the fact channel below).
+  const slotStates = new SlotStateCache();
   // While the subscriber was cut off, facts published by other instances never
-  // arrived here, though our sockets stayed connected: when it is back, tell them
-  // to take a fresh snapshot.
+  // arrived here, though our sockets stayed connected: when it is back, forget what
+  // we knew of slots and tell the sockets to take a fresh snapshot.
   let subscriberLost = false;
   adapterSub.on('close', () => {
     subscriberLost = true;
@@ -115,7 +117,6 @@ export function createApp(deps: AppDeps): ConferApp {
   // included) delivers them to its own sockets, coalesced per screen. The channel
   // shares the adapter's subscriber, so its reconnect resync above covers both.
   const delivery = new LiveDelivery(io, config.LIVE_COALESCE_MS, config.LIVE_MESSAGES_PER_SECOND);
-  const slotStates = new SlotStateCache();
   const channel = factChannel(config.REDIS_PREFIX);
   adapterSub.subscribe(channel).catch((err) => logError(err, 'subscribe to facts'));
   adapterSub.on('message', (from: string, message: string) => {
@@ -154,16 +155,6 @@ export function createApp(deps: AppDeps): ConferApp {
       config.LOGIN_WINDOW_SECONDS,
     ),
   });
-  const booking = new BookingService({
-    db,
-    slotStates,
-    slotLock: config.SLOT_LOCK_ENABLED ? new SlotLock(redis, config.REDIS_PREFIX, config.SLOT_LOCK_MS) : null,
-    publisher,
-    holdExpiry: deps.holdExpiry,
-    notify: deps.notify,
-    logError,
-  });
-  const events = new EventsService(db);
   const admission = new Admission(
     redis,
     config.REDIS_PREFIX,
@@ -174,7 +165,18 @@ export function createApp(deps: AppDeps): ConferApp {
     },
     db,
   );
-  attachSocketGateway({ io, sessions, booking, events, logError, db, admission });
+  const booking = new BookingService({
+    db,
+    slotStates,
+    admission,
+    slotLock: config.SLOT_LOCK_ENABLED ? new SlotLock(redis, config.REDIS_PREFIX, config.SLOT_LOCK_MS) : null,
+    publisher,
+    holdExpiry: deps.holdExpiry,
+    notify: deps.notify,
+    logError,
+  });
+  const events = new EventsService(db);
+  attachSocketGateway({ io, sessions, booking, events, logError, db });
   const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
   const schools = createSchoolFeatures({
     config,
@@ -236,7 +238,7 @@ export function createApp(deps: AppDeps): ConferApp {
   const routes = [
     ...authRoutes(auth, publisher),
     ...eventsRoutes(events),
-    ...bookingRoutes(booking, admission),
+    ...bookingRoutes(booking),
     ...mailRoutes(db),
     ...adminRoutes({ db, io, publisher, events, booking, notify: deps.notify, logError }),
     ...teacherRoutes({ db }),

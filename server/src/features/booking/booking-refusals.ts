@@ -1,7 +1,7 @@
 import { ERROR_STATUS, type ErrorCode } from '../../../../protocol/errors.ts';
 import { pgCode, pgConstraint } from '../../infra/db.ts';
 import { DomainError } from '../domain-error.ts';
-import { fairStartPending } from '../fair-start/hold-guard.ts';
+import { fairStartPending } from '../fair-start/fair-start-pending.ts';
 
 // Which constraint refused the write says which rule was broken.
 const CONSTRAINT_ERRORS: Record<string, () => DomainError> = {

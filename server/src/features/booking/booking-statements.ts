@@ -1,5 +1,5 @@
 import type { BookingView } from '../../../../protocol/schemas.ts';
-import { type Db, isRetryable, pgCode, prepared, type Queryable } from '../../infra/db.ts';
+import { type Db, pgCode, prepared, type Queryable, retryingConflicts } from '../../infra/db.ts';
 import type { Result } from '../domain-error.ts';
 import { refusalRaised } from './booking-refusals.ts';
 import { type BookingRow, bookingViewOf } from './booking-views.ts';
@@ -92,17 +92,8 @@ async function once<T, V>(
   let answer: Answer<T>;
   try {
     const keyed = scope ? { principal: scope.principal, key: scope.key, hash } : null;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        answer = await run(db, keyed);
-        break;
-      } catch (err) {
-        // Two families' writes that end each other's lapsed holds can deadlock; the
-        // statement rolled back whole, so it is simply run again.
-        if (attempt >= 5 || !isRetryable(err)) throw err;
-        await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
-      }
-    }
+    // Two families' writes that end each other's lapsed holds can deadlock.
+    answer = await retryingConflicts(() => run(db, keyed));
   } catch (err) {
     const refusal = refusalRaised(err);
     if (refusal) return { result: await answerRefusal<V>(db, scope, hash, refusal), facts: [] };

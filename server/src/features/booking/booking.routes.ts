@@ -8,11 +8,9 @@ import {
   SlotView,
 } from '../../../../protocol/schemas.ts';
 import { defineRoute, type RouteDef } from '../../http/route.ts';
-import type { Admission } from '../../infra/admission.ts';
-import { familyOf } from '../auth/principal.ts';
 import type { BookingService } from './booking.service.ts';
 
-export function bookingRoutes(booking: BookingService, admission?: Admission): RouteDef<any, any>[] {
+export function bookingRoutes(booking: BookingService): RouteDef<any, any>[] {
   return [
     defineRoute({
       method: 'post',
@@ -34,9 +32,7 @@ export function bookingRoutes(booking: BookingService, admission?: Admission): R
         'not_found',
         'unavailable',
       ],
-      handler: async ({ principal, body, idempotencyKey }) =>
-        booking.knownTaken(principal, body) ??
-        (await admission?.refuse({ slotId: body.slotId }, familyOf(principal))) ??
+      handler: ({ principal, body, idempotencyKey }) =>
         booking.hold(principal, body, { key: idempotencyKey }),
     }),
     defineRoute({
@@ -50,8 +46,7 @@ export function bookingRoutes(booking: BookingService, admission?: Admission): R
       body: ConfirmHoldsRequest,
       response: BookingList,
       errors: ['hold_expired', 'window_closed', 'not_found', 'unavailable'],
-      handler: async ({ principal, body, idempotencyKey }) =>
-        (await admission?.refuse({ eventId: body.eventId }, familyOf(principal))) ??
+      handler: ({ principal, body, idempotencyKey }) =>
         booking.confirm(principal, body, { key: idempotencyKey }),
     }),
     defineRoute({

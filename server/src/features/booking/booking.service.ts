@@ -5,10 +5,11 @@ import type {
   CreateHoldRequest,
   SlotView,
 } from '../../../../protocol/schemas.ts';
+import type { Admission } from '../../infra/admission.ts';
 import { type Db, type DbClient, prepared } from '../../infra/db.ts';
 import type { SlotLock } from '../../infra/slot-lock.ts';
 import type { Principal } from '../auth/principal.ts';
-import { principalKey } from '../auth/principal.ts';
+import { familyOf, principalKey } from '../auth/principal.ts';
 import { DomainError, type Result } from '../domain-error.ts';
 import type { Publisher } from '../live/publisher.ts';
 import { confirmOnce, type HoldRequest, holdOnce, holdWithin } from './booking-statements.ts';
@@ -36,6 +37,11 @@ export interface BookingServiceDeps {
   db: Db;
   /** The Redis fast path; null when switched off (the constraints still decide). */
   slotLock: SlotLock | null;
+  /**
+   * The opening-night guard on holds and confirmations (503 + Retry-After); none means
+   * no limit. Asked here, once, for every edge (HTTP and socket) that books.
+   */
+  admission?: Pick<Admission, 'refuse'>;
   /** Slots this instance has heard are taken (live/slot-state-cache.ts); holds for them lose at once. */
   slotStates?: { isTakenFrom(familyId: string | undefined, slotId: string): boolean };
   publisher: Publisher;
@@ -113,12 +119,12 @@ export class BookingService {
   /**
    * While writes queue for a database connection, the answer to a hold for a slot
    * this instance already knows is taken by another family (live/slot-state-cache.ts),
-   * else null. Asked before the admission guard too: a sure loser should hear so at
-   * once, not "busy", and should not take a write's place. With connections free,
-   * the database answers, with its full order of refusals (a closed window or
-   * another family's child before a taken slot).
+   * else null. Asked before the admission guard: a sure loser should hear so at once,
+   * not "busy", and should not take a write's place. With connections free, the
+   * database answers, with its full order of refusals (a closed window or another
+   * family's child before a taken slot).
    */
-  knownTaken(
+  private knownTaken(
     p: Principal,
     input: { slotId: string; familyId?: string },
   ): { ok: false; error: ErrorBody } | null {
@@ -133,8 +139,9 @@ export class BookingService {
 
   /** Places a short hold on a slot for one of the family's children. */
   async hold(p: Principal, input: CreateHoldRequest, idem: Idem): Promise<Result<BookingView>> {
-    const taken = this.knownTaken(p, input);
-    if (taken) return taken;
+    const refused =
+      this.knownTaken(p, input) ?? (await this.deps.admission?.refuse({ slotId: input.slotId }, familyOf(p)));
+    if (refused) return refused;
     let familyId: string;
     try {
       familyId = this.familyFor(p, input.familyId);
@@ -241,6 +248,8 @@ export class BookingService {
     input: ConfirmHoldsRequest,
     idem: Idem,
   ): Promise<Result<{ bookings: BookingView[] }>> {
+    const refused = await this.deps.admission?.refuse({ eventId: input.eventId }, familyOf(p));
+    if (refused) return refused;
     let familyId: string;
     try {
       familyId = this.familyFor(p, input.familyId);

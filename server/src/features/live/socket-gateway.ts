@@ -11,9 +11,8 @@ import {
   type ServerToClientEvents,
   type SocketData,
 } from '../../../../protocol/index.ts';
-import type { Admission } from '../../infra/admission.ts';
 import type { Queryable } from '../../infra/db.ts';
-import { familyOf, type Principal } from '../auth/principal.ts';
+import type { Principal } from '../auth/principal.ts';
 import type { SessionStore } from '../auth/session-store.ts';
 import type { BookingService } from '../booking/booking.service.ts';
 import { DomainError, type Result } from '../domain-error.ts';
@@ -44,8 +43,6 @@ export interface GatewayDeps {
   logError: (err: unknown, context: string) => void;
   /** Where a family's interests (its children's teachers) are read. */
   db: Queryable;
-  /** The opening-night guard on holds and confirmations; none means no limit. */
-  admission?: Admission;
 }
 
 /**
@@ -53,15 +50,7 @@ export interface GatewayDeps {
  * its token entitles it to, and runs commands through the same services as HTTP.
  * The session is checked again on every command, so a revoked token stops at once.
  */
-export function attachSocketGateway({
-  io,
-  sessions,
-  booking,
-  events,
-  logError,
-  db,
-  admission,
-}: GatewayDeps): void {
+export function attachSocketGateway({ io, sessions, booking, events, logError, db }: GatewayDeps): void {
   const tokens = new WeakMap<ConferSocket, string>();
 
   io.use(async (socket, next) => {
@@ -156,23 +145,14 @@ export function attachSocketGateway({
       leaveEvent(eventId);
       return { ok: true, data: null };
     });
-    command(
-      'slot:hold',
-      HoldInput,
-      async (p, { idempotencyKey: key, ...input }) =>
-        booking.knownTaken(p, input) ??
-        (await admission?.refuse({ slotId: input.slotId }, familyOf(p))) ??
-        booking.hold(p, input, { key }),
+    command('slot:hold', HoldInput, async (p, { idempotencyKey: key, ...input }) =>
+      booking.hold(p, input, { key }),
     );
     command('hold:release', ReleaseInput, (p, { holdId, idempotencyKey: key }) =>
       booking.releaseHold(p, holdId, { key }),
     );
-    command(
-      'booking:confirm',
-      ConfirmInput,
-      async (p, { idempotencyKey: key, ...input }) =>
-        (await admission?.refuse({ eventId: input.eventId }, familyOf(p))) ??
-        booking.confirm(p, input, { key }),
+    command('booking:confirm', ConfirmInput, async (p, { idempotencyKey: key, ...input }) =>
+      booking.confirm(p, input, { key }),
     );
     command('booking:cancel', CancelInput, (p, { bookingId, idempotencyKey: key }) =>
       booking.cancel(p, bookingId, { key }),
