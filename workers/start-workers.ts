@@ -7,6 +7,7 @@ import type { Mailer } from '../server/src/infra/mailer.ts';
 import { createEmailWorker } from './email.worker.ts';
 import { createFairStartWorker } from './fair-start.worker.ts';
 import { createHoldExpiryWorker } from './hold-expiry.worker.ts';
+import { startHoldSweep } from './hold-sweep.ts';
 import { createMailScheduleWorker } from './mail-schedule.worker.ts';
 import { createRetentionWorker } from './retention.worker.ts';
 import { createSessionIdleWorker } from './session-idle.worker.ts';
@@ -32,6 +33,8 @@ export async function startWorkers(opts: {
   logger: Logger;
   mailer: Mailer;
   only?: QueueName[];
+  /** The database-driven sweep of lapsed holds (hold-sweep.ts): on unless `only` picks queues. */
+  holdSweep?: boolean;
 }): Promise<RunningWorkers> {
   const ctx = createWorkerContext(opts);
   const wanted = (q: QueueName) => !opts.only || opts.only.includes(q);
@@ -56,6 +59,15 @@ export async function startWorkers(opts: {
   if (wanted(QUEUES.retention)) add(await createRetentionWorker(ctx));
   if (wanted(QUEUES.fairness)) add(createFairStartWorker(ctx));
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  if (opts.holdSweep ?? !opts.only) {
+    const sweep = startHoldSweep({
+      db: opts.db,
+      publisher: ctx.publisher,
+      logger: opts.logger,
+      intervalMs: opts.config.HOLD_SWEEP_SECONDS * 1000,
+    });
+    closers.push(() => sweep.close());
+  }
   return {
     workers,
     async close() {

@@ -108,6 +108,11 @@ const ConfigSchema = z.object({
     .max(24 * 60)
     .default(60),
   HOLD_EXPIRY_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
+  /**
+   * How often the workers end lapsed holds found in the database. The delayed expiry
+   * jobs live in Redis and are lost with its data; this sweep does not depend on them.
+   */
+  HOLD_SWEEP_SECONDS: z.coerce.number().min(0.1).max(3600).default(5),
   EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   /** How long a worker owns a job before another may take it over (it renews while alive). */
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),

@@ -147,7 +147,9 @@ export class RecordsService {
               b.status, s.first_name || ' ' || s.surname AS student, s.year_group, s.class_name, f.surname AS family
          FROM slots sl
          JOIN staff st ON st.id = sl.staff_id AND st.school_id = $3
-         LEFT JOIN bookings b ON b.slot_id = sl.id AND b.status IN ('held', 'confirmed')
+         -- A lapsed hold is free, whether or not anything has ended it yet (see slot_rows).
+         LEFT JOIN bookings b ON b.slot_id = sl.id
+              AND (b.status = 'confirmed' OR (b.status = 'held' AND b.expires_at > now()))
          LEFT JOIN students s ON s.id = b.student_id
          LEFT JOIN families f ON f.id = b.family_id
         WHERE sl.event_id = $1 AND ($2::uuid IS NULL OR sl.staff_id = $2)
@@ -352,7 +354,8 @@ export class RecordsService {
     await this.family(p, familyId);
     const { rows } = await this.db.query<{ id: string }>(
       `SELECT b.id FROM bookings b JOIN events e ON e.id = b.event_id
-        WHERE b.family_id = $1 AND b.status IN ('held', 'confirmed') AND e.archived_at IS NULL`,
+        WHERE b.family_id = $1 AND e.archived_at IS NULL
+          AND (b.status = 'confirmed' OR (b.status = 'held' AND b.expires_at > now()))`,
       [familyId],
     );
     return rows.map((r) => r.id);
