@@ -118,4 +118,96 @@ describe('itinerary planner', () => {
     expect(plan.placed).toBe(8);
     expect(plan.waitingMs).toBe(0);
   });
+
+  it('marks a finished search as proven best', () => {
+    for (let i = 0; i < 50; i++) expect(planItinerary(randomCase(`proof-${i}`)).provenBest).toBe(true);
+  });
+});
+
+/** A family's whole evening: `count` meetings, every teacher free in about two slots of three. */
+function eveningOf(count: number, slots = 36): PlanInput {
+  return {
+    gapMs: 0,
+    fixed: [],
+    childBusy: new Map(),
+    meetings: Array.from({ length: count }, (_, m) => ({
+      studentId: `s${m % 2}`,
+      teacherId: `t${m}`,
+      candidates: Array.from({ length: slots }, (_, s) => ({
+        slotId: `t${m}-${s}`,
+        startMs: s * 5 * MIN,
+        endMs: (s + 1) * 5 * MIN,
+      })).filter((_, s) => (s * 7 + m * 3) % 5 < 3),
+    })),
+  };
+}
+
+function assertValid(input: PlanInput, chosen: (Candidate | null)[]): void {
+  const all = [...input.fixed, ...chosen.filter((c): c is Candidate => c !== null)];
+  for (let a = 0; a < all.length; a++)
+    for (let b = a + 1; b < all.length; b++) expect(keepsGap(all[a]!, all[b]!, input.gapMs)).toBe(true);
+  chosen.forEach((c, m) => {
+    if (c) expect(input.meetings[m]!.candidates).toContain(c);
+  });
+}
+
+describe('itinerary planner under a budget (anytime)', () => {
+  it('with no search at all still answers a full, valid plan from the greedy pass, not proven best', () => {
+    const input = eveningOf(20);
+    const plan = planItinerary(input, { maxNodes: 1 });
+    expect(plan.provenBest).toBe(false);
+    expect(plan.placed).toBe(20);
+    assertValid(input, plan.chosen);
+  });
+
+  it('only improves as the budget grows, and reaches the exact optimum when the search may finish', () => {
+    for (let i = 0; i < 40; i++) {
+      const input = randomCase(`budget-${i}`);
+      const exact = bruteForce(input);
+      let previous = { placed: -1, waitingMs: Number.POSITIVE_INFINITY };
+      for (const maxNodes of [1, 4, 16, 64, 256, 1_000_000]) {
+        const plan = planItinerary(input, { maxNodes });
+        assertValid(input, plan.chosen);
+        const better =
+          plan.placed > previous.placed ||
+          (plan.placed === previous.placed && plan.waitingMs <= previous.waitingMs);
+        expect(better, `budget-${i} at ${maxNodes} nodes`).toBe(true);
+        previous = { placed: plan.placed, waitingMs: plan.waitingMs };
+        if (plan.provenBest) expect({ placed: plan.placed, waitingMs: plan.waitingMs }).toEqual(exact);
+      }
+      expect(planItinerary(input, { maxNodes: 1_000_000 }).provenBest).toBe(true);
+    }
+  });
+
+  it('stops at the deadline of an injected clock and returns the best plan found so far', () => {
+    const input = eveningOf(20);
+    let ticks = 0;
+    // Each reading of the clock moves it on by one: the deadline falls on the fourth reading.
+    const plan = planItinerary(input, { until: 4, now: () => ++ticks });
+    expect(plan.provenBest).toBe(false);
+    expect(ticks).toBe(4);
+    expect(plan.placed).toBe(20);
+    assertValid(input, plan.chosen);
+  });
+
+  it('keeps siblings together under the tightest budget too', () => {
+    const slot = (t: string, s: number): Candidate => ({
+      slotId: `${t}${s}`,
+      startMs: s * 5 * MIN,
+      endMs: (s + 1) * 5 * MIN,
+    });
+    const plan = planItinerary(
+      {
+        gapMs: 0,
+        fixed: [],
+        childBusy: new Map(),
+        meetings: [
+          { studentId: 'a', teacherId: 'x', candidates: [slot('x', 0), slot('x', 9)] },
+          { studentId: 'b', teacherId: 'y', candidates: [slot('y', 4), slot('y', 10)] },
+        ],
+      },
+      { maxNodes: 1 },
+    );
+    expect(plan.waitingMs).toBe(0);
+  });
 });

@@ -31,7 +31,25 @@ export interface Plan {
   waitingMs: number;
   /** Search nodes visited (for the benchmark). */
   nodes: number;
+  /** True when the search finished: no plan places more meetings or waits less. */
+  provenBest: boolean;
 }
+
+/**
+ * How long the search may go on. The search is exponential in the worst case (a
+ * family asking for 11 meetings took minutes), so a request gets the best plan found
+ * within its budget; `provenBest` says whether the search finished.
+ */
+export interface PlanBudget {
+  /** Stop once `now()` reaches this instant (same clock as `now`). */
+  until?: number;
+  now?: () => number;
+  /** Stop after this many search nodes: a deterministic budget for tests. */
+  maxNodes?: number;
+}
+
+// Reading the clock on every node would cost more than the node itself.
+const CLOCK_EVERY_NODES = 256;
 
 /**
  * The family's waiting: from the first start to the last end, minus the time spent
@@ -62,16 +80,20 @@ function overlaps(a: Interval, b: Interval): boolean {
 
 /**
  * The best itinerary: as many wanted meetings as can be placed, and among those
- * the least waiting; never a clash, never closer than the gap. Exact: a
- * depth-first search over meetings (fewest candidates first) with
- * branch-and-bound — a partial plan is dropped as soon as a lower bound on its
- * waiting cannot beat the best plan found. Cheap for the ≤ 8 meetings a family
- * asks for (see docs/fairness.md for measurements).
+ * the least waiting; never a clash, never closer than the gap.
+ *
+ * Anytime: a greedy pass first builds a plan around each slot of the most
+ * constrained meeting (polynomial, so there is always an answer), then a depth-first
+ * search over meetings (fewest candidates first) with branch-and-bound improves on
+ * it until the budget runs out — a partial plan is dropped as soon as a lower bound
+ * on its waiting cannot beat the best plan found, and each meeting tries the slots
+ * nearest the family's block first, so good plans come early. With no budget, or a
+ * budget the search finishes within, the plan is exact (`provenBest`).
  */
-export function planItinerary(input: PlanInput): Plan {
+export function planItinerary(input: PlanInput, budget: PlanBudget = {}): Plan {
   const { gapMs } = input;
   const order = input.meetings
-    .map((m, i) => ({ m, i }))
+    .map((m, i) => ({ m: { ...m, candidates: [...m.candidates].sort(byStart) }, i }))
     .sort((a, b) => a.m.candidates.length - b.m.candidates.length || a.i - b.i);
   const n = order.length;
   const durations = order.map(({ m }) =>
@@ -97,6 +119,10 @@ export function planItinerary(input: PlanInput): Plan {
   const current: (Candidate | null)[] = new Array(n).fill(null);
   const placedNow: Interval[] = [...input.fixed];
   let nodes = 0;
+  let stopped = false;
+  const now = budget.now ?? Date.now;
+  const maxNodes = budget.maxNodes ?? Number.POSITIVE_INFINITY;
+  const until = budget.until ?? Number.POSITIVE_INFINITY;
 
   const fixedBusy = input.fixed.reduce((s, f) => s + f.endMs - f.startMs, 0);
   const first0 = input.fixed.length
@@ -104,8 +130,60 @@ export function planItinerary(input: PlanInput): Plan {
     : Number.POSITIVE_INFINITY;
   const last0 = input.fixed.length ? Math.max(...input.fixed.map((f) => f.endMs)) : Number.NEGATIVE_INFINITY;
 
+  const fits = (c: Candidate, studentId: string): boolean => {
+    for (const p of placedNow) if (!keepsGap(c, p, gapMs)) return false;
+    for (const b of input.childBusy.get(studentId) ?? []) if (overlaps(c, b)) return false;
+    return true;
+  };
+  const offer = (placed: number, waiting: number) => {
+    if (placed > bestPlaced || (placed === bestPlaced && waiting < bestWaiting)) {
+      bestPlaced = placed;
+      bestWaiting = waiting;
+      best = [...current];
+    }
+  };
+
+  // Greedy: each anchor slot (or none) of the most constrained meeting, then every
+  // other meeting at the fitting slot that stretches the block least.
+  const greedyFrom = (anchor: Candidate | null) => {
+    let first = first0;
+    let last = last0;
+    let busy = fixedBusy;
+    let placed = 0;
+    for (let k = 0; k < n; k++) {
+      const { m } = order[k]!;
+      let pick: Candidate | null = null;
+      let pickSpan = Number.POSITIVE_INFINITY;
+      for (const c of k === 0 && anchor ? [anchor] : m.candidates) {
+        if (!fits(c, m.studentId)) continue;
+        const span = Math.max(last, c.endMs) - Math.min(first, c.startMs);
+        if (span < pickSpan) {
+          pick = c;
+          pickSpan = span;
+        }
+      }
+      current[k] = pick;
+      if (!pick) continue;
+      placedNow.push(pick);
+      placed++;
+      first = Math.min(first, pick.startMs);
+      last = Math.max(last, pick.endMs);
+      busy += pick.endMs - pick.startMs;
+    }
+    offer(placed, first === Number.POSITIVE_INFINITY ? 0 : last - first - busy);
+    placedNow.length = input.fixed.length;
+    current.fill(null);
+  };
+  if (n > 0) for (const anchor of order[0]!.m.candidates) greedyFrom(anchor);
+  greedyFrom(null);
+
   const visit = (k: number, placed: number, first: number, last: number, busy: number) => {
+    if (stopped) return;
     nodes++;
+    if (nodes >= maxNodes || (nodes % CLOCK_EVERY_NODES === 0 && now() >= until)) {
+      stopped = true;
+      return;
+    }
     const remaining = n - k;
     if (placed + remaining < bestPlaced) return;
     const span = first === Number.POSITIVE_INFINITY ? 0 : last - first;
@@ -118,30 +196,12 @@ export function planItinerary(input: PlanInput): Plan {
       if (spanLb - busy - restBusy[k]! >= bestWaiting) return;
     }
     if (k === n) {
-      const waiting = span - busy;
-      if (placed > bestPlaced || (placed === bestPlaced && waiting < bestWaiting)) {
-        bestPlaced = placed;
-        bestWaiting = waiting;
-        best = [...current];
-      }
+      offer(placed, span - busy);
       return;
     }
     const { m } = order[k]!;
-    const busyChild = input.childBusy.get(m.studentId) ?? [];
-    for (const c of m.candidates) {
-      let ok = true;
-      for (const p of placedNow)
-        if (!keepsGap(c, p, gapMs)) {
-          ok = false;
-          break;
-        }
-      if (ok)
-        for (const b of busyChild)
-          if (overlaps(c, b)) {
-            ok = false;
-            break;
-          }
-      if (!ok) continue;
+    for (const c of nearestFirst(m.candidates, first, last)) {
+      if (!fits(c, m.studentId)) continue;
       current[k] = c;
       placedNow.push(c);
       visit(
@@ -153,6 +213,7 @@ export function planItinerary(input: PlanInput): Plan {
       );
       placedNow.pop();
       current[k] = null;
+      if (stopped) return;
     }
     visit(k + 1, placed, first, last, busy);
   };
@@ -167,5 +228,32 @@ export function planItinerary(input: PlanInput): Plan {
     placed: Math.max(0, bestPlaced),
     waitingMs: bestWaiting === Number.POSITIVE_INFINITY ? 0 : bestWaiting,
     nodes,
+    provenBest: !stopped,
   };
+}
+
+function byStart(a: Candidate, b: Candidate): number {
+  return a.startMs - b.startMs || a.endMs - b.endMs;
+}
+
+/**
+ * The candidates (sorted by start) in order of distance from the middle of the
+ * family's block, so the search meets tight plans first; in time order while the
+ * block is empty.
+ */
+function* nearestFirst(cs: readonly Candidate[], first: number, last: number): Generator<Candidate> {
+  if (first === Number.POSITIVE_INFINITY) {
+    yield* cs;
+    return;
+  }
+  const mid = (first + last) / 2;
+  let hi = 0;
+  while (hi < cs.length && cs[hi]!.startMs < mid) hi++;
+  let lo = hi - 1;
+  while (lo >= 0 || hi < cs.length) {
+    const down = lo >= 0 ? mid - cs[lo]!.endMs : Number.POSITIVE_INFINITY;
+    const up = hi < cs.length ? cs[hi]!.startMs - mid : Number.POSITIVE_INFINITY;
+    if (down <= up) yield cs[lo--]!;
+    else yield cs[hi++]!;
+  }
 }
