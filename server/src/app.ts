@@ -13,6 +13,7 @@ import type { Config } from './config.ts';
 import { adminRoutes } from './features/admin/admin.routes.ts';
 import { authRoutes } from './features/auth/auth.routes.ts';
 import { AuthService } from './features/auth/auth.service.ts';
+import { EventSchools } from './features/auth/event-schools.ts';
 import { SessionStore } from './features/auth/session-store.ts';
 import { bookingRoutes } from './features/booking/booking.routes.ts';
 import {
@@ -116,7 +117,13 @@ export function createApp(deps: AppDeps): ConferApp {
   // Slot facts: one PUBLISH per commit on the fact channel; every instance (this one
   // included) delivers them to its own sockets, coalesced per screen. The channel
   // shares the adapter's subscriber, so its reconnect resync above covers both.
-  const delivery = new LiveDelivery(io, config.LIVE_COALESCE_MS, config.LIVE_MESSAGES_PER_SECOND);
+  const eventSchools = new EventSchools(db);
+  const delivery = new LiveDelivery(io, config.LIVE_COALESCE_MS, config.LIVE_MESSAGES_PER_SECOND, (eventId) => {
+    const school = eventSchools.knownSchool(eventId);
+    // Read for the next fact of this event (a teacher's screen never joins one).
+    if (!school) eventSchools.of(eventId).catch((err) => logError(err, 'event school'));
+    return school;
+  });
   const channel = factChannel(config.REDIS_PREFIX);
   adapterSub.subscribe(channel).catch((err) => logError(err, 'subscribe to facts'));
   adapterSub.on('message', (from: string, message: string) => {
@@ -176,7 +183,20 @@ export function createApp(deps: AppDeps): ConferApp {
     logError,
   });
   const events = new EventsService(db);
-  attachSocketGateway({ io, sessions, booking, events, logError, db });
+  attachSocketGateway({
+    io,
+    sessions,
+    booking,
+    events,
+    logError,
+    db,
+    eventSchools,
+    limits: {
+      commandRate: config.SOCKET_COMMAND_RATE,
+      commandBurst: config.SOCKET_COMMAND_BURST,
+      socketsPerSession: config.SOCKETS_PER_SESSION,
+    },
+  });
   const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
   const schools = createSchoolFeatures({
     config,

@@ -130,6 +130,19 @@ const ConfigSchema = z.object({
    * connect timeout would end in an error anyway; refusing early is faster and honest.
    */
   ADMISSION_MAX_WAITING: z.coerce.number().int().min(0).default(40),
+  /**
+   * Each family's own share of an event's admission (a second token bucket beside the
+   * event's): one family cannot spend the evening's budget. A family books perhaps ten
+   * slots in a minute (a hold and a confirmation each, a few lost races); the defaults
+   * leave it room for three times that. 0 turns the family share off.
+   */
+  ADMISSION_FAMILY_RATE: z.coerce.number().min(0).default(1),
+  ADMISSION_FAMILY_BURST: z.coerce.number().int().min(1).default(30),
+  /** Commands one socket may send per second (a token bucket per socket; beyond it: rate_limited). */
+  SOCKET_COMMAND_RATE: z.coerce.number().min(0.1).default(20),
+  SOCKET_COMMAND_BURST: z.coerce.number().int().min(1).default(40),
+  /** Sockets one session may hold open on one instance (tabs of one browser share a session). */
+  SOCKETS_PER_SESSION: z.coerce.number().int().min(1).default(8),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

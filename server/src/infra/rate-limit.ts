@@ -32,3 +32,33 @@ export class RateLimit {
     await this.limiter.delete(key).catch(() => {});
   }
 }
+
+/**
+ * A token bucket in this process's memory, for limits on things that live in one
+ * process (a socket's commands). Refilled continuously; no timers, nothing to clean up.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private at: number;
+
+  constructor(
+    private readonly ratePerSecond: number,
+    private readonly burst: number,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.tokens = burst;
+    this.at = clock();
+  }
+
+  /** Takes a token: 0 when one was there, else the milliseconds until one will be. */
+  take(): number {
+    const now = this.clock();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) * this.ratePerSecond) / 1000);
+    this.at = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - this.tokens) * 1000) / this.ratePerSecond);
+  }
+}

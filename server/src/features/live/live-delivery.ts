@@ -21,9 +21,15 @@ import type { ConferServer } from './socket-gateway.ts';
  * (after flushing N sockets, the next flush waits N ÷ budget seconds): 5,000
  * screens every 100 ms were 50,000 messages a second, more than two cores could
  * write and their clients read.
+ *
+ * Tenancy is checked twice here, whatever the rooms say: a fact goes only to sockets
+ * of the fact's school (a room joined by mistake leaks nothing), and a queued fact is
+ * sent only if its socket is still in the room it was queued through when the window
+ * ends (a screen that left an event, or was refused it, gets nothing more of it).
  */
 export class LiveDelivery {
-  private readonly pending = new Map<string, SlotFact[]>();
+  /** Per socket, each fact with the room it was queued through (checked again at flush). */
+  private readonly pending = new Map<string, { fact: SlotFact; room: string }[]>();
   private timer: NodeJS.Timeout | null = null;
 
   private nextFlushAt = Number.NEGATIVE_INFINITY;
@@ -32,24 +38,39 @@ export class LiveDelivery {
     private readonly io: ConferServer,
     private readonly windowMs: number,
     private readonly messagesPerSecond: number,
+    /** The school of an event, if known on this instance (auth/event-schools.ts). */
+    private readonly schoolOf: (eventId: string) => string | undefined,
     private readonly clock: () => number = Date.now,
   ) {}
 
   deliver(envelopes: FactEnvelope[]): void {
     const local = this.io.of('/').adapter.rooms;
+    const sockets = this.io.of('/').sockets;
     for (const { fact, familyId } of envelopes) {
-      const teacher = local.get(rooms.teacher(fact.slot.teacherId));
-      const admins = local.get(rooms.eventAdmins(fact.eventId));
+      // Every socket in an event's rooms joined after its school was read (the join's
+      // check), so an unknown school here means no legitimate member: none is served.
+      const school = this.schoolOf(fact.eventId);
+      const ofSchool = (id: string) => school !== undefined && sockets.get(id)?.data.schoolId === school;
+      const teacherRoom = rooms.teacher(fact.slot.teacherId);
+      const adminRoom = rooms.eventAdmins(fact.eventId);
+      const teacher = local.get(teacherRoom);
+      const admins = local.get(adminRoom);
       const isStaff = (id: string) => teacher?.has(id) === true || admins?.has(id) === true;
-      for (const id of teacher ?? []) this.queue(id, fact);
-      for (const id of admins ?? []) if (!teacher?.has(id)) this.queue(id, fact);
+      // A teacher's and a family's own rooms are named by ids of one school's people,
+      // joined at the handshake; they are checked against the school when it is known.
+      const ownPeople = (id: string) => school === undefined || ofSchool(id);
+      for (const id of teacher ?? []) if (ownPeople(id)) this.queue(id, fact, teacherRoom);
+      for (const id of admins ?? []) if (!teacher?.has(id) && ofSchool(id)) this.queue(id, fact, adminRoom);
 
-      const fans = local.get(rooms.eventTeacher(fact.eventId, fact.slot.teacherId));
-      const own = familyId ? local.get(rooms.family(familyId)) : undefined;
+      const fansRoom = rooms.eventTeacher(fact.eventId, fact.slot.teacherId);
+      const ownRoom = familyId ? rooms.family(familyId) : '';
+      const fans = local.get(fansRoom);
+      const own = familyId ? local.get(ownRoom) : undefined;
       if (!fans && !own) continue;
       const seenByFamilies: SlotFact = { ...fact, slot: slotForViewer(fact.slot, { kind: 'family' }) };
-      for (const id of fans ?? []) if (!isStaff(id)) this.queue(id, seenByFamilies);
-      for (const id of own ?? []) if (!isStaff(id) && !fans?.has(id)) this.queue(id, seenByFamilies);
+      for (const id of fans ?? []) if (!isStaff(id) && ofSchool(id)) this.queue(id, seenByFamilies, fansRoom);
+      for (const id of own ?? [])
+        if (!isStaff(id) && !fans?.has(id) && ownPeople(id)) this.queue(id, seenByFamilies, ownRoom);
     }
     this.schedule();
   }
@@ -60,10 +81,10 @@ export class LiveDelivery {
     this.flush();
   }
 
-  private queue(socketId: string, fact: SlotFact): void {
+  private queue(socketId: string, fact: SlotFact, room: string): void {
     const list = this.pending.get(socketId);
-    if (list) list.push(fact);
-    else this.pending.set(socketId, [fact]);
+    if (list) list.push({ fact, room });
+    else this.pending.set(socketId, [{ fact, room }]);
   }
 
   private schedule(): void {
@@ -79,7 +100,13 @@ export class LiveDelivery {
     const budgetMs = this.messagesPerSecond > 0 ? (this.pending.size * 1000) / this.messagesPerSecond : 0;
     this.nextFlushAt = now + Math.max(this.windowMs, budgetMs);
     const sockets = this.io.of('/').sockets;
-    for (const [id, facts] of this.pending) sockets.get(id)?.emit('slot:facts', facts);
+    for (const [id, queued] of this.pending) {
+      const socket = sockets.get(id);
+      if (!socket) continue;
+      const facts: SlotFact[] = [];
+      for (const { fact, room } of queued) if (socket.rooms.has(room)) facts.push(fact);
+      if (facts.length > 0) socket.emit('slot:facts', facts);
+    }
     this.pending.clear();
   }
 }

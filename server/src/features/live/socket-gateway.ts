@@ -12,6 +12,9 @@ import {
   type SocketData,
 } from '../../../../protocol/index.ts';
 import type { Queryable } from '../../infra/db.ts';
+import { TokenBucket } from '../../infra/rate-limit.ts';
+import { authorize } from '../auth/authorize.ts';
+import type { EventSchools } from '../auth/event-schools.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { SessionStore } from '../auth/session-store.ts';
 import type { BookingService } from '../booking/booking.service.ts';
@@ -43,14 +46,37 @@ export interface GatewayDeps {
   logError: (err: unknown, context: string) => void;
   /** Where a family's interests (its children's teachers) are read. */
   db: Queryable;
+  /** The school of each event, checked before a socket joins any of its rooms. */
+  eventSchools: Pick<EventSchools, 'of'>;
+  limits: SocketLimits;
 }
+
+export interface SocketLimits {
+  /** Commands per second one socket may send, and how many at once. */
+  commandRate: number;
+  commandBurst: number;
+  /** Sockets one session may hold open on this instance. */
+  socketsPerSession: number;
+}
+
+/** Until a socket of the session closes there is nothing to wait for; a client should not retry at once. */
+const SESSION_FULL_RETRY_SECONDS = 10;
 
 /**
  * The Socket.IO edge: authenticates the handshake, puts each socket in the rooms
  * its token entitles it to, and runs commands through the same services as HTTP.
  * The session is checked again on every command, so a revoked token stops at once.
  */
-export function attachSocketGateway({ io, sessions, booking, events, logError, db }: GatewayDeps): void {
+export function attachSocketGateway({
+  io,
+  sessions,
+  booking,
+  events,
+  logError,
+  db,
+  eventSchools,
+  limits,
+}: GatewayDeps): void {
   const tokens = new WeakMap<ConferSocket, string>();
 
   io.use(async (socket, next) => {
@@ -58,6 +84,18 @@ export function attachSocketGateway({ io, sessions, booking, events, logError, d
       const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null;
       const principal = await sessions.authenticate(token);
       if (!principal) return next(new Error('unauthenticated'));
+      // Counted on this instance, in the same turn as the join below, so two handshakes
+      // of one session cannot both take the last place. Each socket costs memory and a
+      // share of every fact's delivery; one session has no use for dozens.
+      const open = io.of('/').adapter.rooms.get(rooms.session(principal.sessionId))?.size ?? 0;
+      if (open >= limits.socketsPerSession) {
+        const refused = new Error('rate_limited') as Error & { data?: unknown };
+        refused.data = errorBody('rate_limited', {
+          message: 'Too many open screens for this sign-in; close one and try again.',
+          retryAfter: SESSION_FULL_RETRY_SECONDS,
+        });
+        return next(refused);
+      }
       tokens.set(socket, token!);
       socket.data = {
         sessionId: principal.sessionId,
@@ -75,6 +113,10 @@ export function attachSocketGateway({ io, sessions, booking, events, logError, d
   });
 
   io.on('connection', (socket) => {
+    // Per socket, in memory: a socket lives on one instance, and the cap must cost
+    // nothing per command (a Redis round trip each would be the flood's own load).
+    const bucket = new TokenBucket(limits.commandRate, limits.commandBurst);
+
     /** Wraps a command: a live session, valid input, and an answer of the closed shape whatever happens. */
     function command<I, T>(
       name: keyof ClientToServerEvents,
@@ -84,6 +126,15 @@ export function attachSocketGateway({ io, sessions, booking, events, logError, d
       socket.on(name, (async (raw: unknown, ack: unknown) => {
         if (typeof ack !== 'function') return;
         const reply = ack as (res: Ack<T>) => void;
+        // Before any work, the session lookup included: a flood costs one map read a command.
+        const waitMs = bucket.take();
+        if (waitMs > 0) {
+          reply({
+            ok: false,
+            error: errorBody('rate_limited', { retryAfter: Math.max(1, Math.ceil(waitMs / 1000)) }),
+          });
+          return;
+        }
         try {
           const principal = await sessions.authenticate(tokens.get(socket));
           if (!principal || principal.sessionId !== socket.data.sessionId) {
@@ -119,6 +170,9 @@ export function attachSocketGateway({ io, sessions, booking, events, logError, d
     }
 
     command('event:join', JoinInput, async (p, { eventId }) => {
+      // Tenancy before any room: a socket in another school's room, even for the
+      // moment a snapshot takes to refuse, receives that school's facts.
+      authorize(p, { kind: 'event', schoolId: await eventSchools.of(eventId) });
       // Rooms first, snapshot second: a fact committed in between then reaches the
       // client as well as the snapshot, and the version rule drops the duplicate.
       // The other order would lose it.
