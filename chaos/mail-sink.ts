@@ -1,0 +1,41 @@
+import type { AddressInfo } from 'node:net';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+/**
+ * The school's SMTP relay, in the chaos run's process: counts each message by its
+ * Message-ID, since at-least-once sending promises the same Message-ID on a resend.
+ */
+export async function startChaosMailSink(): Promise<{
+  url: string;
+  byMessageId: Map<string, number>;
+  /** Epoch ms of the last message received (0: none). */
+  lastAt(): number;
+  close(): Promise<void>;
+}> {
+  const byMessageId = new Map<string, number>();
+  let last = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, _session, callback) {
+      simpleParser(stream)
+        .then((mail) => {
+          const id = mail.messageId ?? '(none)';
+          byMessageId.set(id, (byMessageId.get(id) ?? 0) + 1);
+          last = Date.now();
+          callback();
+        })
+        .catch((err) => callback(err));
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    byMessageId,
+    lastAt: () => last,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import { classify, type HistoryEntry, retryable } from './history.ts';
+
+/** A family of the storm: its token and, per child, the slots of that child's teachers. */
+export interface StormFamily {
+  familyId: string;
+  token: string;
+  students: { studentId: string; slotIds: string[] }[];
+}
+
+export interface StormOptions {
+  eventId: string;
+  families: StormFamily[];
+  /** The instances' base URLs now (an instance restarted elsewhere changes them). */
+  urls(): string[];
+  /** No new write starts after this instant (epoch ms). */
+  until: number;
+  /** Writes per family at most. */
+  maxWritesPerFamily: number;
+  /** Every answer goes here, in the order it came. */
+  history: HistoryEntry[];
+  random?: () => number;
+}
+
+const ATTEMPTS = 6;
+const REQUEST_TIMEOUT_MS = 5000;
+
+/**
+ * Families holding, confirming, releasing and cancelling over HTTP, each write with
+ * its idempotency key and retried with the same key when the answer is none or a
+ * 5xx, as a well-behaved client does. Bounded by `until` and a count per family.
+ */
+export async function runStorm(o: StormOptions): Promise<void> {
+  const random = o.random ?? Math.random;
+  const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)]!;
+
+  async function write(
+    f: StormFamily,
+    op: HistoryEntry['op'],
+    method: string,
+    path: string,
+    body: unknown,
+    slotId: string,
+    bookingId: string | null,
+  ): Promise<HistoryEntry & { body: any }> {
+    const key = randomUUID();
+    const startedAt = Date.now();
+    let status = 0;
+    let answer: any = null;
+    let sawAmbiguous = false;
+    let attempts = 0;
+    for (; attempts < ATTEMPTS; ) {
+      attempts++;
+      status = 0;
+      answer = null;
+      try {
+        const res = await fetch(`${pick(o.urls())}/api/v1${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${f.token}`,
+            'idempotency-key': key,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        });
+        status = res.status;
+        const text = await res.text();
+        try {
+          answer = text ? JSON.parse(text) : null;
+        } catch {
+          answer = text;
+        }
+      } catch {
+        status = 0;
+      }
+      if (classify(status) === 'ambiguous') sawAmbiguous = true;
+      if (!retryable(status)) break;
+      const retryAfter = Number(answer?.retryAfter ?? 0);
+      await new Promise((r) => setTimeout(r, Math.max(200 * attempts, retryAfter * 1000)));
+    }
+    let outcome = classify(status);
+    // A write whose earlier attempt went unanswered may have happened although a
+    // later attempt was refused: the client cannot tell.
+    if (outcome !== 'ok' && sawAmbiguous) outcome = 'ambiguous';
+    const entry = {
+      familyId: f.familyId,
+      op,
+      idempotencyKey: key,
+      slotId,
+      bookingId: op === 'hold' ? (outcome === 'ok' ? String(answer?.id ?? '') || null : null) : bookingId,
+      outcome,
+      status,
+      code: typeof answer?.error?.code === 'string' ? answer.error.code : null,
+      attempts,
+      startedAt,
+      endedAt: Date.now(),
+    };
+    o.history.push(entry);
+    return { ...entry, body: answer };
+  }
+
+  async function family(f: StormFamily): Promise<void> {
+    for (let n = 0; n < o.maxWritesPerFamily && Date.now() < o.until; ) {
+      const student = pick(f.students);
+      if (student.slotIds.length === 0) return;
+      const slotId = pick(student.slotIds);
+      n++;
+      const hold = await write(
+        f,
+        'hold',
+        'POST',
+        '/holds',
+        { slotId, studentId: student.studentId },
+        slotId,
+        null,
+      );
+      if (hold.outcome === 'ok' && hold.bookingId) {
+        const r = random();
+        if (r < 0.55) {
+          n++;
+          const c = await write(
+            f,
+            'confirm',
+            'POST',
+            '/holds/confirm',
+            { eventId: o.eventId, holdIds: [hold.bookingId] },
+            slotId,
+            hold.bookingId,
+          );
+          if (c.outcome === 'ok' && random() < 0.3) {
+            n++;
+            await write(
+              f,
+              'cancel',
+              'POST',
+              `/bookings/${hold.bookingId}/cancel`,
+              undefined,
+              slotId,
+              hold.bookingId,
+            );
+          }
+        } else if (r < 0.8) {
+          n++;
+          await write(f, 'release', 'DELETE', `/holds/${hold.bookingId}`, undefined, slotId, hold.bookingId);
+        }
+        // else: the hold is left to lapse.
+      }
+      await new Promise((r) => setTimeout(r, 50 + random() * 250));
+    }
+  }
+
+  await Promise.all(o.families.map((f) => family(f)));
+}
