@@ -212,12 +212,22 @@ export const RunningLateView = z.object({
 });
 export const ExpectedTimes = z.object({ eventId: id, meetings: z.array(ExpectedMeeting) });
 
-export const AbsenceRequest = z.strictObject({
-  /** Default: the whole event. */
-  from: instant.optional(),
-  to: instant.optional(),
-  coverTeacherId: id.optional(),
-});
+// The whole evening is a field of its own, never the meaning of a missing range: an
+// empty or unreadable body used to cancel the teacher's whole evening (issue 13).
+export const AbsenceRequest = z
+  .strictObject({
+    /** The whole event (instead of from and to). */
+    wholeEvening: z.literal(true).optional(),
+    from: instant.optional(),
+    to: instant.optional(),
+    coverTeacherId: id.optional(),
+  })
+  .refine(
+    (r) =>
+      (r.wholeEvening === true) !== (r.from !== undefined && r.to !== undefined) &&
+      (r.from === undefined) === (r.to === undefined),
+    { message: 'Give both from and to, or wholeEvening: true.', path: ['from'] },
+  );
 export const AbsenceView = z.object({
   id,
   eventId: id,

@@ -4,3 +4,4 @@ export * from './jobs.ts';
 export * from './schemas.ts';
 export * from './schools.ts';
 export * from './socket-events.ts';
+export * from './storable-text.ts';

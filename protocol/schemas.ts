@@ -4,10 +4,13 @@
  * the inferred types, so the three can never drift apart.
  */
 import { z } from 'zod';
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from './storable-text.ts';
 
 const id = z.uuid();
 const instant = z.iso.datetime({ offset: true });
-export const idempotencyKey = z.string().min(8).max(128);
+// Socket commands carry it in their payload, so the storable-text rule must live here
+// as well as at the HTTP edge (a NUL in a key used to fail in PostgreSQL as a 500).
+export const idempotencyKey = z.string().min(8).max(128).refine(isStorableText, UNSTORABLE_TEXT_MESSAGE);
 
 // ---- auth -------------------------------------------------------------------
 

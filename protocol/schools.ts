@@ -135,12 +135,21 @@ export const ImportReport = z.object({
 
 // ---- access codes ----------------------------------------------------------------
 
-export const AccessCodesRequest = z.strictObject({
-  /** These families; every family of the school when omitted. */
-  familyIds: z.array(id).min(1).max(20_000).optional(),
-  /** Only families that have no code yet (first letters), leaving existing codes alone. */
-  onlyWithoutCode: z.boolean().default(false),
-});
+// "Every family" is a field of its own, never the meaning of a missing one: an empty
+// or unreadable body used to regenerate every family's code (issue 13).
+export const AccessCodesRequest = z
+  .strictObject({
+    /** These families. */
+    familyIds: z.array(id).min(1).max(20_000).optional(),
+    /** Every family of the school (instead of familyIds). */
+    all: z.literal(true).optional(),
+    /** Only families that have no code yet (first letters), leaving existing codes alone. */
+    onlyWithoutCode: z.boolean().default(false),
+  })
+  .refine((r) => (r.familyIds === undefined) !== (r.all === undefined), {
+    message: 'Name the families (familyIds) or ask for every family (all: true), not both.',
+    path: ['familyIds'],
+  });
 export const AccessCodesResponse = z.object({
   codes: z.array(z.object({ familyId: id, surname: z.string(), accessCode: z.string() })),
 });

@@ -37,7 +37,7 @@ import { createSchoolFeatures } from './features/operator/school-features.ts';
 import { teacherRoutes } from './features/teacher/teacher.routes.ts';
 import { waitingListRoutes } from './features/waiting-list/waiting-list.routes.ts';
 import { buildOpenApi } from './http/openapi.ts';
-import { mountRoutes } from './http/route.ts';
+import { JSON_MEDIA_TYPES, mountRoutes } from './http/route.ts';
 import { Admission } from './infra/admission.ts';
 import type { Db } from './infra/db.ts';
 import { RateLimit } from './infra/rate-limit.ts';
@@ -270,7 +270,8 @@ export function createApp(deps: AppDeps): ConferApp {
   ];
   const openapi = buildOpenApi(routes, '0.1.0');
   const api = express.Router();
-  api.use(express.json({ limit: config.BODY_LIMIT }));
+  // The same media types route.ts accepts; a route that takes a body refuses any other (415).
+  api.use(express.json({ limit: config.BODY_LIMIT, type: JSON_MEDIA_TYPES }));
   api.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });

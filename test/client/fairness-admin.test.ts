@@ -128,7 +128,7 @@ describe('fairness (staff)', () => {
 
     const selects = screen.getAllByRole('combobox');
     await fireEvent.change(selects[1]!, { target: { value: 't2' } });
-    await fireEvent.input(screen.getByLabelText('From (empty: the whole evening)'), {
+    await fireEvent.input(screen.getByLabelText('From (both empty: the whole evening)'), {
       target: { value: '16:10' },
     });
     await fireEvent.input(screen.getByLabelText('To'), { target: { value: '16:30' } });

@@ -137,7 +137,7 @@ describe('on the night', () => {
     }
     const res = await app.api('POST', `/api/v1/events/${school.eventId}/teachers/${absent.id}/absence`, {
       token: admin,
-      body: { coverTeacherId: cover.id },
+      body: { wholeEvening: true, coverTeacherId: cover.id },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect([...res.body.cancelledBookingIds].sort()).toEqual([b2.id, b3.id].sort());

@@ -1,6 +1,12 @@
 import type { Request, RequestHandler, Router } from 'express';
 import type { z } from 'zod';
-import { ERROR_STATUS, errorBody, idempotencyKey } from '../../../protocol/index.ts';
+import {
+  ERROR_STATUS,
+  errorBody,
+  idempotencyKey,
+  UNSTORABLE_TEXT_MESSAGE,
+  unstorableTextPath,
+} from '../../../protocol/index.ts';
 import type { Principal } from '../features/auth/principal.ts';
 import type { SessionStore } from '../features/auth/session-store.ts';
 import { DomainError, type Result } from '../features/domain-error.ts';
@@ -78,6 +84,39 @@ function invalid(issues: z.core.$ZodIssue[]): DomainError {
   });
 }
 
+/** The media types whose bodies the API reads (express.json in app.ts parses the same). */
+export const JSON_MEDIA_TYPES = ['application/json', 'application/*+json'];
+
+/** Whether a request carries a body at all; a length of 0 is none. */
+function hasBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) > 0);
+}
+
+function unstorable(path: string): DomainError {
+  return new DomainError('invalid_input', undefined, {
+    issues: [{ path, message: UNSTORABLE_TEXT_MESSAGE }],
+  });
+}
+
+/**
+ * The validated body. A missing body and one that is not JSON used to be read as `{}`,
+ * and on some operations `{}` meant "everything" (issue 13: `fetch()` without headers
+ * sends text/plain): both are refused now, never defaulted.
+ */
+function readBody<B>(schema: z.ZodType<B>, req: Request): B {
+  if (!hasBody(req))
+    throw new DomainError('invalid_input', 'This operation needs a JSON body.', {
+      issues: [{ path: '', message: 'Send a JSON body with Content-Type: application/json.' }],
+    });
+  if (!req.is(JSON_MEDIA_TYPES)) throw new DomainError('unsupported_media_type');
+  const bad = unstorableTextPath(req.body);
+  if (bad !== null) throw unstorable(bad);
+  const parsed = schema.safeParse(req.body);
+  if (!parsed.success) throw invalid(parsed.error.issues);
+  return parsed.data;
+}
+
 /** Mounts routes on a router: authentication, validation and the `{ error }` shape in one place. */
 export function mountRoutes(router: Router, routes: RouteDef<any, any>[], sessions: SessionStore): void {
   for (const route of routes) {
@@ -128,13 +167,11 @@ async function run(
       // A malformed id names nothing that exists.
       if (!parsed.success) return { ok: false, error: errorBody('not_found') };
       params = parsed.data;
-    }
-    let body: unknown;
-    if (route.body) {
-      const parsed = route.body.safeParse(req.body ?? {});
-      if (!parsed.success) throw invalid(parsed.error.issues);
-      body = parsed.data;
-    }
+    } else if (unstorableTextPath(req.params) !== null) return { ok: false, error: errorBody('not_found') };
+    // Handlers read some of the query directly (search, import options): checked here once for all.
+    const badQuery = unstorableTextPath(req.query);
+    if (badQuery !== null) throw unstorable(badQuery);
+    const body: unknown = route.body ? readBody(route.body, req) : undefined;
     let key: string | null = null;
     const rawKey = req.headers['idempotency-key'];
     if (route.idempotent && rawKey !== undefined) {

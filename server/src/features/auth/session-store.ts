@@ -56,9 +56,14 @@ export class SessionStore {
     return { token, principal: full };
   }
 
-  private async cache(tokenHash: string, principal: Principal): Promise<void> {
+  private async cache(tokenHash: string, principal: Principal, onlyIfCached = false): Promise<void> {
     const value: CachedSession = { principal, touchedAt: Date.now() };
-    await this.redis.set(this.key(tokenHash), JSON.stringify(value), 'PX', this.idleMs).catch(() => {});
+    const key = this.key(tokenHash);
+    const text = JSON.stringify(value);
+    await (onlyIfCached
+      ? this.redis.set(key, text, 'PX', this.idleMs, 'XX')
+      : this.redis.set(key, text, 'PX', this.idleMs)
+    ).catch(() => {});
   }
 
   /** The principal behind a token, or null when it is unknown, revoked or idle too long. */
@@ -79,15 +84,18 @@ export class SessionStore {
       return cached.principal;
     }
     const principal = await this.loadFromDb(tokenHash);
-    if (principal) void this.touch(tokenHash, principal);
+    // Read from the record: the copy is written whole, not only pushed back.
+    if (principal) void this.touch(tokenHash, principal, false);
     return principal;
   }
 
-  private async touch(tokenHash: string, principal: Principal): Promise<void> {
+  private async touch(tokenHash: string, principal: Principal, onlyIfCached = true): Promise<void> {
     const now = new Date();
     this.seen.add(principal.sessionId);
     this.seenTimer ??= setTimeout(() => void this.recordSeen(), SEEN_BATCH_MS).unref();
-    await this.cache(tokenHash, principal);
+    // Only pushes back an entry that is still there: a touch racing a revocation (role
+    // or password change, deactivation) must not write the old principal back.
+    await this.cache(tokenHash, principal, onlyIfCached);
     this.onTouched(principal.sessionId, now);
   }
 
@@ -143,8 +151,10 @@ export class SessionStore {
   }
 
   /**
-   * Ends every live session of one staff member or family (deactivation, erasure, a
-   * new access code) and returns their ids so their sockets can be disconnected.
+   * Ends every live session of one staff member or family (deactivation, a change of
+   * role or password, erasure, a new access code) and returns their ids so their
+   * sockets can be disconnected. Rights live in the cached principal, so a session
+   * whose rights changed is ended rather than left to serve the old ones.
    */
   async revokeAllOf(who: { staffId: string } | { familyId: string }, reason: string): Promise<string[]> {
     const [column, value] = 'staffId' in who ? ['staff_id', who.staffId] : ['family_id', who.familyId];

@@ -118,9 +118,13 @@ export class StaffAccountsService {
     return true;
   }
 
-  /** Sets the password behind an invitation or reset link; the link works once. */
+  /**
+   * Sets the password behind an invitation or reset link; the link works once. Every
+   * session of the account ends: a reset is what someone does who fears another
+   * holds their password (or an open session).
+   */
   async setPassword(token: string, password: string): Promise<{ email: string }> {
-    return inTransaction(this.deps.db, async (c) => {
+    const { email, staffId } = await inTransaction(this.deps.db, async (c) => {
       const staffId = await consumeStaffLink(c, token);
       if (!staffId) throw new DomainError('not_found', 'This link has expired or was already used.');
       const { rows } = await c.query<{ email: string }>('SELECT email FROM staff WHERE id = $1', [staffId]);
@@ -134,8 +138,16 @@ export class StaffAccountsService {
         staffId,
         await hashPassword(password),
       ]);
-      return { email };
+      return { email, staffId };
     });
+    this.deps.sessionsEnded(await this.deps.sessions.revokeAllOf({ staffId }, 'password_changed'));
+    return { email };
+  }
+
+  /** Ends every session of accounts whose role changed (a teachers import): they carry the old rights. */
+  async rolesChanged(staffIds: string[]): Promise<void> {
+    for (const staffId of staffIds)
+      this.deps.sessionsEnded(await this.deps.sessions.revokeAllOf({ staffId }, 'role_changed'));
   }
 
   /**
