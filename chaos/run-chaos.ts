@@ -102,7 +102,7 @@ async function runScenario(
     WORKER_LOCK_MS: '5000',
     HOLD_SWEEP_SECONDS: String(SWEEP_SECONDS),
     // Two cores shared with the storm: a loaded machine is not the fault under test.
-    REDIS_COMMAND_TIMEOUT_MS: "2000",
+    REDIS_COMMAND_TIMEOUT_MS: '2000',
   };
   const servers: Started[] = [await startServer('server-1', env), await startServer('server-2', env)];
   let workers = startWorkers(env);
