@@ -109,6 +109,25 @@ async function once<T, V>(
   return { result: { ok: true, data: view(answer) }, facts: factsFrom(eventOf(answer), answer) };
 }
 
+/**
+ * The stored answer to a keyed request, as a result, or null when the key is new.
+ * Asked when a write is answered without the database (the slot lock lost): a
+ * retry of a committed write must get its first answer, not the refusal (issue 12).
+ */
+export async function replayOf<V>(
+  db: Db,
+  scope: IdempotencyScope,
+  view: (row: BookingRow) => V,
+): Promise<Result<V> | null> {
+  const previous = await lookup(db, scope);
+  if (!previous) return null;
+  const hash = requestHash(scope);
+  const stored = previous.response as unknown as Record<string, unknown>;
+  if (stored.ok === true && previous.request_hash === hash && stored.row)
+    return { ok: true, data: view(stored.row as BookingRow) };
+  return replay<V>(previous, hash);
+}
+
 async function holdStatement(q: Queryable, h: HoldRequest, keyed: Keyed) {
   const { rows } = await q.query<{ answer: Answer<{ booking: BookingRow }> }>(
     HOLD([

@@ -12,8 +12,9 @@ import type { Principal } from '../auth/principal.ts';
 import { familyOf, principalKey } from '../auth/principal.ts';
 import { DomainError, type Result } from '../domain-error.ts';
 import type { Publisher } from '../live/publisher.ts';
-import { confirmOnce, type HoldRequest, holdOnce, holdWithin } from './booking-statements.ts';
-import { loadBookingViews, loadItinerary } from './booking-views.ts';
+import { refusalRaised } from './booking-refusals.ts';
+import { confirmOnce, type HoldRequest, holdOnce, holdWithin, replayOf } from './booking-statements.ts';
+import { bookingViewOf, loadBookingViews, loadItinerary } from './booking-views.ts';
 import { type Actor, type Change, type Fact, recordChanges } from './event-changes.ts';
 import { runIdempotent } from './idempotency.ts';
 import { loadSlotViews } from './slot-views.ts';
@@ -152,7 +153,11 @@ export class BookingService {
     // Lost the race for this slot: answer now, without touching PostgreSQL. If Redis
     // is down we go on without the lock; the unique index still picks one winner.
     if (lock && !lock.acquired && lock.reason === 'taken') {
-      return { ok: false, error: new DomainError('slot_taken').body };
+      // A retry of a hold that committed finds its own lock (or a contender's) still
+      // set: the stored answer stands whatever the lock says (issue 12).
+      const scope = this.scope(p, idem, 'hold', input);
+      const replayed = scope ? await replayOf<BookingView>(this.deps.db, scope, bookingViewOf) : null;
+      return replayed ?? { ok: false, error: new DomainError('slot_taken').body };
     }
     try {
       const { result, facts } = await holdOnce(
@@ -210,8 +215,16 @@ export class BookingService {
     } catch (err) {
       return { ok: false, error: (err as DomainError).body };
     }
+    // The same guards as a single hold (the admission guard, the virtual queue), asked
+    // for every slot: an itinerary's meetings name only their slots, and a side road
+    // without them let a family still in the queue hold (issue 11).
+    for (const slotId of new Set(inputs.map((i) => i.slotId))) {
+      const refused = await this.deps.admission?.refuse({ slotId }, familyOf(p));
+      if (refused) return refused;
+    }
     let facts: Fact[] = [];
     let held: { bookingId: string; eventId: string; expiresAt: Date }[] = [];
+
     // A fixed order (by slot) so two multi-holds of one family cannot deadlock.
     const ordered = [...inputs].sort((a, b) => (a.slotId < b.slotId ? -1 : a.slotId > b.slotId ? 1 : 0));
     const result = await runIdempotent(
@@ -302,6 +315,18 @@ export class BookingService {
    * timing adjustable — at least ten extensions). Everyone sees the new lapse time.
    */
   async extendHold(p: Principal, holdId: string, idem: Idem): Promise<Result<BookingView>> {
+    // More time on a slot is taking it for longer: the queue and the guard are asked
+    // as for the hold itself.
+    if (p.kind === 'family') {
+      const { rows } = await this.deps.db.query<{ slot_id: string }>(
+        'SELECT slot_id FROM bookings WHERE id = $1 AND family_id = $2',
+        [holdId, p.familyId],
+      );
+      const refused = rows[0]
+        ? await this.deps.admission?.refuse({ slotId: rows[0].slot_id }, p.familyId)
+        : null;
+      if (refused) return refused;
+    }
     let facts: Fact[] = [];
     let extension = 0;
     let expiresAt: Date | null = null;
@@ -315,6 +340,18 @@ export class BookingService {
         if (b.archived)
           throw new DomainError('window_closed', 'This event is archived and can no longer change.');
         if (b.status === 'expired' || !b.live) throw new DomainError('hold_expired');
+        // The door's rules for the slot it already holds (window, mode; the hold itself
+        // not counted against the cap): a hold made by staff is not a family's way in.
+        const { rows: policy } = await client.query<{ refusal: { code: string; detail?: string } | null }>(
+          'SELECT confer_booking_refusal($1, $2, $3, $4, $5, $6) AS refusal',
+          [b.slot_id, b.family_id, b.student_id, p.schoolId, p.kind === 'staff' ? 'staff' : null, holdId],
+        );
+        const refusal = policy[0]!.refusal;
+        if (refusal)
+          throw (
+            refusalRaised({ code: 'P0001', message: refusal.code, detail: refusal.detail }) ??
+            new DomainError('window_closed')
+          );
         if (b.extensions >= MAX_HOLD_EXTENSIONS) {
           throw new DomainError(
             'cap_reached',

@@ -241,6 +241,8 @@ export class FairStartService {
         client,
         grants.map((g) => ({ slotId: g.slotId!, familyId: g.familyId, studentId: g.studentId })),
         { kind: 'system', id: null },
+        // The draw is the fair start itself: every rule but the mode's applies.
+        { schoolId: null, override: 'fair_start_draw' },
       );
       const changes: Change[] = [];
       const outcomes: { familyId: string; rank: number; outcome: string; bookingId: string | null }[] = [];

@@ -31,10 +31,13 @@ export function fairnessServices(
   extra: { redis: Redis; redisPrefix: string; booking: BookingService; close?: () => Promise<void> },
 ): FairnessServices {
   const offers = new OffersService(context);
+  const queue = new VirtualQueue(extra.redis, extra.redisPrefix, context.db, context);
+  // Accepting an offer takes a slot: a family still in the queue's line may not.
+  offers.familyGate = (eventId, familyId) => queue.refusal(eventId, familyId);
   return {
     context,
     fairStart: new FairStartService(context),
-    queue: new VirtualQueue(extra.redis, extra.redisPrefix, context.db, context),
+    queue,
     itinerary: new ItineraryService(context.db),
     booking: extra.booking,
     offers,

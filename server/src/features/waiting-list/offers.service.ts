@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { z } from 'zod';
+import type { ErrorBody } from '../../../../protocol/errors.ts';
 import type { AcceptOfferResponse, OfferViewT } from '../../../../protocol/fairness.ts';
 import { rooms } from '../../../../protocol/socket-events.ts';
 import { type DbClient, inTransaction, type Queryable } from '../../infra/db.ts';
@@ -20,6 +21,7 @@ interface OfferRow {
   family_id: string;
   student_id: string;
   entry_id: string | null;
+  replaces_booking_id: string | null;
   status: OfferViewT['status'];
   expires_at: Date;
   booking_id: string | null;
@@ -35,7 +37,8 @@ interface OfferRow {
 }
 
 const OFFER_SELECT = `
-  SELECT o.id, o.kind, o.event_id, o.slot_id, o.family_id, o.student_id, o.entry_id, o.status,
+  SELECT o.id, o.kind, o.event_id, o.slot_id, o.family_id, o.student_id, o.entry_id,
+         o.replaces_booking_id, o.status,
          o.expires_at, o.booking_id, s.staff_id, t.title, t.first_name, t.surname, s.starts_at,
          s.ends_at, s.room, e.school_id, o.expires_at > now() AS live
     FROM offers o JOIN slots s ON s.id = o.slot_id JOIN staff t ON t.id = s.staff_id
@@ -84,6 +87,12 @@ export interface NewOffer {
  * books it through the booking constraints; letting it lapse passes it on.
  */
 export class OffersService {
+  /**
+   * The virtual queue's refusal for a family at an event (fair-start/virtual-queue.ts),
+   * set where the queue is built; none: no queue.
+   */
+  familyGate: ((eventId: string, familyId: string) => Promise<ErrorBody | null>) | null = null;
+
   /** Set by the waiting list: what to do with a slot an offer gave back. */
   onSlotReturned: (slotId: string) => Promise<void> = async () => {};
 
@@ -188,14 +197,35 @@ export class OffersService {
   async accept(p: Principal, offerId: string): Promise<z.infer<typeof AcceptOfferResponse>> {
     let facts: Fact[] = [];
     let fresh = false;
+    // The virtual queue lives in Redis, so it is asked here, before the transaction,
+    // as the main road asks it (booking.service.ts): a family still in line takes
+    // nothing, whichever way it comes in.
+    if (p.kind === 'family' && this.familyGate) {
+      const { rows } = await this.ctx.db.query<{ event_id: string }>(
+        'SELECT event_id FROM offers WHERE id = $1 AND family_id = $2',
+        [offerId, p.familyId],
+      );
+      const refused = rows[0] ? await this.familyGate(rows[0].event_id, p.familyId) : null;
+      if (refused) throw new DomainError(refused.code, refused.message, { retryAfter: refused.retryAfter });
+    }
     const { offer, bookingId } = await inTransaction(this.ctx.db, async (client) => {
       const o = await this.lockOwn(client, p, offerId);
       if (o.status === 'accepted' && o.booking_id) return { offer: o, bookingId: o.booking_id };
       if (o.status !== 'pending' || !o.live) throw new DomainError('hold_expired', 'This offer has ended.');
       const [inserted] = await insertConfirmed(
         client,
-        [{ slotId: o.slot_id, familyId: o.family_id, studentId: o.student_id }],
+        [
+          {
+            slotId: o.slot_id,
+            familyId: o.family_id,
+            studentId: o.student_id,
+            replaces: o.replaces_booking_id,
+          },
+        ],
         p.kind === 'family' ? { kind: 'family', id: p.familyId } : { kind: 'staff', id: p.staffId },
+        // A cover offer is the school's own change after an absence: it may move a
+        // family to a teacher who does not teach the child, after booking closed.
+        { schoolId: p.schoolId, override: o.kind === 'cover' ? 'cover_offer' : null },
       );
       const ins = inserted!;
       if (!ins.ok) throw ins.error;

@@ -8,7 +8,7 @@ const FITS = (fam: string, stu: string) => `
   NOT EXISTS (
     SELECT 1 FROM bookings b
      WHERE b.event_id = s.event_id
-       AND (b.status = 'confirmed' OR (b.status = 'held' AND b.expires_at > now()))
+       AND booking_is_active(b.status, b.expires_at)
        AND ((b.family_id = ${fam}
              AND b.guard && tstzrange(s.starts_at - make_interval(secs => e.gap_minutes * 30),
                                       s.ends_at + make_interval(secs => e.gap_minutes * 30), '[)'))
@@ -16,7 +16,7 @@ const FITS = (fam: string, stu: string) => `
              AND (b.during && tstzrange(s.starts_at, s.ends_at, '[)') OR b.staff_id = s.staff_id))))
   AND (SELECT count(*) FROM bookings b
         WHERE b.event_id = s.event_id AND b.student_id = ${stu}
-          AND (b.status = 'confirmed' OR (b.status = 'held' AND b.expires_at > now()))) < e.max_per_student`;
+          AND booking_is_active(b.status, b.expires_at)) < e.max_per_student`;
 
 /**
  * The first family in a teacher's waiting line whose itinerary the slot fits:
@@ -40,6 +40,21 @@ export async function firstFittingEntry(
         AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.entry_id = w.id AND o.status = 'pending'
                          AND o.expires_at > now())
         AND ${FITS('w.family_id', 'w.student_id')}
+        -- The door's rules for this family (window, mode, teacher, cap: migration 011):
+        -- an offer is a booking in waiting, so it is made only when the family could
+        -- book the slot itself now.
+        AND confer_booking_refusal(s.id, w.family_id, w.student_id, e.school_id, NULL, NULL) IS NULL
+        -- The waiting list is for a full teacher: a family that could take another
+        -- free slot of this teacher itself books it on the main road.
+        AND NOT EXISTS (
+          SELECT 1 FROM slots s2
+           WHERE s2.event_id = s.event_id AND s2.staff_id = s.staff_id AND s2.id <> s.id
+             AND NOT s2.blocked AND s2.starts_at > now()
+             AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s2.id
+                              AND booking_is_active(b.status, b.expires_at))
+             AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.slot_id = s2.id AND o.status = 'pending'
+                              AND o.expires_at > now())
+             AND ${FITS('w.family_id', 'w.student_id').replace(/\bs\./g, 's2.')})
       ORDER BY w.must_see DESC, w.position, w.created_at
       LIMIT 1`,
     [slotId],
