@@ -8,7 +8,8 @@ import type { WorkerContext } from './worker-context.ts';
 /**
  * Sends e-mail over SMTP. A failed send throws, and BullMQ retries with
  * exponential backoff (EMAIL_ATTEMPTS, EMAIL_BACKOFF_MS); the sent-log makes sure
- * a retry after a successful send does not send again.
+ * a retry after a known successful send does not send again, and that a retry after
+ * an unknown outcome sends with the same Message-ID (sent-log.ts).
  */
 export function createEmailWorker(ctx: WorkerContext): { worker: Worker; close(): Promise<void> } {
   const queue = new Queue(QUEUES.email, {
@@ -21,6 +22,7 @@ export function createEmailWorker(ctx: WorkerContext): { worker: Worker; close()
     mailer: ctx.mailer,
     publicUrl: ctx.config.PUBLIC_URL ?? `http://localhost:${ctx.config.PORT}`,
     enqueue: (jobs) => enqueueEmails(queue, jobs, retry),
+    sendLeaseMs: ctx.config.EMAIL_SEND_LEASE_MS,
   });
   const worker = new Worker(
     QUEUES.email,

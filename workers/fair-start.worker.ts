@@ -4,11 +4,7 @@ import { QUEUES } from '../protocol/jobs.ts';
 import { BookingService } from '../server/src/features/booking/booking.service.ts';
 import { createFairnessJobs } from '../server/src/features/fair-start/fairness-context.ts';
 import { fairnessServices } from '../server/src/features/fair-start/fairness-services.ts';
-import {
-  bookingMailNotifier,
-  createEmailQueue,
-  enqueueEmails,
-} from '../server/src/features/mail/mail-queue.ts';
+import { createEmailQueue, enqueueEmails } from '../server/src/features/mail/mail-queue.ts';
 import { listenForFreedSlots } from '../server/src/features/waiting-list/slot-freed-listener.ts';
 import { createSocketEmitter } from '../server/src/infra/emitter.ts';
 import { parsePayload } from './payload.ts';
@@ -27,14 +23,13 @@ export function createFairStartWorker(ctx: WorkerContext): { worker: Worker; clo
   const jobs = createFairnessJobs(ctx.bullConnection, prefix);
   const emailQueue = createEmailQueue(ctx.bullConnection, prefix);
   const retry = { attempts: ctx.config.EMAIL_ATTEMPTS, backoffMs: ctx.config.EMAIL_BACKOFF_MS };
-  const notify = bookingMailNotifier(emailQueue, retry);
   const f = fairnessServices(
     {
       db: ctx.db,
       publisher: ctx.publisher,
       live: createSocketEmitter(ctx.redis, prefix),
       jobs,
-      notify,
+      // Booking mail (the draw's confirmations) goes through the outbox (migration 012).
       mail: (mails) => enqueueEmails(emailQueue, mails, retry),
       logError,
     },

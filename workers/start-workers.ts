@@ -9,6 +9,7 @@ import { createFairStartWorker } from './fair-start.worker.ts';
 import { createHoldExpiryWorker } from './hold-expiry.worker.ts';
 import { startHoldSweep } from './hold-sweep.ts';
 import { createMailScheduleWorker } from './mail-schedule.worker.ts';
+import { startOutboxRelay } from './outbox-relay.worker.ts';
 import { createRetentionWorker } from './retention.worker.ts';
 import { createSessionIdleWorker } from './session-idle.worker.ts';
 import { createWorkerContext } from './worker-context.ts';
@@ -35,6 +36,8 @@ export async function startWorkers(opts: {
   only?: QueueName[];
   /** The database-driven sweep of lapsed holds (hold-sweep.ts): on unless `only` picks queues. */
   holdSweep?: boolean;
+  /** The outbox relay (outbox-relay.worker.ts): on unless `only` picks queues without e-mail. */
+  outboxRelay?: boolean;
 }): Promise<RunningWorkers> {
   const ctx = createWorkerContext(opts);
   const wanted = (q: QueueName) => !opts.only || opts.only.includes(q);
@@ -67,6 +70,10 @@ export async function startWorkers(opts: {
       intervalMs: opts.config.HOLD_SWEEP_SECONDS * 1000,
     });
     closers.push(() => sweep.close());
+  }
+  if (opts.outboxRelay ?? wanted(QUEUES.email)) {
+    const relay = await startOutboxRelay(ctx);
+    closers.push(() => relay.close());
   }
   return {
     workers,

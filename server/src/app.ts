@@ -16,11 +16,7 @@ import { AuthService } from './features/auth/auth.service.ts';
 import { EventSchools } from './features/auth/event-schools.ts';
 import { SessionStore } from './features/auth/session-store.ts';
 import { bookingRoutes } from './features/booking/booking.routes.ts';
-import {
-  type BookingNotification,
-  BookingService,
-  type HoldExpiryScheduler,
-} from './features/booking/booking.service.ts';
+import { BookingService, type HoldExpiryScheduler } from './features/booking/booking.service.ts';
 import { eventsRoutes } from './features/events/events.routes.ts';
 import { EventsService } from './features/events/events.service.ts';
 import { fairStartRoutes } from './features/fair-start/fair-start.routes.ts';
@@ -49,8 +45,6 @@ export interface AppDeps {
   redis: Redis;
   logger: Logger;
   holdExpiry: HoldExpiryScheduler;
-  /** Told of confirmations and cancellations after commit (the e-mail queue hooks in here). */
-  notify?: (n: BookingNotification) => Promise<void>;
   /** Called when a session shows activity (the workers' idle time-out hooks in here). */
   onSessionTouched?: (sessionId: string, at: Date) => void;
   /** The built client to serve; defaults to client/dist when it exists. */
@@ -169,6 +163,8 @@ export function createApp(deps: AppDeps): ConferApp {
       ratePerSecond: config.ADMISSION_RATE,
       burst: config.ADMISSION_BURST,
       maxWaiting: config.ADMISSION_MAX_WAITING,
+      familyRatePerSecond: config.ADMISSION_FAMILY_RATE,
+      familyBurst: config.ADMISSION_FAMILY_BURST,
     },
     db,
   );
@@ -179,7 +175,6 @@ export function createApp(deps: AppDeps): ConferApp {
     slotLock: config.SLOT_LOCK_ENABLED ? new SlotLock(redis, config.REDIS_PREFIX, config.SLOT_LOCK_MS) : null,
     publisher,
     holdExpiry: deps.holdExpiry,
-    notify: deps.notify,
     logError,
   });
   const events = new EventsService(db);
@@ -250,7 +245,6 @@ export function createApp(deps: AppDeps): ConferApp {
     io,
     publisher,
     booking,
-    notify: deps.notify,
     logError,
     http,
   });
@@ -260,7 +254,7 @@ export function createApp(deps: AppDeps): ConferApp {
     ...eventsRoutes(events),
     ...bookingRoutes(booking),
     ...mailRoutes(db),
-    ...adminRoutes({ db, io, publisher, events, booking, notify: deps.notify, logError }),
+    ...adminRoutes({ db, io, publisher, events, booking, logError }),
     ...teacherRoutes({ db }),
     ...schools.routes,
     ...fairStartRoutes(fairness),

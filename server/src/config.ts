@@ -114,6 +114,18 @@ const ConfigSchema = z.object({
    */
   HOLD_SWEEP_SECONDS: z.coerce.number().min(0.1).max(3600).default(5),
   EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  /**
+   * How long one attempt owns a mail in the sent-log before another may send it
+   * again; longer than the mailer's own time-outs (10 s connect, 30 s socket).
+   */
+  EMAIL_SEND_LEASE_MS: z.coerce.number().int().min(100).default(60_000),
+  /** How often the workers' outbox relay looks for rows (migration 012, infra/outbox-relay.ts). */
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(10_000).default(250),
+  /**
+   * Fact rows wait this long before the relay checks whether their commit was announced:
+   * the committing instance publishes at once, and normally the relay only deletes.
+   */
+  OUTBOX_FACT_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   /** How long a worker owns a job before another may take it over (it renews while alive). */
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   /**

@@ -1,7 +1,6 @@
 import { pino } from 'pino';
 import { createApp } from './app.ts';
 import { loadConfigOrExit } from './config.ts';
-import { bookingMailNotifier, createEmailQueue } from './features/mail/mail-queue.ts';
 import { createSessionIdleQueue, idleTimeoutScheduler } from './features/sessions/idle-timeout-queue.ts';
 import { createDb } from './infra/db.ts';
 import { ensureDatabase, migrate } from './infra/migrate.ts';
@@ -20,7 +19,6 @@ async function main() {
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const redis = createRedis(config.REDIS_URL);
   const queue = createHoldExpiryQueue(redis, config.REDIS_PREFIX);
-  const emailQueue = createEmailQueue(redis, config.REDIS_PREFIX);
   const idleQueue = createSessionIdleQueue(redis, config.REDIS_PREFIX);
   const logError = (err: unknown, context: string) => logger.error({ err, context }, 'unexpected error');
   const confer = createApp({
@@ -28,11 +26,9 @@ async function main() {
     db,
     redis,
     logger,
+    // Booking mail is not wired here: it is written to the outbox in the booking's own
+    // transaction (migration 012) and relayed by the workers.
     holdExpiry: holdExpiryScheduler(queue),
-    notify: bookingMailNotifier(emailQueue, {
-      attempts: config.EMAIL_ATTEMPTS,
-      backoffMs: config.EMAIL_BACKOFF_MS,
-    }),
     onSessionTouched: idleTimeoutScheduler(idleQueue, config.SESSION_IDLE_MINUTES * 60_000, logError),
   });
   // At 19:00 hundreds of phones connect within a second or two while the event loop
@@ -49,7 +45,7 @@ async function main() {
     logger.info({ signal }, 'shutting down');
     confer.http.close();
     await confer.close();
-    await Promise.all([queue.close(), emailQueue.close(), idleQueue.close()]);
+    await Promise.all([queue.close(), idleQueue.close()]);
     await db.end();
     redis.disconnect();
     process.exit(0);

@@ -4,7 +4,6 @@ import { type ParsedMail, simpleParser } from 'mailparser';
 import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
 import type { Config } from '../../server/src/config.ts';
-import { bookingMailNotifier, createEmailQueue } from '../../server/src/features/mail/mail-queue.ts';
 import {
   createSessionIdleQueue,
   idleTimeoutScheduler,
@@ -65,22 +64,17 @@ export async function startSmtp(): Promise<TestSmtp> {
   return smtp;
 }
 
-/** The hooks index.ts wires (mail on booking changes, idle time-outs), for a test app. */
+/**
+ * The hooks index.ts wires (idle time-outs), for a test app. Booking mail needs no
+ * hook: it goes through the outbox, relayed by the workers (startTestWorkers).
+ */
 export function workerHooks(ctx: { config: Config; redis: TestApp['redis'] }): AppHooks {
-  const email = createEmailQueue(ctx.redis, ctx.config.REDIS_PREFIX);
   const idle = createSessionIdleQueue(ctx.redis, ctx.config.REDIS_PREFIX);
   return {
-    notify: bookingMailNotifier(email, {
-      attempts: ctx.config.EMAIL_ATTEMPTS,
-      backoffMs: ctx.config.EMAIL_BACKOFF_MS,
-    }),
     onSessionTouched: idleTimeoutScheduler(idle, ctx.config.SESSION_IDLE_MINUTES * 60_000, () => {}),
     async close() {
-      await Promise.all([
-        email.obliterate({ force: true }).catch(() => {}),
-        idle.obliterate({ force: true }).catch(() => {}),
-      ]);
-      await Promise.all([email.close(), idle.close()]);
+      await idle.obliterate({ force: true }).catch(() => {});
+      await idle.close();
     },
   };
 }

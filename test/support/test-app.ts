@@ -13,7 +13,7 @@ import { createRedis } from '../../server/src/infra/redis.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { REDIS_URL } from './env.ts';
 
-export interface AppHooks extends Pick<AppDeps, 'notify' | 'onSessionTouched'> {
+export interface AppHooks extends Pick<AppDeps, 'onSessionTouched'> {
   close?(): Promise<void>;
 }
 
@@ -80,7 +80,6 @@ export async function startTestApp(
     logger: pino({ level: 'silent' }),
     holdExpiry: holdExpiryScheduler(holdQueue),
     clientDir: shared?.clientDir ?? null,
-    notify: hooks?.notify,
     onSessionTouched: hooks?.onSessionTouched,
   });
   await new Promise<void>((resolve) => confer.http.listen(shared?.port ?? 0, '127.0.0.1', resolve));

@@ -39,7 +39,6 @@ export interface AdminRoutesDeps {
   publisher: Publisher;
   events: EventsService;
   booking: BookingService;
-  notify?: LiveWriteDeps['notify'];
   logError?: LiveWriteDeps['logError'];
 }
 
@@ -51,7 +50,7 @@ const csvErrors: ['not_found'] = ['not_found'];
 
 /** The admin console's API: set an evening up, steer it live, report on it. */
 export function adminRoutes(deps: AdminRoutesDeps): RouteDef<any, any>[] {
-  const live = { db: deps.db, publisher: deps.publisher, notify: deps.notify, logError: deps.logError };
+  const live = { db: deps.db, publisher: deps.publisher, logError: deps.logError };
   const eventAdmin = new EventAdminService({ ...live, events: deps.events });
   const slotAdmin = new SlotAdminService(live);
   const consoleService = new ConsoleService({ db: deps.db, io: deps.io });

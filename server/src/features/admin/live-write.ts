@@ -10,12 +10,15 @@ import type { Publisher } from '../live/publisher.ts';
 export interface LiveWriteDeps {
   db: Db;
   publisher: Publisher;
-  /** Told after commit when a family's appointments changed (the e-mail queue hooks in). */
-  notify?: (n: BookingNotification) => Promise<void>;
   logError?: (err: unknown, context: string) => void;
 }
 
-/** What a write produced for the outside world; sent only once the transaction has committed. */
+/**
+ * What a write produced for screens, published once the transaction has committed.
+ * `notices` say which families' appointments changed; their mail needs no sending
+ * from here: the booking log's trigger wrote it to the outbox table in the write's
+ * own transaction (migration 012), and the workers' relay sends it.
+ */
 export interface Outbox {
   facts: Fact[];
   notices: BookingNotification[];
@@ -23,7 +26,7 @@ export interface Outbox {
 
 /**
  * Runs an admin write in one transaction, at most once per idempotency key, then
- * publishes its facts and notices. Nothing is sent before commit: a screen must never
+ * publishes its facts. Nothing is sent before commit: a screen must never
  * show a change that was rolled back. The outbox is fresh on every attempt, since a
  * serialization failure reruns the whole write.
  */
@@ -41,12 +44,6 @@ export async function liveWrite<T>(
     out = { facts: [], notices: [] };
     return write(client, out);
   });
-  if (result.ok) {
-    if (out.facts.length > 0) deps.publisher.publish(out.facts);
-    for (const n of out.notices) {
-      if (!deps.notify || n.bookingIds.length === 0) continue;
-      deps.notify(n).catch((err) => deps.logError?.(err, `notify ${n.kind}`));
-    }
-  }
+  if (result.ok && out.facts.length > 0) deps.publisher.publish(out.facts);
   return result;
 }

@@ -15,6 +15,7 @@ import type { Publisher } from '../live/publisher.ts';
 import { refusalRaised } from './booking-refusals.ts';
 import { confirmOnce, type HoldRequest, holdOnce, holdWithin, replayOf } from './booking-statements.ts';
 import { bookingViewOf, loadBookingViews, loadItinerary } from './booking-views.ts';
+import { hopelessConfirmation } from './hopeless-confirmation.ts';
 import { type Actor, type Change, type Fact, recordChanges } from './event-changes.ts';
 import { runIdempotent } from './idempotency.ts';
 import { loadSlotViews } from './slot-views.ts';
@@ -141,7 +142,8 @@ export class BookingService {
   /** Places a short hold on a slot for one of the family's children. */
   async hold(p: Principal, input: CreateHoldRequest, idem: Idem): Promise<Result<BookingView>> {
     const refused =
-      this.knownTaken(p, input) ?? (await this.deps.admission?.refuse({ slotId: input.slotId }, familyOf(p)));
+      this.knownTaken(p, input) ??
+      (await this.deps.admission?.refuse({ slotId: input.slotId }, familyOf(p), p.schoolId));
     if (refused) return refused;
     let familyId: string;
     try {
@@ -261,14 +263,78 @@ export class BookingService {
     input: ConfirmHoldsRequest,
     idem: Idem,
   ): Promise<Result<{ bookings: BookingView[] }>> {
-    const refused = await this.deps.admission?.refuse({ eventId: input.eventId }, familyOf(p));
-    if (refused) return refused;
+    let familyId: string;
+    try {
+      familyId = this.familyFor(p, inputs[0]?.familyId);
+      if (inputs.some((i) => (i.familyId ?? familyId) !== familyId)) throw new DomainError('forbidden');
+    } catch (err) {
+      return { ok: false, error: (err as DomainError).body };
+    }
+    // The same guards as a single hold (the admission guard, the virtual queue), asked
+    // for every slot: an itinerary's meetings name only their slots, and a side road
+    // without them let a family still in the queue hold (issue 11).
+    for (const slotId of new Set(inputs.map((i) => i.slotId))) {
+      const refused = await this.deps.admission?.refuse({ slotId }, familyOf(p));
+      if (refused) return refused;
+    }
+    let facts: Fact[] = [];
+    let held: { bookingId: string; eventId: string; expiresAt: Date }[] = [];
+    // A fixed order (by slot) so two multi-holds of one family cannot deadlock.
+    const ordered = [...inputs].sort((a, b) => (a.slotId < b.slotId ? -1 : a.slotId > b.slotId ? 1 : 0));
+    const result = await runIdempotent(
+      this.deps.db,
+      this.scope(p, idem, 'holdAll', ordered),
+      async (client) => {
+        facts = [];
+        held = [];
+        const views: BookingView[] = [];
+        for (const input of ordered) {
+          const out = await holdWithin(client, this.holdRequest(p, familyId, input));
+          facts.push(...out.facts);
+          views.push(out.view);
+          held.push({
+            bookingId: out.view.id,
+            eventId: out.view.eventId,
+            expiresAt: new Date(out.view.expiresAt!),
+          });
+        }
+        return { bookings: views.sort((a, b) => a.startsAt.localeCompare(b.startsAt)) };
+      },
+    );
+    if (result.ok && facts.length > 0) {
+      this.after(facts);
+      for (const h of held)
+        this.deps.holdExpiry.schedule(h).catch((err) => this.deps.logError?.(err, 'schedule hold expiry'));
+    }
+    return result;
+  }
+
+  /** Confirms a family's holds together: all of them, or none if any has lapsed. */
+  async confirm(
+    p: Principal,
+    input: ConfirmHoldsRequest,
+    idem: Idem,
+  ): Promise<Result<{ bookings: BookingView[] }>> {
     let familyId: string;
     try {
       familyId = this.familyFor(p, input.familyId);
     } catch (err) {
       return { ok: false, error: (err as DomainError).body };
     }
+    // A confirmation that cannot succeed is answered before it spends an admission token.
+    const hopeless = this.deps.admission
+      ? await hopelessConfirmation(this.deps.db, {
+          eventId: input.eventId,
+          familyId,
+          schoolId: p.schoolId,
+          byStaff: p.kind === 'staff',
+          holdIds: input.holdIds ?? null,
+          keyed: idem.key ? { principal: principalKey(p), key: idem.key } : null,
+        })
+      : null;
+    if (hopeless) return { ok: false, error: hopeless };
+    const refused = await this.deps.admission?.refuse({ eventId: input.eventId }, familyOf(p));
+    if (refused) return refused;
     const { result, facts } = await confirmOnce(
       this.deps.db,
       {

@@ -14,5 +14,8 @@ export interface FactEnvelope {
   familyId: string | null;
 }
 
-/** Sends one commit's facts to every instance (a Redis PUBLISH on the fact channel). */
-export type FactSender = (envelopes: FactEnvelope[]) => void;
+/**
+ * Sends one commit's facts to every instance (a Redis PUBLISH on the fact channel).
+ * A sender may return the PUBLISH's promise: the outbox relay waits on it.
+ */
+export type FactSender = (envelopes: FactEnvelope[]) => unknown;

@@ -28,13 +28,26 @@ export class Publisher {
     private readonly clock: () => number = Date.now,
   ) {}
 
+  /** Right after commit, from the instance that committed: fire and forget (the outbox relay backs it up). */
   publish(facts: Fact[]): void {
+    void Promise.resolve(this.send(facts)).catch(() => {});
+  }
+
+  /**
+   * For the outbox relay: resolves once Redis has taken the facts, rejects when it has
+   * not, so the relay keeps its rows until they really went out.
+   */
+  async announce(facts: Fact[]): Promise<void> {
+    await this.send(facts);
+  }
+
+  private send(facts: Fact[]): unknown {
     if (facts.length === 0) return;
     // Called right after commit, so this is the commit instant as screens should
     // measure it (the benchmark's commit-to-screen latency starts here).
     const publishedAt = this.clock();
     const families = new Map<string, { eventId: string; version: number }>();
-    this.sendFacts(
+    const sent = this.sendFacts(
       facts.map((fact) => ({
         fact: {
           eventId: fact.eventId,
@@ -51,6 +64,7 @@ export class Publisher {
       if (fact.familyId) families.set(fact.familyId, { eventId: fact.eventId, version: fact.version });
     for (const [familyId, payload] of families)
       this.io.to(rooms.family(familyId)).emit('itinerary:changed', payload);
+    return sent;
   }
 
   sessionEnded(sessionId: string, reason: 'logout' | 'idle_timeout' | 'revoked', message: string): void {

@@ -1,8 +1,8 @@
 import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type EmailJob, QUEUES } from '../../../../protocol/jobs.ts';
+import type { OutboxHandler, OutboxRow } from '../../infra/outbox-relay.ts';
 import { bullPrefix } from '../../infra/queues.ts';
-import type { BookingNotification } from '../booking/booking.service.ts';
 import { emailKey } from './email-keys.ts';
 
 export function createEmailQueue(connection: Redis, redisPrefix: string): Queue<EmailJob> {
@@ -31,16 +31,37 @@ export async function enqueueEmails(
   await queue.addBulk(jobs.map((data) => ({ name: data.kind, data, opts: opts(data) })));
 }
 
-/** The `notify` hook of the booking service: confirmations, cancellations and changes become mail. */
-export function bookingMailNotifier(queue: Queue<EmailJob>, retry: EmailRetry) {
-  return async (n: BookingNotification & { changeId?: string }): Promise<void> => {
-    const base = { eventId: n.eventId, familyId: n.familyId, bookingIds: n.bookingIds, by: n.by };
-    const job: EmailJob =
-      n.kind === 'confirmed'
+// The job schema's limit; a family never has more appointments at one evening.
+const MAX_BOOKINGS_PER_MAIL = 100;
+
+/**
+ * The mail an outbox row stands for (migration 012 writes one per family and kind
+ * for every confirmation, cancellation, move or resize of a confirmed appointment).
+ * Its key (email-keys.ts) comes from the row: the booking ids for confirmations and
+ * cancellations (each happens once per booking), the outbox id for changes (a booking
+ * can change many times). Relaying a row twice therefore adds one job, and a mail
+ * sent twice carries the same Message-ID.
+ */
+export function outboxMails(row: OutboxRow): EmailJob[] {
+  if (row.topic !== 'mail' || !row.mailKind || !row.familyId || !row.bookingIds?.length) return [];
+  const by = row.actorKind ?? 'system';
+  const ids = [...row.bookingIds].sort();
+  const jobs: EmailJob[] = [];
+  for (let i = 0; i < ids.length; i += MAX_BOOKINGS_PER_MAIL) {
+    const bookingIds = ids.slice(i, i + MAX_BOOKINGS_PER_MAIL);
+    const base = { eventId: row.eventId, familyId: row.familyId, bookingIds, by };
+    jobs.push(
+      row.mailKind === 'confirmed'
         ? { kind: 'booking-confirmed', ...base }
-        : n.kind === 'cancelled'
+        : row.mailKind === 'cancelled'
           ? { kind: 'booking-cancelled', ...base }
-          : { kind: 'booking-changed', ...base, changeId: n.changeId ?? String(Date.now()) };
-    await enqueueEmails(queue, [job], retry);
-  };
+          : { kind: 'booking-changed', ...base, changeId: `outbox-${row.id}${i ? `-${i}` : ''}` },
+    );
+  }
+  return jobs;
+}
+
+/** The outbox's mail rows become e-mail jobs; resolves once BullMQ has them all. */
+export function outboxMailHandler(queue: Queue<EmailJob>, retry: EmailRetry): OutboxHandler {
+  return (rows) => enqueueEmails(queue, rows.flatMap(outboxMails), retry);
 }

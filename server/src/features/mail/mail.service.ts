@@ -36,6 +36,8 @@ export interface MailServiceDeps {
   publicUrl: string;
   /** Adds per-recipient jobs (system-update fan-out). */
   enqueue: (jobs: EmailJob[]) => Promise<void>;
+  /** How long one attempt owns a mail before another may send it (sent-log.ts); default 60 s. */
+  sendLeaseMs?: number;
 }
 
 interface Addressed {
@@ -46,12 +48,15 @@ interface Addressed {
   skip?: MailOutcome;
 }
 
-/** Turns an e-mail job into at most one message, through the sent-log. */
+/**
+ * Turns an e-mail job into a message through the sent-log: once when the outcome of
+ * each attempt is known, again with the same Message-ID when it is not (sent-log.ts).
+ */
 export class MailService {
   private readonly sentLog: SentLog;
 
   constructor(private readonly deps: MailServiceDeps) {
-    this.sentLog = new SentLog(deps.db);
+    this.sentLog = new SentLog(deps.db, deps.sendLeaseMs ?? 60_000);
   }
 
   optOutLink(token: string): string {

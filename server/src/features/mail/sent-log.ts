@@ -8,62 +8,75 @@ export interface SentLogEntry {
   recipient: string;
 }
 
+/** Another attempt at the same mail is under way (or died less than a lease ago); retry later. */
+export class MailInFlight extends Error {
+  constructor(key: string) {
+    super(`mail ${key} is being sent by another attempt`);
+  }
+}
+
 /**
- * At most one send per key. The log row is inserted first in a transaction that
- * stays open while the message goes over SMTP and commits as soon as the server
- * has accepted it:
- * - a crash after the commit (before the job is acknowledged) leaves the row, so
- *   the retry finds it and does not send again;
- * - a crash during the send rolls the row back (the connection dies with the
- *   process), so the retry sends — the SMTP server never accepted the first try;
- * - two workers on the same key: the second's insert waits on the first's
- *   uncommitted row and then finds it, instead of sending in parallel.
- * What remains is the instant between the server's "250 OK" and our COMMIT.
+ * One mail per key, recorded in two committed steps around the SMTP exchange:
+ * 'sending' before it, 'sent' after it.
+ * - A retry that finds 'sent' sends nothing (exactly once where the outcome is known).
+ * - A retry that finds 'sending' cannot know whether the server accepted the first
+ *   try: the "250" may have arrived while our write of 'sent' failed (PostgreSQL
+ *   stopped, the worker killed). It sends again, with the same Message-ID, so the
+ *   copy is recognisably the same mail: at-least-once where the outcome is unknown.
+ *   Losing a confirmation is worse than a recognisable duplicate.
+ * - While an attempt is under way (claimed less than `leaseMs` ago) no other attempt
+ *   sends in parallel; the lease outlasts the mailer's own time-outs.
+ * Unlike holding a transaction open across the send, nothing here needs PostgreSQL
+ * during the SMTP exchange, and no connection is held while a slow server answers.
  */
 export class SentLog {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly leaseMs: number,
+  ) {}
 
   async sendOnce(
     entry: SentLogEntry,
     send: () => Promise<{ messageId: string }>,
   ): Promise<'sent' | 'already_sent'> {
-    const client = await this.db.connect();
-    // A connection lost while checked out reports on the client, not the pool;
-    // the failing query rejects anyway, so the event itself needs no handling.
-    const ignore = () => {};
-    client.on('error', ignore);
+    const claimed = await this.db.query(
+      `INSERT INTO email_log (key, kind, school_id, event_id, recipient, state, attempts, claimed_at)
+       VALUES ($1, $2, $3, $4, $5, 'sending', 1, now())
+       ON CONFLICT (key) DO UPDATE
+          SET attempts = email_log.attempts + 1, claimed_at = now(), recipient = EXCLUDED.recipient
+        WHERE email_log.state = 'sending'
+          AND email_log.claimed_at <= now() - make_interval(secs => $6::double precision / 1000)
+       RETURNING attempts`,
+      [entry.key, entry.kind, entry.schoolId, entry.eventId, entry.recipient, this.leaseMs],
+    );
+    if (claimed.rowCount === 0) {
+      if (await this.wasSent(entry.key)) return 'already_sent';
+      throw new MailInFlight(entry.key);
+    }
     try {
-      await client.query('BEGIN');
-      // A worker host that vanishes without closing its connection must not hold
-      // the key forever.
-      await client.query(`SET LOCAL idle_in_transaction_session_timeout = '120s'`);
-      const { rowCount } = await client.query(
-        `INSERT INTO email_log (key, kind, school_id, event_id, recipient)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING`,
-        [entry.key, entry.kind, entry.schoolId, entry.eventId, entry.recipient],
-      );
-      if (rowCount === 0) {
-        await client.query('ROLLBACK');
-        return 'already_sent';
-      }
       const { messageId } = await send();
-      await client.query('UPDATE email_log SET message_id = $2, sent_at = now() WHERE key = $1', [
-        entry.key,
-        messageId,
-      ]);
-      await client.query('COMMIT');
+      await this.db.query(
+        `UPDATE email_log SET state = 'sent', message_id = $2, sent_at = now() WHERE key = $1`,
+        [entry.key, messageId],
+      );
       return 'sent';
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
+      // This attempt is over, whatever the server got: let the queue's retry claim the
+      // mail at once instead of waiting out the lease. If this write fails too, the
+      // lease runs out by itself.
+      await this.db
+        .query(`UPDATE email_log SET claimed_at = '-infinity' WHERE key = $1 AND state = 'sending'`, [
+          entry.key,
+        ])
+        .catch(() => {});
       throw err;
-    } finally {
-      client.off('error', ignore);
-      client.release();
     }
   }
 
   async wasSent(key: string): Promise<boolean> {
-    const { rowCount } = await this.db.query('SELECT 1 FROM email_log WHERE key = $1', [key]);
+    const { rowCount } = await this.db.query(`SELECT 1 FROM email_log WHERE key = $1 AND state = 'sent'`, [
+      key,
+    ]);
     return (rowCount ?? 0) > 0;
   }
 }
