@@ -3,36 +3,62 @@ import { type ErrorBody, errorBody } from '../../../protocol/errors.ts';
 import { BusyMeter } from './busy-meter.ts';
 import type { Queryable } from './db.ts';
 
-// A token bucket per event, refilled continuously. Redis' own clock is used so that
-// every instance agrees on "now"; the key expires once it would be full again, so
-// idle events cost nothing. Returns {admitted 0|1, milliseconds until a token}.
+// Token buckets refilled continuously: the event's, and (when a family writes) the
+// family's own share of it. A write is admitted only if every bucket has a token and
+// then takes one from each, atomically, so a family refused for its share spends
+// nothing of the event's. Redis' own clock is used so that every instance agrees on
+// "now"; a key expires once it would be full again, so idle buckets cost nothing.
+// ARGV holds rate and burst per key. Returns {admitted 0|1, milliseconds until a
+// token, index of the first bucket that lacked one (0 if none)}.
 const TAKE = `
-local rate = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local b = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(b[1]) or burst
-local at = tonumber(b[2]) or now
-tokens = math.min(burst, tokens + math.max(0, now - at) * rate / 1000)
-local admitted = 0
+local tokens = {}
 local wait = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  admitted = 1
-else
-  wait = math.ceil((1 - tokens) * 1000 / rate)
+local short = 0
+for i, key in ipairs(KEYS) do
+  local rate = tonumber(ARGV[2 * i - 1])
+  local burst = tonumber(ARGV[2 * i])
+  local b = redis.call('HMGET', key, 'tokens', 'at')
+  local n = tonumber(b[1]) or burst
+  local at = tonumber(b[2]) or now
+  n = math.min(burst, n + math.max(0, now - at) * rate / 1000)
+  tokens[i] = n
+  if n < 1 then
+    wait = math.max(wait, math.ceil((1 - n) * 1000 / rate))
+    if short == 0 then short = i end
+  end
 end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
-redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
-return {admitted, wait}`;
+local admitted = 0
+if short == 0 then admitted = 1 end
+for i, key in ipairs(KEYS) do
+  local rate = tonumber(ARGV[2 * i - 1])
+  local burst = tonumber(ARGV[2 * i])
+  local n = tokens[i]
+  if admitted == 1 then n = n - 1 end
+  redis.call('HSET', key, 'tokens', tostring(n), 'at', tostring(now))
+  redis.call('PEXPIRE', key, math.ceil(burst * 1000 / rate) + 1000)
+end
+return {admitted, wait, short}`;
 
-type AdmitCommand = (key: string, rate: number, burst: number) => Promise<[number, number]>;
+/** A slot never moves to another event, nor an event to another school: safe to remember. */
+interface SlotEvent {
+  eventId: string;
+  schoolId: string;
+}
+
+type AdmitCommand = (keys: string[], args: number[]) => Promise<[number, number, number]>;
 
 /** Answers a refusal for a family's write at an event, or null to let it through. */
 export type FamilyGate = (eventId: string, familyId: string) => Promise<ErrorBody | null>;
 
-export type Admitted = { admitted: true } | { admitted: false; retryAfterSeconds: number };
+export type Admitted =
+  | { admitted: true }
+  | {
+      admitted: false;
+      retryAfterSeconds: number /** The family's own share ran out (not the event's). */;
+      family?: boolean;
+    };
 
 export interface AdmissionOptions {
   /** Writes admitted per event per second; 0 admits everything. */
@@ -41,6 +67,9 @@ export interface AdmissionOptions {
   burst: number;
   /** Refuse while this many requests of this instance wait for a database connection; 0: never. */
   maxWaiting?: number;
+  /** Each family's own writes per event per second, and how many at once; 0 or absent: no share. */
+  familyRatePerSecond?: number;
+  familyBurst?: number;
 }
 
 /**
@@ -52,7 +81,7 @@ export interface AdmissionOptions {
  */
 export class Admission {
   private readonly take: AdmitCommand;
-  private readonly slotEvents = new Map<string, Promise<string | null>>();
+  private readonly slotEvents = new Map<string, Promise<SlotEvent | null>>();
 
   constructor(
     redis: Redis,
@@ -61,14 +90,21 @@ export class Admission {
     private readonly db: Queryable,
   ) {
     if (!('conferAdmissionTake' in redis)) {
-      redis.defineCommand('conferAdmissionTake', { numberOfKeys: 1, lua: TAKE });
+      // The number of keys varies (event, family), so it is passed with each call.
+      redis.defineCommand('conferAdmissionTake', { lua: TAKE });
     }
-    const r = redis as unknown as { conferAdmissionTake: AdmitCommand };
-    this.take = (key, rate, burst) => r.conferAdmissionTake(key, rate, burst);
+    const r = redis as unknown as {
+      conferAdmissionTake: (n: number, ...rest: (string | number)[]) => Promise<[number, number, number]>;
+    };
+    this.take = (keys, args) => r.conferAdmissionTake(keys.length, ...keys, ...args);
   }
 
   get enabled(): boolean {
-    return this.options.ratePerSecond > 0 || (this.options.maxWaiting ?? 0) > 0;
+    return this.options.ratePerSecond > 0 || (this.options.maxWaiting ?? 0) > 0 || this.familyShare;
+  }
+
+  private get familyShare(): boolean {
+    return (this.options.familyRatePerSecond ?? 0) > 0;
   }
 
   /**
@@ -84,17 +120,27 @@ export class Admission {
 
   private readonly meter = new BusyMeter();
 
-  async admit(eventId: string): Promise<Admitted> {
+  async admit(eventId: string, familyId?: string): Promise<Admitted> {
     if (this.queueFull()) return { admitted: false, retryAfterSeconds: this.meter.turnAway() };
-    if (this.options.ratePerSecond <= 0) return this.served();
+    const keys: string[] = [];
+    const args: number[] = [];
+    if (this.options.ratePerSecond > 0) {
+      keys.push(`${this.prefix}admission:${eventId}`);
+      args.push(this.options.ratePerSecond, this.options.burst);
+    }
+    if (familyId && this.familyShare) {
+      keys.push(`${this.prefix}admission:${eventId}:family:${familyId}`);
+      args.push(this.options.familyRatePerSecond!, this.options.familyBurst ?? 1);
+    }
+    if (keys.length === 0) return this.served();
     try {
-      const [admitted, waitMs] = await this.take(
-        `${this.prefix}admission:${eventId}`,
-        this.options.ratePerSecond,
-        this.options.burst,
-      );
+      const [admitted, waitMs, short] = await this.take(keys, args);
       if (admitted === 1) return this.served();
-      return { admitted: false, retryAfterSeconds: this.meter.turnAway(Math.ceil(waitMs / 1000)) };
+      const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+      // A family over its own share is told its own wait; the crowd's meter is for the crowd.
+      if (keys[short - 1]?.includes(':family:'))
+        return { admitted: false, retryAfterSeconds: seconds, family: true };
+      return { admitted: false, retryAfterSeconds: this.meter.turnAway(seconds) };
     } catch {
       return this.served();
     }
@@ -109,25 +155,32 @@ export class Admission {
    * The refusal to answer with when the write is not admitted, else null. A hold
    * names only its slot, so the slot's event is looked up (once per slot: a slot
    * never moves to another event). An unknown slot is admitted and left to the
-   * service to answer `not_found`.
+   * service to answer `not_found`; so is a slot of another school than `schoolId`
+   * (the writer's): neither spends a token, since neither can succeed.
    */
   async refuse(
     target: { eventId: string } | { slotId: string },
     familyId?: string,
+    schoolId?: string,
   ): Promise<{ ok: false; error: ErrorBody } | null> {
     const gate = familyId ? this.familyGate : null;
     if (!this.enabled && !gate) return null;
     if (this.queueFull()) return busy(this.meter.turnAway());
-    const eventId =
-      'eventId' in target ? target.eventId : await this.eventOfSlot(target.slotId).catch(() => null);
-    if (!eventId) return null;
+    let eventId: string;
+    if ('eventId' in target) eventId = target.eventId;
+    else {
+      const slot = await this.eventOfSlot(target.slotId).catch(() => null);
+      if (!slot || (schoolId && slot.schoolId !== schoolId)) return null;
+      eventId = slot.eventId;
+    }
     if (gate && familyId) {
       const refused = await gate(eventId, familyId);
       if (refused) return { ok: false, error: refused };
     }
     if (!this.enabled) return null;
-    const outcome = await this.admit(eventId);
-    return outcome.admitted ? null : busy(outcome.retryAfterSeconds);
+    const outcome = await this.admit(eventId, familyId);
+    if (outcome.admitted) return null;
+    return outcome.family ? ownShareSpent(outcome.retryAfterSeconds) : busy(outcome.retryAfterSeconds);
   }
 
   private familyGate: FamilyGate | null = null;
@@ -140,7 +193,7 @@ export class Admission {
     this.familyGate = gate;
   }
 
-  private eventOfSlot(slotId: string): Promise<string | null> {
+  private eventOfSlot(slotId: string): Promise<SlotEvent | null> {
     // One lookup per slot, shared by everyone asking at once: in a race 200 requests
     // for one slot arrive together, and 200 identical queries would queue for the
     // pool (and trip the queue guard) while the slot lock answers 199 of them anyway.
@@ -149,8 +202,11 @@ export class Admission {
     // Bounded: an evening has a few thousand slots; a flood of made-up ids must not grow this forever.
     if (this.slotEvents.size >= 100_000) this.slotEvents.clear();
     const lookup = this.db
-      .query<{ event_id: string }>('SELECT event_id FROM slots WHERE id = $1', [slotId])
-      .then((r) => r.rows[0]?.event_id ?? null);
+      .query<{ event_id: string; school_id: string }>(
+        'SELECT s.event_id, e.school_id FROM slots s JOIN events e ON e.id = s.event_id WHERE s.id = $1',
+        [slotId],
+      )
+      .then((r) => (r.rows[0] ? { eventId: r.rows[0].event_id, schoolId: r.rows[0].school_id } : null));
     this.slotEvents.set(slotId, lookup);
     // Unknown slots and failed lookups are not remembered: the next ask tries again.
     lookup.then(
@@ -161,6 +217,17 @@ export class Admission {
     );
     return lookup;
   }
+}
+
+/** The family's own share is spent: it is the family's pace, not the server's load (429). */
+function ownShareSpent(seconds: number): { ok: false; error: ErrorBody } {
+  return {
+    ok: false,
+    error: errorBody('rate_limited', {
+      message: `Too many booking requests from your family just now; try again in ${seconds} s.`,
+      retryAfter: seconds,
+    }),
+  };
 }
 
 function busy(seconds: number): { ok: false; error: ErrorBody } {

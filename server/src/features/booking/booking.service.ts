@@ -15,8 +15,8 @@ import type { Publisher } from '../live/publisher.ts';
 import { refusalRaised } from './booking-refusals.ts';
 import { confirmOnce, type HoldRequest, holdOnce, holdWithin, replayOf } from './booking-statements.ts';
 import { bookingViewOf, loadBookingViews, loadItinerary } from './booking-views.ts';
-import { hopelessConfirmation } from './hopeless-confirmation.ts';
 import { type Actor, type Change, type Fact, recordChanges } from './event-changes.ts';
+import { hopelessConfirmation } from './hopeless-confirmation.ts';
 import { runIdempotent } from './idempotency.ts';
 import { loadSlotViews } from './slot-views.ts';
 
