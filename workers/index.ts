@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { loadConfigOrExit } from '../server/src/config.ts';
-import { createDb } from '../server/src/infra/db.ts';
+import { createDb, dbSettings } from '../server/src/infra/db.ts';
 import { createMailer } from '../server/src/infra/mailer.ts';
 import { ensureDatabase, migrate } from '../server/src/infra/migrate.ts';
 import { startWorkers } from './start-workers.ts';
@@ -14,7 +14,7 @@ async function main() {
     await ensureDatabase(config.DATABASE_URL);
     await migrate(config.DATABASE_URL);
   }
-  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE, dbSettings(config));
   const mailer = createMailer(config.SMTP_URL, config.MAIL_FROM);
   const running = await startWorkers({ config, db, logger, mailer });
   logger.info({ queues: running.workers.map((w) => w.name) }, 'workers running');

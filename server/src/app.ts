@@ -35,6 +35,7 @@ import { waitingListRoutes } from './features/waiting-list/waiting-list.routes.t
 import { buildOpenApi } from './http/openapi.ts';
 import { JSON_MEDIA_TYPES, mountRoutes } from './http/route.ts';
 import { Admission } from './infra/admission.ts';
+import { isUnavailable, retryAfterOf } from './infra/circuit.ts';
 import type { Db } from './infra/db.ts';
 import { RateLimit } from './infra/rate-limit.ts';
 import { SlotLock } from './infra/slot-lock.ts';
@@ -223,15 +224,18 @@ export function createApp(deps: AppDeps): ConferApp {
   );
   app.use(cors(corsOrigins));
 
+  // A load balancer must learn the truth within a second: both probes run at once
+  // and each gives up after HEALTH_PROBE_MS; while a dependency's circuit is open its
+  // probe is refused at once (infra/circuit.ts).
   app.get('/healthz', async (_req, res) => {
     const [postgres, redisOk] = await Promise.all([
       withTimeout(
         db.query('SELECT 1').then(() => true),
-        2000,
+        HEALTH_PROBE_MS,
       ),
       withTimeout(
         redis.ping().then((r) => r === 'PONG'),
-        2000,
+        HEALTH_PROBE_MS,
       ),
     ]);
     const ok = postgres && redisOk;
@@ -297,6 +301,11 @@ export function createApp(deps: AppDeps): ConferApp {
       res
         .status(400)
         .json({ error: errorBody('invalid_input', { message: 'The request body is not valid JSON.' }) });
+    } else if (isUnavailable(err)) {
+      // A dependency down or frozen outside a route's own handling: 503, never 500.
+      const retryAfter = retryAfterOf(err);
+      res.setHeader('Retry-After', String(retryAfter));
+      res.status(503).json({ error: errorBody('unavailable', { retryAfter }) });
     } else {
       logError(err, 'http');
       res.status(500).json({ error: errorBody('internal') });
@@ -326,6 +335,8 @@ export function createApp(deps: AppDeps): ConferApp {
     },
   };
 }
+
+const HEALTH_PROBE_MS = 500;
 
 function withTimeout(p: Promise<boolean>, ms: number): Promise<boolean> {
   return Promise.race([p.catch(() => false), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);

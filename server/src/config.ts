@@ -2,6 +2,27 @@ import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
+/**
+ * Time-outs of the calls to PostgreSQL and Redis. Named here so that the infra
+ * factories (createDb, createRedis) fall back to the same figures when a script
+ * builds them without a parsed configuration.
+ */
+export const DEPENDENCY_DEFAULTS = {
+  DATABASE_CONNECT_TIMEOUT_MS: 1000,
+  // Ten seconds leaves the reports, imports and retention sweeps room; a hold or a
+  // confirmation is one statement of a few milliseconds.
+  DATABASE_STATEMENT_TIMEOUT_MS: 10_000,
+  // In the rush a hold waits on its slot's row lock behind a few milliseconds' work.
+  DATABASE_LOCK_TIMEOUT_MS: 3000,
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: 10_000,
+  // Beyond the statement time-out: the server's own time-out answers first when it can.
+  DATABASE_QUERY_TIMEOUT_MS: 12_000,
+  DATABASE_PROBE_INTERVAL_MS: 250,
+  DATABASE_PROBE_TIMEOUT_MS: 500,
+  REDIS_COMMAND_TIMEOUT_MS: 500,
+  CIRCUIT_OPEN_MS: 1000,
+} as const;
+
 /** Every setting Confer reads from the environment, parsed once at start-up. */
 const ConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -9,6 +30,52 @@ const ConfigSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/confer'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  // ---- dependency time-outs (issue 12): fail fast with 503, never hang ----
+  /** Longest wait for a pooled connection (a new one, or a busy pool's next free one). */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(DEPENDENCY_DEFAULTS.DATABASE_CONNECT_TIMEOUT_MS),
+  /** PostgreSQL ends any statement running longer (reports and imports included). */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(DEPENDENCY_DEFAULTS.DATABASE_STATEMENT_TIMEOUT_MS),
+  /** PostgreSQL gives up waiting for a row lock after this long. */
+  DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(10).default(DEPENDENCY_DEFAULTS.DATABASE_LOCK_TIMEOUT_MS),
+  /** PostgreSQL ends a session left idle inside a transaction this long. */
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(DEPENDENCY_DEFAULTS.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS),
+  /** The client stops waiting for an answer after this long (a frozen server answers nothing). */
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(DEPENDENCY_DEFAULTS.DATABASE_QUERY_TIMEOUT_MS),
+  /** Heartbeat to PostgreSQL (its own connection) that opens the circuit when it goes unanswered. */
+  DATABASE_PROBE_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .default(DEPENDENCY_DEFAULTS.DATABASE_PROBE_INTERVAL_MS),
+  DATABASE_PROBE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .default(DEPENDENCY_DEFAULTS.DATABASE_PROBE_TIMEOUT_MS),
+  /** A Redis command not answered in this long fails (the caller goes on without Redis or answers 503). */
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .default(DEPENDENCY_DEFAULTS.REDIS_COMMAND_TIMEOUT_MS),
+  /** How long a dependency's circuit stays open (refusing at once) before a probe; also the Retry-After. */
+  CIRCUIT_OPEN_MS: z.coerce.number().int().min(100).default(DEPENDENCY_DEFAULTS.CIRCUIT_OPEN_MS),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
   /** Prefix for every Redis key and BullMQ queue of this deployment (tests use one per file). */
   REDIS_PREFIX: z

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { createApp } from './app.ts';
 import { loadConfigOrExit } from './config.ts';
 import { createSessionIdleQueue, idleTimeoutScheduler } from './features/sessions/idle-timeout-queue.ts';
-import { createDb } from './infra/db.ts';
+import { createDb, dbSettings } from './infra/db.ts';
 import { ensureDatabase, migrate } from './infra/migrate.ts';
 import { createHoldExpiryQueue, holdExpiryScheduler } from './infra/queues.ts';
 import { createRedis } from './infra/redis.ts';
@@ -16,8 +16,11 @@ async function main() {
     const applied = await migrate(config.DATABASE_URL);
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
-  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const redis = createRedis(config.REDIS_URL);
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE, dbSettings(config));
+  const redis = createRedis(config.REDIS_URL, {
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    circuitOpenMs: config.CIRCUIT_OPEN_MS,
+  });
   const queue = createHoldExpiryQueue(redis, config.REDIS_PREFIX);
   const idleQueue = createSessionIdleQueue(redis, config.REDIS_PREFIX);
   const logError = (err: unknown, context: string) => logger.error({ err, context }, 'unexpected error');

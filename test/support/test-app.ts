@@ -7,7 +7,7 @@ import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, HoldExpiryJob, ServerToClientEvents } from '../../protocol/index.ts';
 import { type AppDeps, type ConferApp, createApp } from '../../server/src/app.ts';
 import { type Config, loadConfig } from '../../server/src/config.ts';
-import { createDb, type Db } from '../../server/src/infra/db.ts';
+import { createDb, type Db, dbSettings } from '../../server/src/infra/db.ts';
 import { createHoldExpiryQueue, holdExpiryScheduler } from '../../server/src/infra/queues.ts';
 import { createRedis } from '../../server/src/infra/redis.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
@@ -69,8 +69,11 @@ export async function startTestApp(
     DATABASE_POOL_SIZE: '10',
     ...env,
   });
-  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const redis = createRedis(config.REDIS_URL);
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE, dbSettings(config));
+  const redis = createRedis(config.REDIS_URL, {
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    circuitOpenMs: config.CIRCUIT_OPEN_MS,
+  });
   const holdQueue = createHoldExpiryQueue(redis, config.REDIS_PREFIX);
   const hooks = shared?.hooks?.({ config, redis, db });
   const confer = createApp({

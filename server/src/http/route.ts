@@ -10,6 +10,7 @@ import {
 import type { Principal } from '../features/auth/principal.ts';
 import type { SessionStore } from '../features/auth/session-store.ts';
 import { DomainError, type Result } from '../features/domain-error.ts';
+import { isUnavailable, retryAfterOf } from '../infra/circuit.ts';
 
 export type Access = 'public' | 'any' | 'family' | 'staff' | 'admin';
 
@@ -190,6 +191,9 @@ async function run(
     });
   } catch (err) {
     if (err instanceof DomainError) return { ok: false, error: err.body };
+    // PostgreSQL or Redis down, frozen or too slow: "come back shortly", not a 500.
+    if (isUnavailable(err))
+      return { ok: false, error: errorBody('unavailable', { retryAfter: retryAfterOf(err) }) };
     throw err;
   }
 }

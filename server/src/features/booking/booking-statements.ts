@@ -24,7 +24,7 @@ import { type SlotRow, slotViewOf } from './slot-views.ts';
 const HOLD = prepared('hold', 'SELECT confer_hold($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) AS answer');
 const CONFIRM = prepared(
   'confirm',
-  'SELECT confer_confirm($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) AS answer',
+  'SELECT confer_confirm($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) AS answer',
 );
 
 interface Written {
@@ -58,6 +58,12 @@ export interface ConfirmRequest {
   /** Only these holds; all of the family's holds at the event when null. */
   holdIds: string[] | null;
   actor: Actor;
+  /**
+   * When the confirmation reached the server: a hold live then is confirmed even if
+   * it lapsed while the confirmation waited for a connection (migration 010 bounds
+   * it to the last five seconds). Now when absent.
+   */
+  arrivedAt?: Date;
 }
 
 function factsFrom(eventId: string, w: Written): Fact[] {
@@ -196,6 +202,7 @@ export function confirmOnce(
           keyed?.principal ?? null,
           keyed?.key ?? null,
           keyed?.hash ?? null,
+          c.arrivedAt ?? null,
         ]),
       );
       return rows[0]!.answer;

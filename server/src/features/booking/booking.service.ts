@@ -344,6 +344,8 @@ export class BookingService {
         byStaff: p.kind === 'staff',
         holdIds: input.holdIds ?? null,
         actor: this.actorOf(p),
+        // Taken before the wait for a connection, which must not cost the hold.
+        arrivedAt: new Date(),
       },
       this.scope(p, idem, 'confirm', input),
     );

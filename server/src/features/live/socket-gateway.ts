@@ -11,6 +11,7 @@ import {
   type ServerToClientEvents,
   type SocketData,
 } from '../../../../protocol/index.ts';
+import { isUnavailable, retryAfterOf } from '../../infra/circuit.ts';
 import type { Queryable } from '../../infra/db.ts';
 import { TokenBucket } from '../../infra/rate-limit.ts';
 import { authorize } from '../auth/authorize.ts';
@@ -157,6 +158,9 @@ export function attachSocketGateway({
           reply(await run(principal, parsed.data));
         } catch (err) {
           if (err instanceof DomainError) return reply({ ok: false, error: err.body });
+          // PostgreSQL or Redis down or frozen: "come back shortly", never internal.
+          if (isUnavailable(err))
+            return reply({ ok: false, error: errorBody('unavailable', { retryAfter: retryAfterOf(err) }) });
           logError(err, `socket ${name}`);
           reply({ ok: false, error: errorBody('internal') });
         }
