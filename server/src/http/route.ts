@@ -7,6 +7,7 @@ import {
   UNSTORABLE_TEXT_MESSAGE,
   unstorableTextPath,
 } from '../../../protocol/index.ts';
+import { permits } from '../features/auth/authorize.ts';
 import type { Principal } from '../features/auth/principal.ts';
 import type { SessionStore } from '../features/auth/session-store.ts';
 import { DomainError, type Result } from '../features/domain-error.ts';
@@ -75,7 +76,7 @@ function allowed(access: Access, p: Principal): boolean {
     case 'staff':
       return p.kind === 'staff';
     case 'admin':
-      return p.kind === 'staff' && p.isAdmin;
+      return permits(p, { kind: 'admin' });
   }
 }
 

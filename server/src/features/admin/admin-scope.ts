@@ -1,4 +1,5 @@
 import type { Queryable } from '../../infra/db.ts';
+import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import { DomainError } from '../domain-error.ts';
 
@@ -22,14 +23,15 @@ export async function eventInSchool(
   eventId: string,
   opts: { forChange?: boolean } = {},
 ): Promise<ScopedEvent> {
-  const { rows } = await q.query<ScopedEvent>(
-    `SELECT e.id, e.name, sc.time_zone, e.slot_minutes, e.gap_minutes, e.archived_at IS NOT NULL AS archived
+  const { rows } = await q.query<ScopedEvent & { school_id: string }>(
+    `SELECT e.id, e.name, e.school_id, sc.time_zone, e.slot_minutes, e.gap_minutes,
+            e.archived_at IS NOT NULL AS archived
        FROM events e JOIN schools sc ON sc.id = e.school_id
-      WHERE e.id = $1 AND e.school_id = $2`,
-    [eventId, p.schoolId],
+      WHERE e.id = $1`,
+    [eventId],
   );
-  const e = rows[0];
-  if (!e) throw new DomainError('not_found', 'This event does not exist.');
+  authorize(p, { kind: 'event', schoolId: rows[0]?.school_id ?? null });
+  const { school_id: _school, ...e } = rows[0]!;
   if (opts.forChange && e.archived)
     throw new DomainError('window_closed', 'This event is archived and can no longer change.');
   return e;
@@ -42,18 +44,18 @@ export interface ScopedTeacher {
   surname: string;
 }
 
-/** An active teacher of the principal's school. */
+/** An active teacher of the principal's school, named by an admin (or by that teacher). */
 export async function teacherInSchool(q: Queryable, p: Principal, staffId: string): Promise<ScopedTeacher> {
-  const { rows } = await q.query<ScopedTeacher>(
-    `SELECT id, title, first_name, surname FROM staff
-      WHERE id = $1 AND school_id = $2 AND is_teacher AND active`,
-    [staffId, p.schoolId],
+  const { rows } = await q.query<ScopedTeacher & { school_id: string }>(
+    `SELECT id, school_id, title, first_name, surname FROM staff WHERE id = $1 AND is_teacher AND active`,
+    [staffId],
   );
-  if (!rows[0]) throw new DomainError('not_found', 'This teacher does not exist.');
-  return rows[0];
+  authorize(p, { kind: 'teacher', schoolId: rows[0]?.school_id ?? null, staffId });
+  const { school_id: _school, ...teacher } = rows[0]!;
+  return teacher;
 }
 
 /** Only admins act here; the routes check too, but services must not rely on the edge. */
 export function requireAdmin(p: Principal): asserts p is Extract<Principal, { kind: 'staff' }> {
-  if (p.kind !== 'staff' || !p.isAdmin) throw new DomainError('forbidden');
+  authorize(p, { kind: 'admin' });
 }

@@ -1,3 +1,5 @@
+import { permits } from './authorize.ts';
+
 /** Who is making a request, as established from a session token. */
 export type Principal =
   | {
@@ -21,7 +23,7 @@ export function principalKey(p: Principal): string {
 }
 
 export function isAdmin(p: Principal): boolean {
-  return p.kind === 'staff' && p.isAdmin;
+  return permits(p, { kind: 'admin' });
 }
 
 /** A principal before its session exists. */
