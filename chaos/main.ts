@@ -1,5 +1,5 @@
 import { formatTable, violations } from './report-table.ts';
-import { runChaos } from './run-chaos.ts';
+import { FULL_RUN, runChaos, SHORT_RUN } from './run-chaos.ts';
 import { SCENARIOS, SHORT_SCENARIOS } from './scenarios.ts';
 
 // `npm run chaos [-- --short] [-- --scenario <name>]`: the fault-injection suite on its
@@ -9,10 +9,7 @@ const short = args.includes('--short');
 const only = args.flatMap((a, i) => (a === '--scenario' && args[i + 1] ? [args[i + 1]!] : []));
 const rows = await runChaos({
   scenarios: only.length ? only : short ? SHORT_SCENARIOS : SCENARIOS.map((s) => s.name),
-  families: short ? 12 : 40,
-  stormSeconds: short ? 8 : 20,
-  faultAtSeconds: short ? 2 : 5,
-  maxWritesPerFamily: short ? 20 : 80,
+  ...(short ? SHORT_RUN : FULL_RUN),
   log: (line) => console.error(line),
 });
 console.log(formatTable(rows));

@@ -21,6 +21,23 @@ export interface ChaosOptions {
   log(line: string): void;
 }
 
+/** The short run (`--short`, and the test suite's): small enough for ~1 min a scenario on a loaded machine. */
+export const SHORT_RUN = {
+  families: 16,
+  stormSeconds: 10,
+  // Late enough that holds left to lapse exist when Redis loses their expiry jobs.
+  faultAtSeconds: 5,
+  maxWritesPerFamily: 20,
+} as const;
+
+/** The full run's storm. */
+export const FULL_RUN = {
+  families: 40,
+  stormSeconds: 20,
+  faultAtSeconds: 5,
+  maxWritesPerFamily: 80,
+} as const;
+
 export interface ScenarioRow extends Verdict {
   scenario: string;
   /** First acknowledged write after the fault ended, in ms after; null: none. */
@@ -163,7 +180,12 @@ async function runScenario(
             () => false,
           )
         : true;
-      if (exited || !healthy) deadServers++;
+      if (exited || !healthy) {
+        deadServers++;
+        o.log(
+          `  ${s.name} is dead (exit ${s.child.exitCode ?? s.child.signalCode}):\n${s.output().slice(-2000)}`,
+        );
+      }
     }
     const verdict = await checkScenario({
       db,
@@ -230,7 +252,7 @@ async function settle(db: pg.Pool, eventId: string, lastMailAt: () => number): P
         [eventId],
       )
       .catch(() => ({ rows: [{ until: null }] }));
-    const holdsDone = !rows[0]!.until || rows[0]!.until.getTime() + SWEEP_SECONDS * 2000 < Date.now();
+    const holdsDone = !rows[0]!.until || rows[0]!.until.getTime() + SWEEP_SECONDS * 4000 < Date.now();
     const mailQuiet = Date.now() - lastMailAt() > 3000;
     if ((holdsDone && mailQuiet) || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 250));

@@ -22,6 +22,9 @@ export interface StormOptions {
   random?: () => number;
 }
 
+/** The parts of an answer the storm reads. */
+type Answer = { id?: unknown; error?: { code?: unknown } } | null;
+
 const ATTEMPTS = 6;
 const REQUEST_TIMEOUT_MS = 5000;
 
@@ -42,11 +45,12 @@ export async function runStorm(o: StormOptions): Promise<void> {
     body: unknown,
     slotId: string,
     bookingId: string | null,
-  ): Promise<HistoryEntry & { body: any }> {
+  ): Promise<HistoryEntry> {
     const key = randomUUID();
     const startedAt = Date.now();
     let status = 0;
-    let answer: any = null;
+    let answer: Answer = null;
+    let retryAfterS = 0;
     let sawAmbiguous = false;
     let attempts = 0;
     for (; attempts < ATTEMPTS; ) {
@@ -65,19 +69,19 @@ export async function runStorm(o: StormOptions): Promise<void> {
           signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         });
         status = res.status;
+        retryAfterS = Number(res.headers.get('retry-after') ?? 0) || 0;
         const text = await res.text();
         try {
-          answer = text ? JSON.parse(text) : null;
+          answer = text ? (JSON.parse(text) as Answer) : null;
         } catch {
-          answer = text;
+          answer = null;
         }
       } catch {
         status = 0;
       }
       if (classify(status) === 'ambiguous') sawAmbiguous = true;
-      if (!retryable(status)) break;
-      const retryAfter = Number(answer?.retryAfter ?? 0);
-      await new Promise((r) => setTimeout(r, Math.max(200 * attempts, retryAfter * 1000)));
+      if (!retryable(status) || attempts === ATTEMPTS) break;
+      await new Promise((r) => setTimeout(r, Math.max(200 * attempts, Math.min(retryAfterS, 3) * 1000)));
     }
     let outcome = classify(status);
     // A write whose earlier attempt went unanswered may have happened although a
@@ -97,7 +101,7 @@ export async function runStorm(o: StormOptions): Promise<void> {
       endedAt: Date.now(),
     };
     o.history.push(entry);
-    return { ...entry, body: answer };
+    return entry;
   }
 
   async function family(f: StormFamily): Promise<void> {
