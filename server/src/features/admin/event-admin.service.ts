@@ -255,7 +255,7 @@ export class EventAdminService {
     }>(
       `SELECT s.id, s.starts_at, s.ends_at, s.room, s.blocked,
               EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id
-                       AND (b.status = 'confirmed' OR (b.status = 'held' AND b.expires_at > now()))) AS live,
+                       AND booking_is_active(b.status, b.expires_at)) AS live,
               EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id) AS history
          FROM slots s WHERE s.event_id = $1 AND s.staff_id = $2
         ORDER BY s.starts_at FOR UPDATE OF s`,

@@ -2,6 +2,7 @@ import type { AddSlotRequest, LengthenSlotRequest, RemoveSlotResponse } from '..
 import type { BookingView, SlotView } from '../../../../protocol/schemas.ts';
 import type { DbClient } from '../../infra/db.ts';
 import type { Principal } from '../auth/principal.ts';
+import { requirePolicy } from '../booking/booking-policy.ts';
 import { loadBookingViews } from '../booking/booking-views.ts';
 import { type Change, recordChanges } from '../booking/event-changes.ts';
 import { DomainError, type Result } from '../domain-error.ts';
@@ -25,7 +26,12 @@ interface LockedSlot {
 
 // A hold past its expiry counts as ended (the clock decides, not the worker), but its
 // row still holds the slot in the unique index until it is marked expired.
-const LIVE = `(b.status = 'confirmed' OR (b.status = 'held' AND b.expires_at > now()))`;
+// booking_is_active (migration 011) is inlined by the planner: the slot_id index still serves.
+const LIVE = 'booking_is_active(b.status, b.expires_at)';
+
+// Staff act for families outside the family rules by the named override 'staff'
+// (docs/booking-door.md); migration 013 records it with every change they log.
+const STAFF = 'staff' as const;
 
 /** Live changes to the evening's slots, each one transaction that every screen hears about. */
 export class SlotAdminService {
@@ -111,6 +117,17 @@ export class SlotAdminService {
       requireAdmin(p);
       const slot = await this.lockSlot(client, p, slotId);
       const changes = await this.expireLapsed(client, slotId);
+      // A longer appointment is a changed booking: it passes the door like any other.
+      const { rows: inSlot } = await client.query<{ id: string; family_id: string; student_id: string }>(
+        `SELECT b.id, b.family_id, b.student_id FROM bookings b WHERE b.slot_id = $1 AND ${LIVE}`,
+        [slotId],
+      );
+      for (const b of inSlot)
+        await requirePolicy(
+          client,
+          { schoolId: slot.school_id, override: STAFF },
+          { slotId, familyId: b.family_id, studentId: b.student_id, changing: b.id },
+        );
       try {
         await client.query(`UPDATE slots SET ends_at = ends_at + make_interval(mins => $2) WHERE id = $1`, [
           slotId,
@@ -238,7 +255,13 @@ export class SlotAdminService {
           throw new DomainError('invalid_input', undefined, {
             issues: [{ path: 'slotId', message: 'The booking is already in this slot.' }],
           });
-        if (target.blocked) throw new DomainError('slot_taken', 'This slot is blocked.');
+        // The door, as for a staff hold: tenancy, an archived event, a blocked slot and
+        // the child's cap (the moved booking not counted twice) hold for staff too.
+        await requirePolicy(
+          client,
+          { schoolId: target.school_id, override: STAFF },
+          { slotId: targetSlotId, familyId: b.family_id, studentId: b.student_id, changing: bookingId },
+        );
         const changes = await this.expireLapsed(client, targetSlotId);
         try {
           await client.query('UPDATE bookings SET slot_id = $2 WHERE id = $1', [bookingId, targetSlotId]);

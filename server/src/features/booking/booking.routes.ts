@@ -114,7 +114,7 @@ export function bookingRoutes(booking: BookingService): RouteDef<any, any>[] {
       params: z.object({ slotId: z.uuid() }),
       body: SlotBlockRequest,
       response: SlotView,
-      errors: ['slot_taken', 'not_found'],
+      errors: ['slot_taken', 'not_found', 'window_closed'],
       handler: ({ principal, params, body, idempotencyKey }) =>
         booking.setBlocked(principal, params.slotId, body.blocked, { key: idempotencyKey }),
     }),

@@ -578,17 +578,25 @@ export class BookingService {
       this.scope(p, idem, 'block', { slotId, blocked }),
       async (client) => {
         if (p.kind !== 'staff' || !p.isAdmin) throw new DomainError('forbidden');
-        const { rows } = await client.query<{ event_id: string; school_id: string; blocked: boolean }>(
-          `SELECT s.event_id, e.school_id, s.blocked FROM slots s JOIN events e ON e.id = s.event_id
+        const { rows } = await client.query<{
+          event_id: string;
+          school_id: string;
+          blocked: boolean;
+          archived: boolean;
+        }>(
+          `SELECT s.event_id, e.school_id, s.blocked, e.archived_at IS NOT NULL AS archived
+             FROM slots s JOIN events e ON e.id = s.event_id
           WHERE s.id = $1 FOR UPDATE OF s`,
           [slotId],
         );
         const s = rows[0];
         if (!s || s.school_id !== p.schoolId) throw new DomainError('not_found', 'This slot does not exist.');
+        // The door's first rule after tenancy, for staff too: an archived event never changes.
+        if (s.archived)
+          throw new DomainError('window_closed', 'This event is archived and can no longer change.');
         if (blocked) {
           const { rowCount } = await client.query(
-            `SELECT 1 FROM bookings WHERE slot_id = $1
-              AND (status = 'confirmed' OR (status = 'held' AND expires_at > now()))`,
+            'SELECT 1 FROM bookings WHERE slot_id = $1 AND booking_is_active(status, expires_at)',
             [slotId],
           );
           if (rowCount)

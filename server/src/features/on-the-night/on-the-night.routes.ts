@@ -56,7 +56,7 @@ export function onTheNightRoutes(f: FairnessServices): RouteDef<any, any>[] {
       params: teacherParams,
       body: AbsenceRequest,
       response: AbsenceView,
-      errors: ['not_found', 'invalid_input'],
+      errors: ['not_found', 'invalid_input', 'window_closed'],
       handler: async ({ principal, params, body }) => ({
         ok: true,
         data: await f.night.absent(principal, params.eventId, params.teacherId, body),

@@ -10,6 +10,7 @@ import type {
 import { rooms } from '../../../../protocol/socket-events.ts';
 import { inTransaction } from '../../infra/db.ts';
 import type { Principal } from '../auth/principal.ts';
+import { slotsPolicyAllows } from '../booking/booking-policy.ts';
 import { type Change, type Fact, recordChanges } from '../booking/event-changes.ts';
 import { DomainError } from '../domain-error.ts';
 import { requireSchoolEvent } from '../fair-start/event-scope.ts';
@@ -30,12 +31,13 @@ export class OnTheNightService {
     const { rows } = await this.ctx.db.query<{
       school_id: string;
       time_zone: string;
+      archived: boolean;
       teacher_ok: boolean;
       first_start: Date | null;
       last_end: Date | null;
       offer_minutes: number;
     }>(
-      `SELECT e.school_id, sc.time_zone, e.offer_minutes,
+      `SELECT e.school_id, sc.time_zone, e.offer_minutes, e.archived_at IS NOT NULL AS archived,
               EXISTS (SELECT 1 FROM staff t WHERE t.id = $2 AND t.school_id = e.school_id) AS teacher_ok,
               (SELECT min(starts_at) FROM slots WHERE event_id = e.id AND staff_id = $2) AS first_start,
               (SELECT max(ends_at) FROM slots WHERE event_id = e.id AND staff_id = $2) AS last_end
@@ -208,6 +210,10 @@ export class OnTheNightService {
   ): Promise<Absence> {
     if (p.kind !== 'staff' || !p.isAdmin) throw new DomainError('forbidden');
     const e = await this.eventOf(p, eventId, teacherId);
+    // An absence cancels and offers bookings: the door's rule holds for staff too, an
+    // archived event never changes.
+    if (e.archived)
+      throw new DomainError('window_closed', 'This event is archived and can no longer change.');
     if (input.coverTeacherId) await this.eventOf(p, eventId, input.coverTeacherId);
     if (input.coverTeacherId === teacherId)
       throw new DomainError('invalid_input', 'A teacher cannot cover themself.');
@@ -247,13 +253,21 @@ export class OnTheNightService {
         const proposed = new Set<string>();
         const offers: NewOffer[] = [];
         for (const b of [...hit].sort((x, y) => x.starts_at.getTime() - y.starts_at.getTime())) {
-          const fits = await fittingSlots(client, {
-            eventId,
-            teacherId: input.coverTeacherId,
-            familyId: b.family_id,
-            studentId: b.student_id,
-            near: b.starts_at,
-          });
+          // An offer is a booking in waiting: only slots the door would let its
+          // acceptance have (the override 'cover_offer': tenancy, a blocked slot and the
+          // cap still apply, the cancelled booking not counted).
+          const fits = await slotsPolicyAllows(
+            client,
+            { schoolId: p.schoolId, override: 'cover_offer' },
+            { familyId: b.family_id, studentId: b.student_id, changing: b.id },
+            await fittingSlots(client, {
+              eventId,
+              teacherId: input.coverTeacherId,
+              familyId: b.family_id,
+              studentId: b.student_id,
+              near: b.starts_at,
+            }),
+          );
           // Different families get different slots where possible; acceptances still race to the constraints.
           const slotId = fits.find((s) => !proposed.has(s)) ?? fits[0];
           if (!slotId) continue;
