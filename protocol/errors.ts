@@ -55,6 +55,8 @@ export interface ErrorBody {
   issues?: { path: string; message: string }[];
   /** Seconds to wait, for `rate_limited` and `unavailable`. */
   retryAfter?: number;
+  /** Problems found beyond those in `issues` (a CSV import lists only its first 100). */
+  issuesNotListed?: number;
 }
 
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };

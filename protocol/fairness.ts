@@ -96,15 +96,23 @@ export const QueueTicket = z.object({
 
 // ---- automatic itinerary -----------------------------------------------------------
 
-export const ItineraryWish = z.strictObject({
-  /** For each child, the teachers the family wants to see. */
-  children: z
-    .array(z.strictObject({ studentId: id, teacherIds: z.array(id).min(1).max(12) }))
-    .min(1)
-    .max(6),
-  arriveAt: instant.optional(),
-  leaveBy: instant.optional(),
-});
+/** Most meetings one plan may ask for (every child together); the planner's time is bounded anyway. */
+export const ITINERARY_MAX_MEETINGS = 24;
+
+export const ItineraryWish = z
+  .strictObject({
+    /** For each child, the teachers the family wants to see. */
+    children: z
+      .array(z.strictObject({ studentId: id, teacherIds: z.array(id).min(1).max(12) }))
+      .min(1)
+      .max(6),
+    arriveAt: instant.optional(),
+    leaveBy: instant.optional(),
+  })
+  .refine((w) => w.children.reduce((n, c) => n + c.teacherIds.length, 0) <= ITINERARY_MAX_MEETINGS, {
+    message: `Ask for at most ${ITINERARY_MAX_MEETINGS} meetings in one plan.`,
+    path: ['children'],
+  });
 
 export const ProposedMeeting = z.object({
   studentId: id,
@@ -131,6 +139,11 @@ export const ItineraryProposal = z.object({
   waitingMinutes: z.number(),
   firstStartsAt: instant.nullable(),
   lastEndsAt: instant.nullable(),
+  /**
+   * False when the planner's time ran out first: the plan is the best found in the
+   * time allowed (PLANNER_DEADLINE_MS), clash-free and gap-keeping, but maybe not the least waiting.
+   */
+  provenBest: z.boolean(),
 });
 
 export const ItineraryHoldRequest = z.strictObject({

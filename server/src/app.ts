@@ -17,6 +17,7 @@ import { EventSchools } from './features/auth/event-schools.ts';
 import { SessionStore } from './features/auth/session-store.ts';
 import { bookingRoutes } from './features/booking/booking.routes.ts';
 import { BookingService, type HoldExpiryScheduler } from './features/booking/booking.service.ts';
+import { createCpuWork } from './features/cpu-work.ts';
 import { eventsRoutes } from './features/events/events.routes.ts';
 import { EventsService } from './features/events/events.service.ts';
 import { fairStartRoutes } from './features/fair-start/fair-start.routes.ts';
@@ -65,6 +66,8 @@ const DEFAULT_CLIENT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.u
 
 export function createApp(deps: AppDeps): ConferApp {
   const { config, db, redis, logger } = deps;
+  // Planning and CSV checks run here, off the event loop (issue 11).
+  const cpu = createCpuWork(config);
   const logError = (err: unknown, context: string) => logger.error({ err, context }, 'unexpected error');
 
   const http = createServer();
@@ -196,6 +199,7 @@ export function createApp(deps: AppDeps): ConferApp {
   const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
   const schools = createSchoolFeatures({
     config,
+    cpu,
     db,
     redis,
     io,
@@ -244,6 +248,7 @@ export function createApp(deps: AppDeps): ConferApp {
 
   const fairness = createFairness({
     config,
+    cpu,
     db,
     redis,
     io,
@@ -330,6 +335,7 @@ export function createApp(deps: AppDeps): ConferApp {
         adapterSub.disconnect();
         adapterPub.disconnect();
         await schools.close();
+        await cpu.close();
       })();
       return closing;
     },

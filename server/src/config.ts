@@ -137,6 +137,17 @@ const ConfigSchema = z.object({
     .int()
     .min(1024)
     .default(10 * 1024 * 1024),
+  /** Wall time a CSV file may take to be checked on a CPU worker before that worker is replaced (503). */
+  IMPORT_TIME_LIMIT_MS: z.coerce.number().int().min(1000).default(30_000),
+  // ---- bounded work (issue 11): CPU-bound requests run on worker threads ----
+  /** Worker threads for CPU-bound work (itinerary planning, CSV checks); 0 = one less than the cores, at least 2 (so a plan need not wait for an import). */
+  CPU_WORKERS: z.coerce.number().int().min(0).max(32).default(0),
+  /** Tasks that may wait for a busy worker; beyond it the answer is 503 unavailable at once. */
+  CPU_QUEUE_LIMIT: z.coerce.number().int().min(0).default(16),
+  /** Heap of each CPU worker (MB): a task that balloons fails alone. */
+  CPU_WORKER_HEAP_MB: z.coerce.number().int().min(64).default(512),
+  /** The itinerary planner answers with its best plan by this time (from the request's arrival at the pool). */
+  PLANNER_DEADLINE_MS: z.coerce.number().int().min(10).max(10_000).default(250),
   /** Imports (including refused ones) per school per hour. */
   IMPORTS_PER_HOUR: z.coerce.number().int().min(1).default(60),
   /** Feedback messages per sender (account, or address for the public form) per hour. */

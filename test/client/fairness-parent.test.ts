@@ -304,6 +304,7 @@ describe('itinerary planner (parent)', () => {
       waitingMinutes: 5,
       firstStartsAt: iso(10),
       lastEndsAt: iso(25),
+      provenBest: true,
     };
     const { api, calls } = scriptedApi({
       [`POST /events/${event.id}/itinerary/propose`]: () => ({ ok: true, data: proposal }),
@@ -339,6 +340,7 @@ describe('itinerary planner (parent)', () => {
       '16:10–16:15 Mr Smith for Oliver · Room 1',
       '16:20–16:25 Ms Jones for Amelia · Room 2',
     ]);
+    expect(screen.queryByTestId('not-proven-best')).toBeNull();
     // The arrival time was typed in the school's zone, not the browser's.
     expect(calls[0]!.body).toEqual({
       children: [
@@ -493,5 +495,44 @@ describe('waiting list from the grid (parent)', () => {
     await waitFor(() => expect(onjoined).toHaveBeenCalledTimes(1));
     expect(calls[0]!.body).toEqual({ studentId: 'kid', teacherId: 't1' });
     expect(screen.getByText('You are on Mr Smith’s waiting list for Oliver (place 3).')).toBeTruthy();
+  });
+});
+
+describe('itinerary planner (parent), when time ran out', () => {
+  it('says the plan is the best found in the time allowed', async () => {
+    const proposal: ItineraryProposalView = {
+      eventId: event.id,
+      meetings: [
+        {
+          studentId: 'kid',
+          teacherId: 't1',
+          slotId: 't1-s2',
+          startsAt: iso(10),
+          endsAt: iso(15),
+          room: 'Room 1',
+        },
+      ],
+      unplaced: [],
+      waitingMinutes: 0,
+      firstStartsAt: iso(10),
+      lastEndsAt: iso(15),
+      provenBest: false,
+    };
+    const { api } = scriptedApi({
+      [`POST /events/${event.id}/itinerary/propose`]: () => ({ ok: true, data: proposal }),
+    });
+    render(ItineraryPlanner, {
+      api,
+      announcer: new Announcer(),
+      event,
+      students,
+      teacherName,
+      onheld: vi.fn(),
+    });
+    await fireEvent.click(screen.getAllByRole('checkbox')[0]!);
+    await fireEvent.click(screen.getByRole('button', { name: 'Propose my times' }));
+    expect((await screen.findByTestId('not-proven-best')).textContent).toBe(
+      'Best found in the time allowed.',
+    );
   });
 });

@@ -39,7 +39,7 @@ describe('CSV import', () => {
       lines.push(`BULK${i},Pupil${i},"Surname, ${i}",Year ${7 + (i % 5)},${i % 9}A`);
     const csv = `${lines.join('\r\n')}\r\n`;
     const first = await upload(csv);
-    expect(first.status).toBe(200);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
     expect(first.body).toMatchObject({ kind: 'students', rows: 10_000, created: 10_000, updated: 0 });
     expect(await count('students')).toBe(before + 10_000);
     const { rows } = await app.db.query(

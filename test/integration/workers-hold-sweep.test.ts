@@ -39,9 +39,9 @@ async function hold(familyIndex: number) {
   return { token, slotId: slot.id, bookingId: held.body.id as string };
 }
 
-/** Makes holds lapse now, as the clock would in ten seconds. */
+/** Makes holds lapse a minute ago (well past any grace a confirmation in flight gets). */
 async function lapse(bookingIds: string[]) {
-  await app.db.query(`UPDATE bookings SET expires_at = now() - interval '1 second' WHERE id = ANY($1)`, [
+  await app.db.query(`UPDATE bookings SET expires_at = now() - interval '1 minute' WHERE id = ANY($1)`, [
     bookingIds,
   ]);
 }

@@ -12,6 +12,7 @@ const ErrorResponse = z.object({
     message: z.string(),
     issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     retryAfter: z.number().optional(),
+    issuesNotListed: z.number().int().optional(),
   }),
 });
 

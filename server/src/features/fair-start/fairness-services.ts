@@ -3,7 +3,9 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../infra/db.ts';
 import type { BookingNotification, BookingService } from '../booking/booking.service.ts';
-import { ItineraryService } from '../itinerary/itinerary.service.ts';
+import type { CpuWork } from '../cpu-work.ts';
+import { planOnPool } from '../itinerary/itinerary-on-pool.ts';
+import { ItineraryService, type PlanRunner } from '../itinerary/itinerary.service.ts';
 import type { Broadcaster, Publisher } from '../live/publisher.ts';
 import { createEmailQueue, enqueueEmails } from '../mail/mail-queue.ts';
 import { OnTheNightService } from '../on-the-night/on-the-night.service.ts';
@@ -28,7 +30,14 @@ export interface FairnessServices {
 /** Builds the services around an existing context (the server's, or a worker's). */
 export function fairnessServices(
   context: FairnessContext,
-  extra: { redis: Redis; redisPrefix: string; booking: BookingService; close?: () => Promise<void> },
+  extra: {
+    redis: Redis;
+    redisPrefix: string;
+    booking: BookingService;
+    close?: () => Promise<void>;
+    /** Where itineraries are planned (the server: its CPU pool); in place by default. */
+    planner?: PlanRunner;
+  },
 ): FairnessServices {
   const offers = new OffersService(context);
   const queue = new VirtualQueue(extra.redis, extra.redisPrefix, context.db, context);
@@ -38,7 +47,7 @@ export function fairnessServices(
     context,
     fairStart: new FairStartService(context),
     queue,
-    itinerary: new ItineraryService(context.db),
+    itinerary: new ItineraryService(context.db, extra.planner),
     booking: extra.booking,
     offers,
     waitingList: new WaitingListService(context, offers),
@@ -53,6 +62,7 @@ export function fairnessServices(
  */
 export function createFairness(deps: {
   config: Config;
+  cpu: CpuWork;
   db: Db;
   redis: Redis;
   io: Broadcaster;
@@ -78,6 +88,7 @@ export function createFairness(deps: {
     {
       redis: deps.redis,
       redisPrefix: deps.config.REDIS_PREFIX,
+      planner: planOnPool(deps.cpu, deps.config.PLANNER_DEADLINE_MS),
       booking: deps.booking,
       close: async () => {
         await Promise.all([jobs.close(), emailQueue.close()].map((p) => p.catch(() => {})));

@@ -9,8 +9,13 @@ export interface ImportIssue {
 }
 
 export class ImportRejected extends Error {
-  constructor(readonly issues: ImportIssue[]) {
-    super(`${issues.length} problem(s) in the file`);
+  constructor(
+    /** The first problems, in file order (at most the issue limit). */
+    readonly issues: ImportIssue[],
+    /** Further problems found but not listed: a file of 500,000 bad lines is not answered line by line. */
+    readonly notListed = 0,
+  ) {
+    super(`${issues.length + notListed} problem(s) in the file`);
   }
 }
 
@@ -45,13 +50,6 @@ export interface CsvRow {
   values: Record<string, string>;
 }
 
-export interface CsvTable {
-  header: string[];
-  rows: CsvRow[];
-  /** Rows that could not be read as rows (wrong field count); reported with the others. */
-  issues: ImportIssue[];
-}
-
 /** Header cells compared without case, spaces or dashes: "First name" = "first_name". */
 export function normaliseHeader(h: string): string {
   return h
@@ -70,17 +68,60 @@ function detectDelimiter(text: string): string {
   return counts[0]![1] > 0 ? counts[0]![0] : ',';
 }
 
-/** Parses CSV text into header + rows with their line numbers; a file that is not CSV at all is rejected. */
-export function readCsv(text: string): CsvTable {
-  let records: { info: { lines: number }; record: string[] }[];
+/**
+ * Reads CSV text record by record: `onHeader` gets the normalised header (and may
+ * refuse the file by throwing), `onRow` each row with its line number. No record is
+ * kept, so memory stays that of the text (bounded by the upload limit) plus what the
+ * callbacks keep. Rows with the wrong field count go to `onIssue`; a file that is not
+ * CSV at all is rejected.
+ */
+export function readCsv(
+  text: string,
+  on: {
+    header(header: string[]): void;
+    row(row: CsvRow): void;
+    issue(issue: ImportIssue): void;
+  },
+): void {
+  let header: string[] | null = null;
   try {
-    records = parse(text, {
+    parse(text, {
       bom: true,
       delimiter: detectDelimiter(text),
-      info: true,
       relax_column_count: true,
       skip_empty_lines: true,
-    }) as unknown as { info: { lines: number }; record: string[] }[];
+      on_record: (record: string[], context: { lines: number }) => {
+        if (!header) {
+          header = record.map(normaliseHeader);
+          const seen = new Set<string>();
+          for (const h of header) {
+            if (seen.has(h)) on.issue({ line: 1, column: h, reason: 'This column appears twice.' });
+            seen.add(h);
+          }
+          on.header(header);
+          return null;
+        }
+        const newlinesInside = record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
+        const line = context.lines - newlinesInside;
+        // A line of only separators (a spreadsheet's trailing rows) is empty, not bad.
+        if (record.every((c) => c.trim() === '')) return null;
+        if (record.length !== header.length) {
+          on.issue({
+            line,
+            column: 'file',
+            reason: `Expected ${header.length} fields, found ${record.length} (a separator inside an unquoted value?).`,
+          });
+          return null;
+        }
+        const values: Record<string, string> = {};
+        header.forEach((h, i) => {
+          values[h] = (record[i] ?? '').trim();
+        });
+        on.row({ line, values });
+        // Returning nothing keeps csv-parse from collecting the records.
+        return null;
+      },
+    });
   } catch (err) {
     if (err instanceof CsvError) {
       const line = typeof err.lines === 'number' ? err.lines : 0;
@@ -88,34 +129,5 @@ export function readCsv(text: string): CsvTable {
     }
     throw err;
   }
-  const first = records[0];
-  if (!first) throw new ImportRejected([{ line: 1, column: 'file', reason: 'The file is empty.' }]);
-  const header = first.record.map(normaliseHeader);
-  const issues: ImportIssue[] = [];
-  const seen = new Set<string>();
-  for (const h of header) {
-    if (seen.has(h)) issues.push({ line: 1, column: h, reason: 'This column appears twice.' });
-    seen.add(h);
-  }
-  const rows: CsvRow[] = [];
-  for (const { info, record } of records.slice(1)) {
-    const newlinesInside = record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
-    const line = info.lines - newlinesInside;
-    // A line of only separators (a spreadsheet's trailing rows) is empty, not bad.
-    if (record.every((c) => c.trim() === '')) continue;
-    if (record.length !== header.length) {
-      issues.push({
-        line,
-        column: 'file',
-        reason: `Expected ${header.length} fields, found ${record.length} (a separator inside an unquoted value?).`,
-      });
-      continue;
-    }
-    const values: Record<string, string> = {};
-    header.forEach((h, i) => {
-      values[h] = (record[i] ?? '').trim();
-    });
-    rows.push({ line, values });
-  }
-  return { header, rows, issues };
+  if (!header) throw new ImportRejected([{ line: 1, column: 'file', reason: 'The file is empty.' }]);
 }

@@ -19,12 +19,20 @@ async function readUpload(req: Request, maxBytes: number): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
-/** Every problem, in the closed error shape: path `<line>.<column>`, message the reason. */
-export function rejection(issues: ImportIssue[]): DomainError {
+/**
+ * The first problems, in the closed error shape: path `<line>.<column>`, message the
+ * reason; `issuesNotListed` counts the rest.
+ */
+export function rejection(issues: ImportIssue[], notListed = 0): DomainError {
+  const total = issues.length + notListed;
+  const listed = notListed ? ` (the first ${issues.length} are listed)` : '';
   return new DomainError(
     'invalid_input',
-    `${issues.length} problem${issues.length === 1 ? '' : 's'} in the file; nothing was imported.`,
-    { issues: issues.map((i) => ({ path: `${i.line}.${i.column}`, message: i.reason })) },
+    `${total} problem${total === 1 ? '' : 's'} in the file${listed}; nothing was imported.`,
+    {
+      issues: issues.map((i) => ({ path: `${i.line}.${i.column}`, message: i.reason })),
+      ...(notListed ? { issuesNotListed: notListed } : {}),
+    },
   );
 }
 
@@ -39,11 +47,11 @@ export function importRoutes(
       path: '/admin/imports',
       operationId: 'importCsv',
       summary:
-        'Imports one CSV file (body: the file, Content-Type text/csv). Query: kind (else detected from the header), dryRun=1, encoding=windows-1252. All or nothing; a refusal lists every bad row as `<line>.<column>`.',
+        'Imports one CSV file (body: the file, Content-Type text/csv). Query: kind (else detected from the header), dryRun=1, encoding=windows-1252. All or nothing; a refusal lists the first 100 problems as `<line>.<column>` and counts the rest (`issuesNotListed`). Files over IMPORT_MAX_BYTES are refused with 413.',
       tags: ['import'],
       access: 'admin',
       response: ImportReport,
-      errors: ['invalid_input', 'payload_too_large', 'rate_limited'],
+      errors: ['invalid_input', 'payload_too_large', 'rate_limited', 'unavailable'],
       handler: async ({ principal, req }) => {
         const outcome = await limit.consume(principal.schoolId);
         if (!outcome.allowed)
@@ -71,7 +79,7 @@ export function importRoutes(
           });
           return { ok: true, data: report };
         } catch (err) {
-          if (err instanceof ImportRejected) throw rejection(err.issues);
+          if (err instanceof ImportRejected) throw rejection(err.issues, err.notListed);
           throw err;
         }
       },

@@ -19,7 +19,7 @@ export function itineraryRoutes(f: FairnessServices): RouteDef<any, any>[] {
       params: eventParams,
       body: ItineraryWish,
       response: ItineraryProposal,
-      errors: ['not_found', 'invalid_input'],
+      errors: ['not_found', 'invalid_input', 'unavailable'],
       handler: async ({ principal, params, body }) => ({
         ok: true,
         data: await f.itinerary.propose(principal, params.eventId, body),

@@ -3,13 +3,34 @@ import type { ItineraryProposalView, ItineraryWish } from '../../../../protocol/
 import type { Db } from '../../infra/db.ts';
 import type { Principal } from '../auth/principal.ts';
 import { DomainError } from '../domain-error.ts';
-import { type Candidate, type Interval, planItinerary, type WantedMeeting } from './itinerary-planner.ts';
+import {
+  type Candidate,
+  type Interval,
+  type Plan,
+  type PlanInput,
+  planItinerary,
+  type WantedMeeting,
+} from './itinerary-planner.ts';
 
 type Unplaced = ItineraryProposalView['unplaced'][number];
 
+/**
+ * Runs the planner within its deadline somewhere: the server on its CPU pool (see
+ * itinerary-on-pool.ts), so a search never holds the event loop; elsewhere in place.
+ */
+export type PlanRunner = (input: PlanInput) => Promise<Plan>;
+
+/** In place, on the caller's thread: for processes without an event loop to protect (scripts, workers). */
+export function planInPlace(deadlineMs: number): PlanRunner {
+  return async (input) => planItinerary(input, { until: Date.now() + deadlineMs });
+}
+
 /** Proposes a family's best itinerary from the slots free right now. */
 export class ItineraryService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly plan: PlanRunner = planInPlace(250),
+  ) {}
 
   async propose(
     p: Principal,
@@ -105,7 +126,7 @@ export class ItineraryService {
         }
       }
 
-    const plan = planItinerary({ meetings: wanted, fixed, childBusy, gapMs: e.gap_minutes * 60_000 });
+    const plan = await this.plan({ meetings: wanted, fixed, childBusy, gapMs: e.gap_minutes * 60_000 });
     const meetings: ItineraryProposalView['meetings'] = [];
     plan.chosen.forEach((c, i) => {
       const w = wanted[i]!;
@@ -143,6 +164,7 @@ export class ItineraryService {
       waitingMinutes: plan.waitingMs / 60_000,
       firstStartsAt: first === null ? null : new Date(first).toISOString(),
       lastEndsAt: last === null ? null : new Date(last).toISOString(),
+      provenBest: plan.provenBest,
     };
   }
 }

@@ -11,6 +11,8 @@ import type { BookingService } from '../booking/booking.service.ts';
 import { feedbackRoutes } from '../feedback/feedback.routes.ts';
 import { FeedbackService } from '../feedback/feedback.service.ts';
 import { feedbackPages } from '../feedback/feedback-page.ts';
+import type { CpuWork } from '../cpu-work.ts';
+import { checkOnPool } from '../import/import-on-pool.ts';
 import { importRoutes } from '../import/import.routes.ts';
 import { ImportService } from '../import/import.service.ts';
 import type { Publisher } from '../live/publisher.ts';
@@ -33,6 +35,8 @@ import { SchoolsService } from './schools.service.ts';
 
 export interface SchoolFeaturesDeps {
   config: Config;
+  /** CSV files are checked on its threads. */
+  cpu: CpuWork;
   db: Db;
   redis: Redis;
   io: ConferServer;
@@ -105,7 +109,7 @@ export function createSchoolFeatures(deps: SchoolFeaturesDeps): SchoolFeatures {
     ...operatorRoutes(operatorAuth, schools, traffic, feedback),
     ...staffRoutes(staff, new RateLimit(redis, `${prefix}rl:reset`, 5, hour)),
     ...importRoutes(
-      new ImportService(db),
+      new ImportService(db, undefined, checkOnPool(deps.cpu, config.IMPORT_TIME_LIMIT_MS)),
       new RateLimit(redis, `${prefix}rl:import`, config.IMPORTS_PER_HOUR, hour),
       config.IMPORT_MAX_BYTES,
     ),

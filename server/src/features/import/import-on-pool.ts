@@ -1,0 +1,29 @@
+import type { CpuPool } from '../../infra/cpu-pool.ts';
+import { cpuRefusal } from '../cpu-refusal.ts';
+import type { CpuTasks } from '../cpu-tasks.ts';
+import { ImportRejected } from './csv-table.ts';
+import type { ImportChecker } from './import.service.ts';
+
+/** Checks files on the CPU pool: the event loop only hands the bytes over and takes the columns back. */
+export function checkOnPool(pool: CpuPool<CpuTasks>, hardLimitMs: number): ImportChecker {
+  return async (input) => {
+    // The upload's bytes move to the worker instead of being copied; a Buffer may sit
+    // in Node's shared allocation pool, which must not move, so such bytes are copied once.
+    const own =
+      input.bytes.byteOffset === 0 && input.bytes.byteLength === input.bytes.buffer.byteLength
+        ? input.bytes
+        : new Uint8Array(input.bytes);
+    let outcome: Awaited<ReturnType<CpuTasks['checkImport']>>;
+    try {
+      outcome = await pool.run(
+        'checkImport',
+        { ...input, bytes: own },
+        { hardLimitMs, transfer: [own.buffer as ArrayBuffer] },
+      );
+    } catch (err) {
+      throw cpuRefusal(err);
+    }
+    if (!outcome.ok) throw new ImportRejected(outcome.rejected.issues, outcome.rejected.notListed);
+    return outcome.check;
+  };
+}

@@ -1,0 +1,26 @@
+import type { CpuPool } from '../../infra/cpu-pool.ts';
+import { cpuRefusal } from '../cpu-refusal.ts';
+import type { CpuTasks } from '../cpu-tasks.ts';
+import type { PlanRunner } from './itinerary.service.ts';
+
+// The planner stops itself at its deadline; the hard limit only catches a worker that
+// cannot (a bug, a pathological input), with room for the hand-over both ways.
+const HARD_LIMIT_SLACK_MS = 2000;
+
+/**
+ * Plans on the CPU pool. The deadline counts from the request reaching the pool, so
+ * time spent queued behind other tasks is taken from the search, not added to the answer.
+ */
+export function planOnPool(pool: CpuPool<CpuTasks>, deadlineMs: number): PlanRunner {
+  return async (plan) => {
+    try {
+      return await pool.run(
+        'planItinerary',
+        { plan, until: Date.now() + deadlineMs },
+        { hardLimitMs: deadlineMs + HARD_LIMIT_SLACK_MS },
+      );
+    } catch (err) {
+      throw cpuRefusal(err);
+    }
+  };
+}
