@@ -4,10 +4,12 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ImportKind } from '../../protocol/schools.ts';
 import { loadConfig } from '../src/config.ts';
+import { SessionStore } from '../src/features/auth/session-store.ts';
 import { ImportRejected } from '../src/features/import/csv-table.ts';
 import { ImportService } from '../src/features/import/import.service.ts';
 import { createDb } from '../src/infra/db.ts';
 import { migrate } from '../src/infra/migrate.ts';
+import { createRedis } from '../src/infra/redis.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -28,6 +30,10 @@ if (kind && !kind.success) {
 const config = loadConfig();
 await migrate(config.DATABASE_URL);
 const db = createDb(config.DATABASE_URL, 2);
+// A role changed from the command line ends that person's sessions as an upload does
+// (their sockets stop at their next command: this process cannot reach them).
+const redis = createRedis(config.REDIS_URL);
+const sessions = new SessionStore(db, redis, config.REDIS_PREFIX, config.SESSION_IDLE_MINUTES * 60_000);
 try {
   const { rows } = await db.query<{ id: string }>('SELECT id FROM schools WHERE code = $1', [
     code.toUpperCase(),
@@ -36,7 +42,10 @@ try {
     console.error(`No school with code ${code}.`);
     process.exitCode = 2;
   } else {
-    const report = await new ImportService(db).run(rows[0].id, await readFile(file), {
+    const endSessions = async (ids: string[]) => {
+      for (const staffId of ids) await sessions.revokeAllOf({ staffId }, 'role_changed');
+    };
+    const report = await new ImportService(db, endSessions).run(rows[0].id, await readFile(file), {
       kind: kind?.data,
       encoding: values.encoding === 'windows-1252' ? 'windows-1252' : 'utf-8',
       dryRun: values['dry-run'] ?? false,
@@ -54,4 +63,5 @@ try {
   } else throw err;
 } finally {
   await db.end();
+  redis.disconnect();
 }

@@ -109,7 +109,11 @@ export function createSchoolFeatures(deps: SchoolFeaturesDeps): SchoolFeatures {
     ...operatorRoutes(operatorAuth, schools, traffic, feedback),
     ...staffRoutes(staff, new RateLimit(redis, `${prefix}rl:reset`, 5, hour)),
     ...importRoutes(
-      new ImportService(db, undefined, checkOnPool(deps.cpu, config.IMPORT_TIME_LIMIT_MS)),
+      new ImportService(
+        db,
+        (ids) => staff.rolesChanged(ids),
+        checkOnPool(deps.cpu, config.IMPORT_TIME_LIMIT_MS),
+      ),
       new RateLimit(redis, `${prefix}rl:import`, config.IMPORTS_PER_HOUR, hour),
       config.IMPORT_MAX_BYTES,
     ),
