@@ -125,7 +125,8 @@ async function runScenario(
   let workers = startWorkers(env);
   /** Processes the scenario killed on purpose: not counted as dead. */
   const killed = new Set<Started>();
-  const urls = () => servers.map((s) => s.url!);
+  const urls = () => servers.filter((s) => !killed.has(s)).map((s) => s.url!);
+  const replacing: Promise<void>[] = [];
   const screens: Screen[] = [];
   const history: HistoryEntry[] = [];
   let row: ScenarioRow;
@@ -144,9 +145,16 @@ async function runScenario(
         redis,
         dbName,
         async killAndReplaceServer(i) {
-          killed.add(servers[i]!);
-          await servers[i]!.stop('SIGKILL');
-          servers[i] = await startServer(`server-${i + 1}b`, env);
+          const victim = servers[i]!;
+          killed.add(victim);
+          await victim.stop('SIGKILL');
+          // As a load balancer would: the dead instance leaves the rotation at once and
+          // the fault is over; its replacement joins when it is healthy.
+          replacing.push(
+            startServer(`server-${i + 1}b`, env).then((s) => {
+              servers[i] = s;
+            }),
+          );
         },
         async killAndReplaceWorkers() {
           killed.add(workers);
@@ -167,6 +175,7 @@ async function runScenario(
       }),
       fault,
     ]);
+    await Promise.all(replacing);
     o.log(`  storm over: ${history.length} writes; settling…`);
     await settle(db, school.eventId, mail.lastAt);
 

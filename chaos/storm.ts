@@ -52,11 +52,13 @@ export async function runStorm(o: StormOptions): Promise<void> {
     let answer: Answer = null;
     let retryAfterS = 0;
     let sawAmbiguous = false;
+    let refusedConnection = false;
     let attempts = 0;
     for (; attempts < ATTEMPTS; ) {
       attempts++;
       status = 0;
       answer = null;
+      refusedConnection = false;
       try {
         const res = await fetch(`${pick(o.urls())}/api/v1${path}`, {
           method,
@@ -76,14 +78,16 @@ export async function runStorm(o: StormOptions): Promise<void> {
         } catch {
           answer = null;
         }
-      } catch {
+      } catch (err) {
         status = 0;
+        // Refused before anything was sent: the write cannot have happened.
+        refusedConnection = (err as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED';
       }
-      if (classify(status) === 'ambiguous') sawAmbiguous = true;
+      if (classify(status) === 'ambiguous' && !refusedConnection) sawAmbiguous = true;
       if (!retryable(status) || attempts === ATTEMPTS) break;
       await new Promise((r) => setTimeout(r, Math.max(200 * attempts, Math.min(retryAfterS, 3) * 1000)));
     }
-    let outcome = classify(status);
+    let outcome = status === 0 && refusedConnection ? 'refused' : classify(status);
     // A write whose earlier attempt went unanswered may have happened although a
     // later attempt was refused: the client cannot tell.
     if (outcome !== 'ok' && sawAmbiguous) outcome = 'ambiguous';
