@@ -5,8 +5,10 @@
  * server in this process only to carry the `released` facts to a watching socket.
  *
  * Measured per hold:
- *  - release: `bookings.ended_at - expires_at` (the database commit of the release);
- *  - seen:    when the watcher socket received the `released` fact - expires_at
+ *  - release: `bookings.ended_at - (expires_at + the confirmation grace)` (the database
+ *             commit of the release; a hold is released only once the grace for a
+ *             confirmation still waiting on the database has passed, confirmation-grace.ts);
+ *  - seen:    when the watcher socket received the `released` fact - (expires_at + grace)
  *             (through the worker's Redis emitter and the server's adapter).
  * Everything shares this machine's cores.
  */
@@ -21,6 +23,7 @@ import { pino } from 'pino';
 import { io as connect } from 'socket.io-client';
 import { createApp } from '../server/src/app.ts';
 import { loadConfig } from '../server/src/config.ts';
+import { CONFIRMATION_GRACE_MS } from '../server/src/features/booking/confirmation-grace.ts';
 import { DEMO_OPTIONS, seedSchool } from '../server/src/features/demo/demo-seed.ts';
 import { createDb } from '../server/src/infra/db.ts';
 import { ensureDatabase, migrate } from '../server/src/infra/migrate.ts';
@@ -87,7 +90,7 @@ async function main() {
     db,
     redis,
     logger: pino({ level: 'silent' }),
-    holdExpiry: holdExpiryScheduler(holdQueue),
+    holdExpiry: holdExpiryScheduler(holdQueue, CONFIRMATION_GRACE_MS),
     clientDir: null,
   });
   await new Promise<void>((r) => app.http.listen(0, '127.0.0.1', r));
@@ -155,7 +158,7 @@ async function main() {
       chosen.map((c) => c.expiresAt),
     ],
   );
-  const scheduler = holdExpiryScheduler(holdQueue);
+  const scheduler = holdExpiryScheduler(holdQueue, CONFIRMATION_GRACE_MS);
   for (let i = 0; i < inserted.length; i += 200) {
     await Promise.all(
       inserted
@@ -184,13 +187,15 @@ async function main() {
   }
 
   const { rows: ended } = await db.query<{ slot_id: string; late_ms: number; expires_at: Date }>(
-    `SELECT slot_id, expires_at, extract(epoch FROM (ended_at - expires_at)) * 1000 AS late_ms
+    `SELECT slot_id, expires_at, extract(epoch FROM (ended_at - expires_at)) * 1000 - $2 AS late_ms
        FROM bookings WHERE id = ANY($1::uuid[]) AND status = 'expired'`,
-    [inserted.map((b) => b.id)],
+    [inserted.map((b) => b.id), CONFIRMATION_GRACE_MS],
   );
   const release = summary(ended.map((r) => Number(r.late_ms)));
   const seenLate = summary(
-    inserted.filter((b) => seen.has(b.slot_id)).map((b) => seen.get(b.slot_id)! - b.expires_at.getTime()),
+    inserted
+      .filter((b) => seen.has(b.slot_id))
+      .map((b) => seen.get(b.slot_id)! - b.expires_at.getTime() - CONFIRMATION_GRACE_MS),
   );
   const result = {
     holds: inserted.length,

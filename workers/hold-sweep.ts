@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { CONFIRMATION_GRACE_MS } from '../server/src/features/booking/confirmation-grace.ts';
 import { type Fact, recordChanges } from '../server/src/features/booking/event-changes.ts';
 import type { Publisher } from '../server/src/features/live/publisher.ts';
 import { type Db, inTransaction } from '../server/src/infra/db.ts';
@@ -14,7 +15,7 @@ export interface HoldSweepDeps {
 }
 
 export interface HoldSweep {
-  /** Ends every hold that has lapsed by now; returns how many it ended. */
+  /** Ends every hold that has lapsed by more than the confirmation grace; returns how many it ended. */
   sweepOnce(): Promise<number>;
   /** Stops the timer and waits for a sweep under way. */
   close(): Promise<void>;
@@ -44,15 +45,17 @@ export function startHoldSweep(deps: HoldSweepDeps): HoldSweep {
   async function sweepBatch(): Promise<number> {
     let facts: Fact[] = [];
     const ended = await inTransaction(deps.db, async (client) => {
+      // Only holds past the confirmation grace: a confirmation that arrived before
+      // the lapse may still be waiting for a connection (confirmation-grace.ts).
       const { rows } = await client.query<LapsedHold>(
         `UPDATE bookings SET status = 'expired', ended_at = now()
           WHERE id IN (SELECT id FROM bookings
-                        WHERE status = 'held' AND expires_at <= now()
+                        WHERE status = 'held' AND expires_at <= now() - $2 * interval '1 millisecond'
                         ORDER BY expires_at LIMIT $1
                           FOR UPDATE SKIP LOCKED)
-            AND status = 'held' AND expires_at <= now()
+            AND status = 'held' AND expires_at <= now() - $2 * interval '1 millisecond'
           RETURNING id, event_id, slot_id, family_id, student_id`,
-        [batch],
+        [batch, CONFIRMATION_GRACE_MS],
       );
       const byEvent = new Map<string, LapsedHold[]>();
       for (const r of rows) byEvent.set(r.event_id, [...(byEvent.get(r.event_id) ?? []), r]);

@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { createApp } from './app.ts';
 import { loadConfigOrExit } from './config.ts';
+import { CONFIRMATION_GRACE_MS } from './features/booking/confirmation-grace.ts';
 import { createSessionIdleQueue, idleTimeoutScheduler } from './features/sessions/idle-timeout-queue.ts';
 import { createDb, dbSettings } from './infra/db.ts';
 import { ensureDatabase, migrate } from './infra/migrate.ts';
@@ -31,7 +32,7 @@ async function main() {
     logger,
     // Booking mail is not wired here: it is written to the outbox in the booking's own
     // transaction (migration 012) and relayed by the workers.
-    holdExpiry: holdExpiryScheduler(queue),
+    holdExpiry: holdExpiryScheduler(queue, CONFIRMATION_GRACE_MS),
     onSessionTouched: idleTimeoutScheduler(idleQueue, config.SESSION_IDLE_MINUTES * 60_000, logError),
   });
   // At 19:00 hundreds of phones connect within a second or two while the event loop

@@ -7,6 +7,7 @@ import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, HoldExpiryJob, ServerToClientEvents } from '../../protocol/index.ts';
 import { type AppDeps, type ConferApp, createApp } from '../../server/src/app.ts';
 import { type Config, loadConfig } from '../../server/src/config.ts';
+import { CONFIRMATION_GRACE_MS } from '../../server/src/features/booking/confirmation-grace.ts';
 import { createDb, type Db, dbSettings } from '../../server/src/infra/db.ts';
 import { createHoldExpiryQueue, holdExpiryScheduler } from '../../server/src/infra/queues.ts';
 import { createRedis } from '../../server/src/infra/redis.ts';
@@ -81,7 +82,7 @@ export async function startTestApp(
     db,
     redis,
     logger: pino({ level: 'silent' }),
-    holdExpiry: holdExpiryScheduler(holdQueue),
+    holdExpiry: holdExpiryScheduler(holdQueue, CONFIRMATION_GRACE_MS),
     clientDir: shared?.clientDir ?? null,
     onSessionTouched: hooks?.onSessionTouched,
   });

@@ -11,8 +11,13 @@ export function createHoldExpiryQueue(connection: Redis, redisPrefix: string): Q
   return new Queue<HoldExpiryJob>(QUEUES.holdExpiry, { connection, prefix: bullPrefix(redisPrefix) });
 }
 
-/** Schedules a hold's release at its expiry; the deterministic id makes a second add a no-op. */
-export function holdExpiryScheduler(queue: Queue<HoldExpiryJob>) {
+/**
+ * Schedules a hold's release `afterLapseMs` after its expiry (the confirmation grace,
+ * features/booking/confirmation-grace.ts: a confirmation that arrived in time may
+ * still be waiting for the database, and the release would find the hold not yet
+ * ending). The deterministic id makes a second add a no-op.
+ */
+export function holdExpiryScheduler(queue: Queue<HoldExpiryJob>, afterLapseMs: number) {
   return {
     async schedule(hold: {
       bookingId: string;
@@ -25,7 +30,7 @@ export function holdExpiryScheduler(queue: Queue<HoldExpiryJob>) {
         { bookingId: hold.bookingId, eventId: hold.eventId },
         {
           jobId: jobIds.holdExpiry(hold.bookingId, hold.extension),
-          delay: Math.max(0, hold.expiresAt.getTime() - Date.now()),
+          delay: Math.max(0, hold.expiresAt.getTime() + afterLapseMs - Date.now()),
           attempts: 5,
           backoff: { type: 'exponential', delay: 500 },
           removeOnComplete: 1000,

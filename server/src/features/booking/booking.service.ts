@@ -15,6 +15,7 @@ import type { Publisher } from '../live/publisher.ts';
 import { refusalRaised } from './booking-refusals.ts';
 import { confirmOnce, type HoldRequest, holdOnce, holdWithin, replayOf } from './booking-statements.ts';
 import { bookingViewOf, loadBookingViews, loadItinerary } from './booking-views.ts';
+import { CONFIRMATION_GRACE_MS } from './confirmation-grace.ts';
 import { type Actor, type Change, type Fact, recordChanges } from './event-changes.ts';
 import { hopelessConfirmation } from './hopeless-confirmation.ts';
 import { runIdempotent } from './idempotency.ts';
@@ -315,6 +316,10 @@ export class BookingService {
     input: ConfirmHoldsRequest,
     idem: Idem,
   ): Promise<Result<{ bookings: BookingView[] }>> {
+    // Taken first: the waits below (the hopeless check's connection, admission, the
+    // statement's connection) must not cost the family a hold that was live when
+    // they asked (issue 12). The database bounds it to the confirmation grace.
+    const arrivedAt = new Date();
     let familyId: string;
     try {
       familyId = this.familyFor(p, input.familyId);
@@ -330,6 +335,7 @@ export class BookingService {
           byStaff: p.kind === 'staff',
           holdIds: input.holdIds ?? null,
           keyed: idem.key ? { principal: principalKey(p), key: idem.key } : null,
+          arrivedAt,
         })
       : null;
     if (hopeless) return { ok: false, error: hopeless };
@@ -344,8 +350,7 @@ export class BookingService {
         byStaff: p.kind === 'staff',
         holdIds: input.holdIds ?? null,
         actor: this.actorOf(p),
-        // Taken before the wait for a connection, which must not cost the hold.
-        arrivedAt: new Date(),
+        arrivedAt,
       },
       this.scope(p, idem, 'confirm', input),
     );
@@ -529,16 +534,18 @@ export class BookingService {
         family_id: string;
         student_id: string;
       }>(
+        // Only holds past the confirmation grace: a confirmation that arrived before
+        // the lapse may still be waiting for a connection (confirmation-grace.ts).
         `UPDATE bookings SET status = 'expired', ended_at = now()
-          WHERE status = 'held' AND expires_at <= now()
+          WHERE status = 'held' AND expires_at <= now() - $2 * interval '1 millisecond'
             AND (id = $1 OR id IN (
                   SELECT o.id FROM bookings o
                    WHERE o.event_id = (SELECT event_id FROM bookings WHERE id = $1)
-                     AND o.status = 'held' AND o.expires_at <= now()
+                     AND o.status = 'held' AND o.expires_at <= now() - $2 * interval '1 millisecond'
                    ORDER BY o.expires_at LIMIT 500
                      FOR UPDATE SKIP LOCKED))
           RETURNING id, event_id, slot_id, family_id, student_id`,
-        [bookingId],
+        [bookingId, CONFIRMATION_GRACE_MS],
       );
       if (rows.length === 0) return;
       released = rows.some((r) => r.id === bookingId);
@@ -557,13 +564,15 @@ export class BookingService {
     });
     this.after(facts);
     if (!released) {
-      // A job that runs a moment early (clocks of Node and PostgreSQL differ slightly)
-      // must not leave the hold to lapse unseen: fail, and BullMQ retries shortly.
+      // A job that runs a moment before the hold is past its grace (clocks of Node and
+      // PostgreSQL differ slightly) must not leave the hold to lapse unseen: fail, and
+      // BullMQ retries shortly.
       // A hold that was extended has a later job of its own; this one is done.
       const { rowCount } = await this.deps.db.query(
         `SELECT 1 FROM bookings WHERE id = $1 AND status = 'held'
-            AND expires_at > now() AND expires_at < now() + interval '5 seconds'`,
-        [bookingId],
+            AND expires_at > now() - $2 * interval '1 millisecond'
+            AND expires_at < now() - $2 * interval '1 millisecond' + interval '5 seconds'`,
+        [bookingId, CONFIRMATION_GRACE_MS],
       );
       if (rowCount) throw new HoldNotLapsedYet(bookingId);
     }
