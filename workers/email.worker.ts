@@ -16,6 +16,9 @@ export function createEmailWorker(ctx: WorkerContext): { worker: Worker; close()
     connection: ctx.bullConnection,
     prefix: ctx.workerOptions(1).prefix,
   });
+  // Without a listener BullMQ prints every connection error of a Redis that is away to
+  // stderr; the shared connection already logs them once (worker-context.ts).
+  queue.on('error', () => {});
   const retry = { attempts: ctx.config.EMAIL_ATTEMPTS, backoffMs: ctx.config.EMAIL_BACKOFF_MS };
   const mail = new MailService({
     db: ctx.db,

@@ -18,8 +18,21 @@ export async function startOutboxRelay(ctx: WorkerContext): Promise<{ close(): P
   const logError = (err: unknown, context: string) =>
     ctx.logger.warn({ err: err instanceof Error ? err.message : err, context }, 'outbox relay round failed');
   const queueRedis = createRedis(config.REDIS_URL);
-  const subscriber = createRedis(config.REDIS_URL);
   const publishRedis = createRedis(config.REDIS_URL);
+  // A duplicate has no command time-out (redis.ts): ioredis re-subscribes after a
+  // reconnection without catching, and a time-out there was an unhandled rejection.
+  const subscriber = publishRedis.duplicate();
+  subscriber.on('error', () => {});
+  // The Socket.IO emitter PUBLISHes without awaiting (itinerary:changed): while Redis
+  // is away each of those failed as an unhandled rejection ("Command timed out"). It
+  // gets a publish that swallows failures (the family's screen resyncs on reconnect);
+  // the fact channel keeps the strict one, whose failure keeps the outbox rows.
+  const publishStrictly = publishRedis.publish.bind(publishRedis) as (
+    channel: string,
+    message: string,
+  ) => Promise<number>;
+  publishRedis.publish = ((channel: string, message: string) =>
+    publishStrictly(channel, message).catch(() => 0)) as typeof publishRedis.publish;
   const emailQueue = createEmailQueue(queueRedis, config.REDIS_PREFIX);
   emailQueue.on('error', () => {});
   // Remembered longer than a fact row waits, so a fact published right after its
@@ -28,7 +41,7 @@ export async function startOutboxRelay(ctx: WorkerContext): Promise<{ close(): P
   await heard.listen(subscriber, config.REDIS_PREFIX).catch((err) => logError(err, 'subscribe to facts'));
   const channel = factChannel(config.REDIS_PREFIX);
   const strictPublisher = new Publisher(createSocketEmitter(publishRedis, config.REDIS_PREFIX), (envelopes) =>
-    publishRedis.publish(channel, JSON.stringify(envelopes)),
+    publishStrictly(channel, JSON.stringify(envelopes)),
   );
   const relay = new OutboxRelay(
     ctx.db,

@@ -5,6 +5,7 @@ import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import type { RunningWorkers } from '../../workers/start-workers.ts';
 import { ask, loginFamily, seedSmallSchool } from '../support/fixtures.ts';
 import { onSlotFact } from '../support/live-facts.ts';
+import { type PrivateRedis, startPrivateRedis } from '../support/private-redis.ts';
 import { type ClientSocket, startTestApp, type TestApp } from '../support/test-app.ts';
 import { startTestWorkers } from './workers-harness.ts';
 
@@ -17,12 +18,27 @@ let a: TestApp;
 let b: TestApp;
 let school: SeededSchool;
 let workers: RunningWorkers;
+let redis: PrivateRedis;
 // Short so the test does not wait a second per round; the production default is 1 s.
 const GRACE_MS = 300;
+// Rejections nobody handled, in this process (the relay runs here): a relay that
+// cannot reach Redis must fail its round quietly, not leave promises rejected.
+const unhandled: unknown[] = [];
+const noteUnhandled = (reason: unknown) => unhandled.push(reason);
 
 beforeAll(async () => {
-  a = await startTestApp();
-  b = await startTestApp({}, { database: a.database, prefix: a.config.REDIS_PREFIX });
+  process.on('unhandledRejection', noteUnhandled);
+  // A Redis of this file's own: the last test stops it.
+  redis = await startPrivateRedis();
+  // Holds must not need Redis for the last test: no admission bucket, no slot lock.
+  const env = {
+    REDIS_URL: redis.url,
+    ADMISSION_RATE: '0',
+    ADMISSION_MAX_WAITING: '0',
+    SLOT_LOCK_ENABLED: 'false',
+  };
+  a = await startTestApp(env);
+  b = await startTestApp(env, { database: a.database, prefix: a.config.REDIS_PREFIX });
   school = await seedSmallSchool(a);
   workers = await startTestWorkers(a, {
     only: ['email'],
@@ -34,6 +50,8 @@ afterAll(async () => {
   await b?.close();
   // `a` created the database and drops it: closed last.
   await a?.close();
+  redis?.kill();
+  process.off('unhandledRejection', noteUnhandled);
 });
 
 async function freeSlotOf(teacherId: string, skip: string[] = []): Promise<string> {
@@ -128,4 +146,34 @@ describe('facts of a commit survive the instance that committed it', () => {
     expect(sync.receive(first)).toBe(false);
     expect(shown).toEqual(['held']);
   }, 30_000);
+
+  it('facts nobody could publish while Redis was down go out when it is back, and the relay rounds in between reject nothing unhandled', async () => {
+    const actor = 2;
+    const studentId = school.families[actor]!.studentIds[0]!;
+    const teacherId = school.students.find((s) => s.id === studentId)!.teacherIds[0]!;
+    const screen = await screenOn(b, actor);
+    const token = await loginFamily(a, school, actor);
+    const slotId = await freeSlotOf(teacherId);
+
+    redis.kill();
+    await new Promise((r) => setTimeout(r, 300));
+    const held = await a.api('POST', '/api/v1/holds', { token, body: { slotId, studentId } });
+    expect(held.status).toBe(200);
+    const version = await slotVersion(slotId);
+    // Many relay rounds find the row due and fail to announce it (their itinerary
+    // notice included); the row stays.
+    await new Promise((r) => setTimeout(r, GRACE_MS + 2000));
+    expect(await outboxFactRows()).toBeGreaterThan(0);
+    expect(unhandled.map(String)).toEqual([]);
+
+    await redis.restart();
+    await expect
+      .poll(() => screen.facts.filter((f) => f.slot.id === slotId).map((f) => f.version), {
+        timeout: 20_000,
+        interval: 100,
+      })
+      .toContain(version);
+    await expect.poll(outboxFactRows, { timeout: 10_000, interval: 100 }).toBe(0);
+    expect(unhandled.map(String)).toEqual([]);
+  }, 60_000);
 });

@@ -64,16 +64,26 @@ export class OutboxRelay {
     this.schedule(0);
   }
 
-  /** Relays every row that is due; returns how many rows were relayed. */
+  /**
+   * Relays every row that is due; returns how many rows were relayed. The topics fail
+   * apart: mail rows that cannot be enqueued must not hold back the facts of the same
+   * round (and the reverse); the first failure is thrown once both were tried.
+   */
   async relayDue(): Promise<number> {
     let total = 0;
+    let failure: unknown = null;
     for (const topic of ['mail', 'facts'] as const) {
-      for (;;) {
-        const n = await this.relayBatch(topic);
-        total += n;
-        if (n < this.settings.batch || this.closed) break;
+      try {
+        for (;;) {
+          const n = await this.relayBatch(topic);
+          total += n;
+          if (n < this.settings.batch || this.closed) break;
+        }
+      } catch (err) {
+        failure ??= err;
       }
     }
+    if (failure) throw failure;
     return total;
   }
 
