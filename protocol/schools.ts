@@ -5,6 +5,7 @@
  * described in docs/schools.md.
  */
 import { z } from 'zod';
+import { refusingUnstorableText } from './storable-text.ts';
 
 const id = z.uuid();
 const instant = z.iso.datetime({ offset: true });
@@ -298,18 +299,21 @@ export const SubmitFeedbackRequest = z.strictObject({
   /** Where to send the acknowledgement; the account's own address when omitted. */
   email: email.optional(),
 });
-export const PublicFeedbackRequest = z.strictObject({
-  kind: FeedbackKind,
-  /** The school it is about; about the service itself when omitted. */
-  schoolCode: z
-    .string()
-    .regex(/^[A-Za-z0-9]{3,16}$/)
-    .optional(),
-  name: z.string().trim().min(1).max(200),
-  email: email.optional(),
-  subject: z.string().trim().min(1).max(200),
-  body: z.string().trim().min(1).max(5000),
-});
+// Also read by the public feedback page, a form outside the API's edge checks.
+export const PublicFeedbackRequest = refusingUnstorableText(
+  z.strictObject({
+    kind: FeedbackKind,
+    /** The school it is about; about the service itself when omitted. */
+    schoolCode: z
+      .string()
+      .regex(/^[A-Za-z0-9]{3,16}$/)
+      .optional(),
+    name: z.string().trim().min(1).max(200),
+    email: email.optional(),
+    subject: z.string().trim().min(1).max(200),
+    body: z.string().trim().min(1).max(5000),
+  }),
+);
 export const SubmitFeedbackResponse = z.object({
   reference: z.string(),
   /** An acknowledgement e-mail was queued. */

@@ -5,6 +5,8 @@
  * so the stored text would differ from what was accepted. Both are refused at the
  * edge, for every string a request carries, as `invalid_input`.
  */
+import type { z } from 'zod';
+
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the NUL is what this rule is about.
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -36,4 +38,16 @@ export function unstorableTextPath(value: unknown): string | null {
     }
   }
   return null;
+}
+
+/**
+ * The same rule inside a schema, for the places that validate without the HTTP edge
+ * of route.ts (the server-rendered forms). Runs once the schema has accepted its input.
+ */
+export function refusingUnstorableText<T extends z.ZodType>(schema: T): T {
+  return schema.superRefine((value, ctx) => {
+    const at = unstorableTextPath(value);
+    if (at !== null)
+      ctx.addIssue({ code: 'custom', message: UNSTORABLE_TEXT_MESSAGE, path: at ? at.split('.') : [] });
+  }) as T;
 }

@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import { errorBody } from '../../protocol/errors.ts';
+import { unstorableTextPath } from '../../protocol/storable-text.ts';
 import type { Config } from './config.ts';
 import { adminRoutes } from './features/admin/admin.routes.ts';
 import { authRoutes } from './features/auth/auth.routes.ts';
@@ -284,6 +285,12 @@ export function createApp(deps: AppDeps): ConferApp {
   });
   app.use('/api/v1', api);
 
+  // The server-rendered pages read their query themselves; text PostgreSQL cannot
+  // store is refused here once for all of them, as route.ts does for the API.
+  app.use((req, res, next) => {
+    if (unstorableTextPath(req.query) === null) return next();
+    res.status(400).json({ error: errorBody('invalid_input') });
+  });
   app.use(schools.pages);
   const clientDir = deps.clientDir === undefined ? DEFAULT_CLIENT_DIR : deps.clientDir;
   if (clientDir && existsSync(path.join(clientDir, 'index.html'))) {

@@ -154,6 +154,25 @@ describe('text PostgreSQL cannot store is invalid_input at the edge', () => {
     expect((await app.db.query('SELECT count(*)::int AS n FROM feedback')).rows[0].n).toBe(before);
   });
 
+  it('the public feedback page (a form, outside the API) refuses a NUL too', async () => {
+    const count = async () => (await app.db.query('SELECT count(*)::int AS n FROM feedback')).rows[0].n;
+    const before = await count();
+    const res = await fetch(`${app.url}/feedback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'kind=feedback&name=a%00b&subject=Hello&body=Text',
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/Please check: name/);
+    expect(await count()).toBe(before);
+  });
+
+  it('a page outside the API refuses a NUL in its query', async () => {
+    const res = await fetch(`${app.url}/privacy?school=A%00B`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_input');
+  });
+
   it('a staff write, a lone surrogate, a key of an object, and a query string', async () => {
     const invite = await app.api('POST', '/api/v1/admin/staff-accounts', {
       token: admin,
