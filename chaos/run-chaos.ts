@@ -47,6 +47,12 @@ export interface ScenarioRow extends Verdict {
 
 const HOLD_SECONDS = 10;
 const SWEEP_SECONDS = 1;
+/**
+ * Nothing ends a lapsed hold until this long after `expires_at`: a confirmation that
+ * arrived in time may still be waiting (server/src/features/booking/confirmation-grace.ts,
+ * 5 s). Settling and the lapsed-hold check allow for it.
+ */
+const LAPSE_GRACE_SECONDS = 5;
 const PASSWORD = 'chaos-password-not-secret';
 
 /** Runs each named scenario on fresh processes and a fresh database; one row each. */
@@ -204,7 +210,7 @@ async function runScenario(
       mails: mail.byMessageId,
       familiesWithEmail: new Set(school.families.filter((f) => f.email).map((f) => f.id)),
       deadServers,
-      sweepGraceSeconds: SWEEP_SECONDS * 3,
+      sweepGraceSeconds: LAPSE_GRACE_SECONDS + SWEEP_SECONDS * 3,
     });
     const after = history.filter((h) => h.outcome === 'ok' && faultEndedAt && h.endedAt >= faultEndedAt);
     const firstOk = after.length ? Math.min(...after.map((h) => h.endedAt)) : null;
@@ -253,7 +259,7 @@ function emptyVerdict(): Verdict {
  * mail has gone quiet (bounded: a run that never settles is checked as it is).
  */
 async function settle(db: pg.Pool, eventId: string, lastMailAt: () => number): Promise<void> {
-  const deadline = Date.now() + (HOLD_SECONDS + 20) * 1000;
+  const deadline = Date.now() + (HOLD_SECONDS + LAPSE_GRACE_SECONDS + 20) * 1000;
   for (;;) {
     const { rows } = await db
       .query<{ until: Date | null }>(
@@ -261,7 +267,9 @@ async function settle(db: pg.Pool, eventId: string, lastMailAt: () => number): P
         [eventId],
       )
       .catch(() => ({ rows: [{ until: null }] }));
-    const holdsDone = !rows[0]!.until || rows[0]!.until.getTime() + SWEEP_SECONDS * 4000 < Date.now();
+    const holdsDone =
+      !rows[0]!.until ||
+      rows[0]!.until.getTime() + (LAPSE_GRACE_SECONDS + SWEEP_SECONDS * 4) * 1000 < Date.now();
     const mailQuiet = Date.now() - lastMailAt() > 3000;
     if ((holdsDone && mailQuiet) || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 250));
