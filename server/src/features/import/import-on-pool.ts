@@ -7,12 +7,9 @@ import type { ImportChecker } from './import.service.ts';
 /** Checks files on the CPU pool: the event loop only hands the bytes over and takes the columns back. */
 export function checkOnPool(pool: CpuPool<CpuTasks>, hardLimitMs: number): ImportChecker {
   return async (input) => {
-    // The upload's bytes move to the worker instead of being copied; a Buffer may sit
-    // in Node's shared allocation pool, which must not move, so such bytes are copied once.
-    const own =
-      input.bytes.byteOffset === 0 && input.bytes.byteLength === input.bytes.buffer.byteLength
-        ? input.bytes
-        : new Uint8Array(input.bytes);
+    // A copy moves to the worker (milliseconds for 10 MB): the caller may need the bytes
+    // again (a re-check), and a small Buffer sits in Node's shared pool, which must not move.
+    const own = new Uint8Array(input.bytes);
     let outcome: Awaited<ReturnType<CpuTasks['checkImport']>>;
     try {
       outcome = await pool.run(

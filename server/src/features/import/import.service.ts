@@ -1,5 +1,6 @@
 import type { ImportKind, ImportReport } from '../../../../protocol/schools.ts';
-import { type Db, type DbClient, inTransaction, pgConstraint } from '../../infra/db.ts';
+import { type Db, type DbClient, inTransaction, pgConstraint, type Queryable } from '../../infra/db.ts';
+import { DomainError } from '../domain-error.ts';
 import { type FileEncoding, ImportRejected } from './csv-table.ts';
 import { checkImport, type ImportCheck, type ImportCheckInput, type KnownIds } from './import-check.ts';
 
@@ -43,18 +44,43 @@ export class ImportService {
   ) {}
 
   async run(schoolId: string, bytes: Uint8Array, opts: ImportOptions): Promise<ImportReport> {
+    // The check of a large file takes seconds on a CPU thread: longer than a transaction
+    // may sit idle (DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS). So the file is checked
+    // against the ids read first, and the transaction then re-reads them under the
+    // school's import lock; if another import changed them meanwhile, the check runs again.
+    let known = await this.known(this.db, schoolId);
+    for (let attempt = 1; ; attempt++) {
+      const checked = await this.check({ bytes, encoding: opts.encoding, kind: opts.kind, known });
+      if (checked.issues.length) throw new ImportRejected(checked.issues, checked.issuesNotListed);
+      const outcome = await this.write(schoolId, checked, known, opts);
+      if ('report' in outcome) {
+        if (outcome.rolesChanged.length) await this.rolesChanged(outcome.rolesChanged);
+        return outcome.report;
+      }
+      if (attempt === 3)
+        throw new DomainError('unavailable', 'Other imports keep changing this school; please try again.', {
+          retryAfter: 5,
+        });
+      known = outcome.known;
+    }
+  }
+
+  /** The write, in one transaction, if the school's ids are still those the file was checked against. */
+  private async write(
+    schoolId: string,
+    checked: ImportCheck,
+    checkedAgainst: KnownIds,
+    opts: ImportOptions,
+  ): Promise<{ report: ImportReport; rolesChanged: string[] } | { known: KnownIds }> {
     let rolesChanged: string[] = [];
-    // The row checks need the school's current ids; reading them, checking and writing
-    // happen in one transaction so the check and the write see the same school.
-    const report = await inTransaction(this.db, async (c): Promise<ImportReport> => {
+    const answer = await inTransaction(this.db, async (c) => {
       // One import per school at a time: two concurrent uploads would otherwise each
       // check against the state before the other.
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`import:${schoolId}`]);
       const known = await this.known(c, schoolId);
-      const checked = await this.check({ bytes, encoding: opts.encoding, kind: opts.kind, known });
-      if (checked.issues.length) throw new ImportRejected(checked.issues, checked.issuesNotListed);
+      if (!sameIds(known, checkedAgainst)) return { known };
       const { kind, rows } = checked;
-      if (opts.dryRun) return { kind, dryRun: true, rows, created: 0, updated: 0, removed: 0 };
+      if (opts.dryRun) return { report: { kind, dryRun: true, rows, created: 0, updated: 0, removed: 0 } };
       let counts: Counts;
       try {
         counts = await write(c, schoolId, checked);
@@ -72,14 +98,14 @@ export class ImportService {
       );
       rolesChanged = counts.rolesChanged ?? [];
       const { created, updated, removed } = counts;
-      return { kind, dryRun: false, rows, created, updated, removed };
+      return { report: { kind, dryRun: false, rows, created, updated, removed } };
     });
-    if (rolesChanged.length) await this.rolesChanged(rolesChanged);
-    return report;
+    if (answer.known) return { known: answer.known };
+    return { report: answer.report!, rolesChanged };
   }
 
   /** Every id a file of any kind may refer to: a school's few thousand people, cheap next to the file. */
-  private async known(c: DbClient, schoolId: string): Promise<KnownIds> {
+  private async known(c: Queryable, schoolId: string): Promise<KnownIds> {
     const [staff, students, families] = await Promise.all([
       c.query<{ id: string; external_id: string | null; email: string; is_teacher: boolean }>(
         'SELECT id, external_id, email, is_teacher FROM staff WHERE school_id = $1',
@@ -104,6 +130,17 @@ export class ImportService {
       families: new Map(families.rows.map((r) => [r.external_id, r.id])),
     };
   }
+}
+
+function sameIds(a: KnownIds, b: KnownIds): boolean {
+  const same = <V>(x: Map<string, V>, y: Map<string, V>) =>
+    x.size === y.size && [...x].every(([k, v]) => y.has(k) && y.get(k) === v);
+  return (
+    same(a.staffEmails, b.staffEmails) &&
+    same(a.teachers, b.teachers) &&
+    same(a.students, b.students) &&
+    same(a.families, b.families)
+  );
 }
 
 /** Writes a clean file's columns (PostgreSQL array literals built by checkImport). */
