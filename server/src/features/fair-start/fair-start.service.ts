@@ -12,7 +12,7 @@ import { type DbClient, inTransaction } from '../../infra/db.ts';
 import type { Principal } from '../auth/principal.ts';
 import { type Change, type Fact, recordChanges } from '../booking/event-changes.ts';
 import { DomainError } from '../domain-error.ts';
-import { afterCommit, type FairnessContext, tell } from './fairness-context.ts';
+import { type FairnessContext, tell } from './fairness-context.ts';
 import { type Allocation, type AllocationInput, allocate } from './round-robin.ts';
 import { insertConfirmed } from './system-bookings.ts';
 
@@ -317,21 +317,6 @@ export class FairStartService {
         granted: o.granted,
         unavailable: o.unavailable,
       });
-      const ids = facts
-        .filter((f) => f.familyId === o.familyId && f.slot.occupant)
-        .map((f) => f.slot.occupant!.bookingId);
-      if (ids.length && this.ctx.notify)
-        afterCommit(
-          this.ctx,
-          'fair start mail',
-          this.ctx.notify({
-            kind: 'confirmed',
-            eventId,
-            familyId: o.familyId,
-            bookingIds: ids,
-            by: 'system',
-          }),
-        );
     }
     return answer;
   }

@@ -2,7 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../infra/db.ts';
-import type { BookingNotification, BookingService } from '../booking/booking.service.ts';
+import type { BookingService } from '../booking/booking.service.ts';
 import type { CpuWork } from '../cpu-work.ts';
 import { planOnPool } from '../itinerary/itinerary-on-pool.ts';
 import { ItineraryService, type PlanRunner } from '../itinerary/itinerary.service.ts';
@@ -68,7 +68,6 @@ export function createFairness(deps: {
   io: Broadcaster;
   publisher: Publisher;
   booking: BookingService;
-  notify?: (n: BookingNotification) => Promise<void>;
   logError: (err: unknown, context: string) => void;
   http: HttpServer;
 }): FairnessServices {
@@ -81,7 +80,6 @@ export function createFairness(deps: {
       publisher: deps.publisher,
       live: deps.io,
       jobs,
-      notify: deps.notify,
       mail: (mails) => enqueueEmails(emailQueue, mails, retry),
       logError: deps.logError,
     },

@@ -259,18 +259,6 @@ export class OffersService {
         eventId: offer.event_id,
         status: 'accepted',
       });
-      if (this.ctx.notify)
-        afterCommit(
-          this.ctx,
-          'offer booking mail',
-          this.ctx.notify({
-            kind: 'confirmed',
-            eventId: offer.event_id,
-            familyId: offer.family_id,
-            bookingIds: [bookingId],
-            by: 'family',
-          }),
-        );
     }
     const [view] = await this.load(this.ctx.db, [offerId]);
     const [booking] = await loadBookingViews(this.ctx.db, [bookingId]);
