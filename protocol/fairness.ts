@@ -117,6 +117,8 @@ export const ItineraryWish = z
 export const ProposedMeeting = z.object({
   studentId: id,
   teacherId: id,
+  /** What the teacher teaches this student (the class list's subject). */
+  subject: z.string().optional(),
   slotId: id,
   startsAt: instant,
   endsAt: instant,

@@ -33,6 +33,12 @@ export const StudentView = z.object({
   className: z.string(),
   /** The teachers this family may book for this student. */
   teacherIds: z.array(id),
+  /**
+   * What each of those teachers teaches this student (teacher id → subject, from the class
+   * lists; '' when the import named none). Subjects belong to the (teacher, student) pair, so
+   * they travel with the child rather than with every slot fact on the hot path.
+   */
+  subjects: z.record(z.string(), z.string()).optional(),
 });
 export const Me = z.discriminatedUnion('kind', [
   z.object({
@@ -133,6 +139,8 @@ export const BookingView = z.object({
   slotId: id,
   teacherId: id,
   teacherName: z.string(),
+  /** What the teacher teaches this student; absent on the answers of holds (see StudentView.subjects). */
+  subject: z.string().optional(),
   studentId: id,
   studentName: z.string(),
   familyId: id,
