@@ -4,6 +4,10 @@ import { Redis } from 'ioredis';
 export interface PrivateRedis {
   url: string;
   kill(): void;
+  /** SIGSTOP: the connection stays open and nothing is answered (a frozen Redis). */
+  freeze(): void;
+  /** SIGCONT after freeze. */
+  thaw(): void;
   /** Starts it again on the same port (after kill). */
   restart(): Promise<void>;
 }
@@ -46,6 +50,8 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   return {
     url,
     kill: () => proc?.kill('SIGKILL'),
+    freeze: () => proc?.kill('SIGSTOP'),
+    thaw: () => proc?.kill('SIGCONT'),
     restart: start,
   };
 }
