@@ -27,7 +27,7 @@ describe('hold countdown', () => {
     clock.now = start + 95_000;
     flushSync();
     expect(screen.getByTestId('countdown').textContent?.trim()).toBe('0:25 left');
-    expect(screen.getByRole('status').textContent).toContain('A hold runs out in 0:25');
+    expect(screen.getByText(/A hold runs out in/).textContent).toContain('A hold runs out in 0:25');
     await fireEvent.click(screen.getByRole('button', { name: 'More time' }));
     expect(onextend).toHaveBeenCalledWith(hold);
     expect(screen.getByRole('button', { name: 'Confirm my appointments (1)' })).toBeTruthy();
@@ -79,6 +79,7 @@ describe('hold countdown', () => {
     w.family.bookings = [hold];
     w.family.dropLapsed(Date.now() + 2000);
     expect(w.family.holds).toHaveLength(0);
-    expect(w.family.message?.text).toBe('Your hold on slot 2026-11-30T16:00:00.000Z ran out.');
+    expect(w.family.lapsed?.id).toBe(hold.id);
+    expect(w.announcer.polite).toMatch(/^Your hold on slot 2026-11-30T16:00:00.000Z ran out — /);
   });
 });

@@ -33,8 +33,11 @@ describe('parent grid', () => {
     for (const id of ['t1-s1', 't1-s2', 't1-s3'])
       expect(cellOf(container, id).getAttribute('aria-disabled')).toBe('true');
     expect(cellOf(container, 't1-s0').getAttribute('aria-label')).toBe(
-      '16:00 with Mr Smith: free, press Enter to hold',
+      'Free, 16:00 with Mr Smith: press Enter to hold',
     );
+    // Label in name (WCAG 2.5.3): every cell's accessible name contains the words it shows.
+    for (const id of ['t1-s0', 't1-s1', 't1-s2', 't1-s3', 't2-s0'])
+      expect(cellOf(container, id).getAttribute('aria-label')).toContain(cellOf(container, id).textContent);
     // Ms Jones has no slot at 16:05: an empty, inert cell keeps the grid rectangular.
     const empty = container.querySelector('[data-r="1"][data-c="1"]')!;
     expect(empty.getAttribute('data-slot')).toBeNull();
@@ -146,6 +149,9 @@ describe('parent grid', () => {
       body: { slotId: 't1-s0', studentId: 'kid' },
     });
     expect(cellOf(container, 't1-s0').textContent).toBe('Your hold');
+    expect(cellOf(container, 't1-s0').getAttribute('aria-label')).toMatch(
+      /^Your hold, 16:00 with Mr Smith: /,
+    );
     expect(cellOf(container, 't1-s2').getAttribute('aria-label')).toContain(
       'already booked with this teacher',
     );

@@ -3,6 +3,8 @@ import type { BookingList, BookingView, EventView, SlotView } from '../../../pro
 import type { Announcer } from '../lib/announcer.svelte.ts';
 import type { ApiClient } from '../lib/api.ts';
 import { bookingErrorText } from '../lib/error-text.ts';
+import { formatTime } from '../lib/school-time.ts';
+import { schoolChanges } from './school-changes.ts';
 
 export type SlotLabel = (slot: Pick<SlotView, 'teacherId' | 'startsAt'>) => string;
 
@@ -19,18 +21,24 @@ export class FamilyBookings {
   /** Hold ids being extended, confirmed or released: buttons show progress. */
   busy = $state(false);
   message = $state<{ kind: 'error' | 'ok'; text: string } | null>(null);
+  /** The hold that ran out last, while the family may still want it back ("hold again"). */
+  lapsed = $state.raw<BookingView | null>(null);
 
   readonly live = $derived(this.bookings.filter((b) => b.status === 'held' || b.status === 'confirmed'));
   readonly holds = $derived(this.live.filter((b) => b.status === 'held'));
   readonly confirmed = $derived(this.live.filter((b) => b.status === 'confirmed'));
   readonly bySlot = $derived(new Map(this.live.map((b) => [b.slotId, b])));
   private refreshSeq = 0;
+  /** Bookings this page changed itself, recently: their changes are not the school's news. */
+  private readonly ownChanges = new Map<string, number>();
 
   constructor(
     private readonly api: ApiClient,
     private readonly event: EventView,
     private readonly announcer: Announcer,
     private readonly label: SlotLabel,
+    /** The live state of a slot, to say whether a lapsed hold's time is still free. */
+    private readonly slotOf: (slotId: string) => SlotView | undefined = () => undefined,
   ) {}
 
   async refresh(): Promise<void> {
@@ -38,7 +46,16 @@ export class FamilyBookings {
     const res = await this.api.get<BookingList>(`/events/${this.event.id}/bookings/mine`);
     // A slower, older answer must not overwrite a newer one.
     if (seq !== this.refreshSeq || !res.ok) return;
+    const before = this.bookings;
     this.bookings = res.data.bookings;
+    const recent = Date.now() - 15_000;
+    for (const [id, at] of this.ownChanges) if (at < recent) this.ownChanges.delete(id);
+    const news = schoolChanges(before, this.bookings, this.event.timeZone, new Set(this.ownChanges.keys()));
+    if (news.length > 0) {
+      const text = news.join(' ');
+      this.message = { kind: 'ok', text };
+      this.announcer.say(text);
+    }
   }
 
   async hold(slot: SlotView, studentId: string, studentName: string): Promise<boolean> {
@@ -46,6 +63,7 @@ export class FamilyBookings {
     const what = this.label(slot);
     this.pending.set(slot.id, studentId);
     this.message = null;
+    if (this.lapsed?.slotId === slot.id) this.lapsed = null;
     const res = await this.api.write<BookingView>('POST', '/holds', { slotId: slot.id, studentId });
     this.pending.delete(slot.id);
     if (!res.ok) {
@@ -108,6 +126,7 @@ export class FamilyBookings {
         return false;
       }
       for (const b of res.data.bookings) this.upsert(b);
+      this.lapsed = null;
       const n = res.data.bookings.length;
       const text = `Confirmed ${n} appointment${n === 1 ? '' : 's'}.`;
       this.message = { kind: 'ok', text };
@@ -120,6 +139,7 @@ export class FamilyBookings {
 
   async cancel(booking: BookingView): Promise<boolean> {
     this.busy = true;
+    this.noteOwnChange(booking.id);
     try {
       const res = await this.api.write<BookingView>('POST', `/bookings/${booking.id}/cancel`);
       if (!res.ok) {
@@ -141,7 +161,15 @@ export class FamilyBookings {
     }
   }
 
-  /** Forget holds whose time ran out, without waiting for the server to say so. */
+  /** A change the family makes itself (e.g. a move elsewhere on the page): not school news. */
+  noteOwnChange(bookingId: string): void {
+    this.ownChanges.set(bookingId, Date.now());
+  }
+
+  /**
+   * Forget holds whose time ran out, without waiting for the server to say so, and say
+   * which, and whether the time can still be had: a lapsed hold is free to anyone now.
+   */
   dropLapsed(now: number): void {
     if (this.holds.some((h) => h.expiresAt && Date.parse(h.expiresAt) <= now)) {
       const lapsed = this.holds.filter((h) => h.expiresAt && Date.parse(h.expiresAt) <= now);
@@ -149,11 +177,26 @@ export class FamilyBookings {
       this.bookings = this.bookings.map((b) => (ids.has(b.id) ? { ...b, status: 'expired' } : b));
       const text =
         lapsed.length === 1
-          ? `Your hold on ${this.label(lapsed[0]!)} ran out.`
-          : `${lapsed.length} of your holds ran out.`;
-      this.announcer.alert(text);
-      this.message = { kind: 'error', text };
+          ? this.lapsedText(lapsed[0]!, now)
+          : `${lapsed.length} of your holds ran out: ${lapsed.map((h) => formatTime(h.startsAt, this.event.timeZone)).join(', ')}.`;
+      this.lapsed = lapsed.length === 1 ? lapsed[0]! : null;
+      // Polite: the page did nothing wrong, and an interruption would cut off what is being read.
+      this.announcer.say(text);
+      // One lapse is shown with its "Hold again" button (ParentView); several, as a message.
+      this.message = lapsed.length === 1 ? null : { kind: 'error', text };
     }
+  }
+
+  /** Whether a lapsed hold's slot is still free at `now` (ours lapsed counts as free). */
+  stillFree(hold: BookingView, now: number): boolean {
+    const slot = this.slotOf(hold.slotId);
+    if (!slot) return false;
+    if (slot.state === 'free') return true;
+    return slot.state === 'held' && slot.heldUntil !== null && Date.parse(slot.heldUntil) <= now;
+  }
+
+  lapsedText(hold: BookingView, now: number): string {
+    return `Your hold on ${this.label(hold)} ran out — ${this.stillFree(hold, now) ? 'it is still free: hold again' : 'it has been taken'}.`;
   }
 
   private upsert(b: BookingView): void {
