@@ -26,7 +26,11 @@ export interface HoldExpiryScheduler {
   schedule(hold: { bookingId: string; eventId: string; expiresAt: Date; extension?: number }): Promise<void>;
 }
 
-/** What happened to a family's bookings, told after commit (e-mail goes out from here). */
+/**
+ * What happened to a family's bookings. The mail about it is not sent from here: the
+ * booking log's trigger writes it to the outbox in the change's own transaction
+ * (migration 012), and the workers' relay sends it on.
+ */
 export interface BookingNotification {
   kind: 'confirmed' | 'cancelled' | 'changed';
   eventId: string;
@@ -49,8 +53,6 @@ export interface BookingServiceDeps {
   slotStates?: { isTakenFrom(familyId: string | undefined, slotId: string): boolean };
   publisher: Publisher;
   holdExpiry: HoldExpiryScheduler;
-  /** Told after commit of confirmations and cancellations; failures are logged, never surfaced. */
-  notify?: (n: BookingNotification) => Promise<void>;
   logError?: (err: unknown, context: string) => void;
 }
 
@@ -112,11 +114,6 @@ export class BookingService {
 
   private after(facts: Fact[]): void {
     if (facts.length > 0) this.deps.publisher.publish(facts);
-  }
-
-  private tell(n: BookingNotification): void {
-    if (!this.deps.notify || n.bookingIds.length === 0) return;
-    this.deps.notify(n).catch((err) => this.deps.logError?.(err, `notify ${n.kind}`));
   }
 
   /**
@@ -227,59 +224,6 @@ export class BookingService {
     }
     let facts: Fact[] = [];
     let held: { bookingId: string; eventId: string; expiresAt: Date }[] = [];
-
-    // A fixed order (by slot) so two multi-holds of one family cannot deadlock.
-    const ordered = [...inputs].sort((a, b) => (a.slotId < b.slotId ? -1 : a.slotId > b.slotId ? 1 : 0));
-    const result = await runIdempotent(
-      this.deps.db,
-      this.scope(p, idem, 'holdAll', ordered),
-      async (client) => {
-        facts = [];
-        held = [];
-        const views: BookingView[] = [];
-        for (const input of ordered) {
-          const out = await holdWithin(client, this.holdRequest(p, familyId, input));
-          facts.push(...out.facts);
-          views.push(out.view);
-          held.push({
-            bookingId: out.view.id,
-            eventId: out.view.eventId,
-            expiresAt: new Date(out.view.expiresAt!),
-          });
-        }
-        return { bookings: views.sort((a, b) => a.startsAt.localeCompare(b.startsAt)) };
-      },
-    );
-    if (result.ok && facts.length > 0) {
-      this.after(facts);
-      for (const h of held)
-        this.deps.holdExpiry.schedule(h).catch((err) => this.deps.logError?.(err, 'schedule hold expiry'));
-    }
-    return result;
-  }
-
-  /** Confirms a family's holds together: all of them, or none if any has lapsed. */
-  async confirm(
-    p: Principal,
-    input: ConfirmHoldsRequest,
-    idem: Idem,
-  ): Promise<Result<{ bookings: BookingView[] }>> {
-    let familyId: string;
-    try {
-      familyId = this.familyFor(p, inputs[0]?.familyId);
-      if (inputs.some((i) => (i.familyId ?? familyId) !== familyId)) throw new DomainError('forbidden');
-    } catch (err) {
-      return { ok: false, error: (err as DomainError).body };
-    }
-    // The same guards as a single hold (the admission guard, the virtual queue), asked
-    // for every slot: an itinerary's meetings name only their slots, and a side road
-    // without them let a family still in the queue hold (issue 11).
-    for (const slotId of new Set(inputs.map((i) => i.slotId))) {
-      const refused = await this.deps.admission?.refuse({ slotId }, familyOf(p));
-      if (refused) return refused;
-    }
-    let facts: Fact[] = [];
-    let held: { bookingId: string; eventId: string; expiresAt: Date }[] = [];
     // A fixed order (by slot) so two multi-holds of one family cannot deadlock.
     const ordered = [...inputs].sort((a, b) => (a.slotId < b.slotId ? -1 : a.slotId > b.slotId ? 1 : 0));
     const result = await runIdempotent(
@@ -355,32 +299,7 @@ export class BookingService {
       this.scope(p, idem, 'confirm', input),
     );
     if (result.ok) this.after(facts);
-    // A replayed answer (idempotency) recorded no facts and sends no second mail.
-    if (result.ok && facts.length > 0)
-      this.tell(
-        this.notice(
-          'confirmed',
-          facts,
-          p,
-          result.data.bookings.map((b) => b.id),
-        ),
-      );
     return result;
-  }
-
-  private notice(
-    kind: BookingNotification['kind'],
-    facts: Fact[],
-    p: Principal,
-    bookingIds: string[],
-  ): BookingNotification {
-    return {
-      kind,
-      eventId: facts[0]!.eventId,
-      familyId: facts[0]!.familyId!,
-      bookingIds,
-      by: p.kind === 'family' ? 'family' : 'staff',
-    };
   }
 
   /**
@@ -509,9 +428,6 @@ export class BookingService {
       },
     );
     if (result.ok) this.after(facts);
-    // Letting a hold go is not news to anyone; cancelling a confirmed booking is.
-    if (result.ok && facts[0]?.reason === 'cancelled')
-      this.tell(this.notice('cancelled', facts, p, [bookingId]));
     return result;
   }
 
