@@ -11,6 +11,7 @@ function appt(id: string, startIso: string, zone: string, minutes = 5): Appointm
     startsAt: start.toJSDate(),
     endsAt: start.plus({ minutes }).toJSDate(),
     teacherName: 'Ms Okafor',
+    subject: 'Geography',
     room: 'Room 12',
     studentName: 'Ava Patel',
     familySurname: 'Patel',
@@ -55,6 +56,8 @@ describe('appointments calendar (.ics)', () => {
       expect(e.location).toBe('Room 12');
       expect(e.summary).toContain('Ms Okafor');
       expect(e.description).toContain('Teacher: Ms Okafor');
+      expect(e.summary).toBe('Ava Patel: Ms Okafor (Geography)');
+      expect(e.description).toContain('Subject: Geography');
     }
     // 17:40 GMT, then 17:40 BST (16:40 UTC).
     expect(list[0]!.startsAt.toISOString()).toBe('2026-03-28T17:40:00.000Z');

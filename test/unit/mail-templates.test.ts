@@ -24,6 +24,7 @@ const appt = (id: string, iso: string): Appointment => {
     startsAt: start.toJSDate(),
     endsAt: start.plus({ minutes: 5 }).toJSDate(),
     teacherName: 'Mr Smith',
+    subject: 'Chemistry',
     room: 'Lab 2',
     studentName: 'Ava Patel',
     familySurname: 'Patel',
@@ -45,6 +46,17 @@ describe('mail templates', () => {
     expect(mail.html).not.toContain('<script>');
     expect(mail.html).not.toMatch(/<img|src=|url\(|https?:\/\//i);
     expect(mail.attachments?.[0]?.filename).toBe('appointments.ics');
+  });
+
+  it('names each teacher with the subject they teach the child, in both parts and the .ics (issue 15)', () => {
+    const chem = appt('00000000-0000-4000-8000-00000000000c', '2026-07-01T17:40');
+    const none = { ...appt('00000000-0000-4000-8000-00000000000d', '2026-07-01T17:50'), subject: '' };
+    const mail = confirmationMail(ctx, [chem, none], 'family');
+    expect(mail.text).toContain('Mr Smith (Chemistry), Lab 2 (for Ava Patel)');
+    // No subject on the class list: no empty brackets.
+    expect(mail.text).toContain('Mr Smith, Lab 2 (for Ava Patel)');
+    expect(mail.html).toContain('Mr Smith (Chemistry)<br>');
+    expect(String(mail.attachments?.[0]?.content)).toContain('SUMMARY:Ava Patel: Mr Smith (Chemistry)');
   });
 
   it("lists a teacher's day in the school's zone", () => {

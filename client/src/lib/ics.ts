@@ -19,15 +19,17 @@ export function itineraryIcs(
     'METHOD:PUBLISH',
   ];
   for (const b of bookings) {
+    // Two "Mr Hill"s at one school are told apart by what they teach the child.
+    const teacher = b.subject ? `${b.teacherName} (${b.subject})` : b.teacherName;
     lines.push(
       'BEGIN:VEVENT',
       `UID:${b.id}@confer`,
       `DTSTAMP:${utc(now.toISOString())}`,
       `DTSTART:${utc(b.startsAt)}`,
       `DTEND:${utc(b.endsAt)}`,
-      `SUMMARY:${escapeText(`${eventName}: ${b.studentName} with ${b.teacherName}`)}`,
+      `SUMMARY:${escapeText(`${eventName}: ${b.studentName} with ${teacher}`)}`,
       `LOCATION:${escapeText(`${b.room}, ${schoolName}`)}`,
-      `DESCRIPTION:${escapeText(`Appointment with ${b.teacherName} about ${b.studentName}.`)}`,
+      `DESCRIPTION:${escapeText(`Appointment with ${teacher} about ${b.studentName}.`)}`,
       'END:VEVENT',
     );
   }

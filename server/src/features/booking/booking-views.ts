@@ -20,9 +20,15 @@ export interface BookingRow {
   first_name: string;
   surname: string;
   student_name: string;
+  /** Only where the reader joined the class list (BOOKING_SELECT); the hold path's rows lack it. */
+  subject?: string | null;
 }
 
-const BOOKING_SELECT = 'SELECT * FROM booking_rows b';
+// The subject is joined here, where a family reads its itinerary, and not in the
+// booking_rows view: confer_hold returns that view's rows on the 19:00 hot path, and the
+// client already knows each child's subjects from StudentView.subjects.
+const BOOKING_SELECT = `SELECT b.*, ts.subject FROM booking_rows b
+  LEFT JOIN teacher_students ts ON ts.staff_id = b.staff_id AND ts.student_id = b.student_id`;
 const BOOKINGS_BY_ID = prepared(
   'bookings.by-id',
   `${BOOKING_SELECT} WHERE b.id = ANY($1::uuid[]) ORDER BY b.starts_at`,
@@ -35,6 +41,7 @@ export function bookingViewOf(r: BookingRow): BookingView {
     slotId: r.slot_id,
     teacherId: r.staff_id,
     teacherName: staffDisplayName(r),
+    ...(r.subject == null ? {} : { subject: r.subject }),
     studentId: r.student_id,
     studentName: r.student_name,
     familyId: r.family_id,

@@ -1,7 +1,7 @@
 import type { StudentView } from '../../../../protocol/schemas.ts';
 import type { Queryable } from '../../infra/db.ts';
 
-/** The children of each family, with the teachers each may book (the class lists). */
+/** The children of each family, with the teachers each may book and what they teach the child (the class lists). */
 export async function loadFamilyStudents(
   q: Queryable,
   familyIds: string[],
@@ -14,9 +14,11 @@ export async function loadFamilyStudents(
     year_group: string;
     class_name: string;
     teacher_ids: string[];
+    subjects: Record<string, string>;
   }>(
     `SELECT fs.family_id, st.id, st.first_name, st.surname, st.year_group, st.class_name,
-            coalesce(array_agg(ts.staff_id ORDER BY ts.staff_id) FILTER (WHERE ts.staff_id IS NOT NULL), '{}') AS teacher_ids
+            coalesce(array_agg(ts.staff_id ORDER BY ts.staff_id) FILTER (WHERE ts.staff_id IS NOT NULL), '{}') AS teacher_ids,
+            coalesce(jsonb_object_agg(ts.staff_id, ts.subject) FILTER (WHERE ts.staff_id IS NOT NULL), '{}') AS subjects
        FROM family_students fs
        JOIN students st ON st.id = fs.student_id
        LEFT JOIN teacher_students ts ON ts.student_id = st.id
@@ -34,6 +36,7 @@ export async function loadFamilyStudents(
       yearGroup: r.year_group,
       className: r.class_name,
       teacherIds: r.teacher_ids,
+      subjects: r.subjects,
     });
   }
   return out;

@@ -47,8 +47,12 @@ export class ItineraryService {
     if (!e || e.school_id !== p.schoolId) throw new DomainError('not_found', 'This event does not exist.');
 
     const studentIds = wish.children.map((c) => c.studentId);
-    const { rows: links } = await this.db.query<{ student_id: string; staff_id: string | null }>(
-      `SELECT fs.student_id, ts.staff_id FROM family_students fs
+    const { rows: links } = await this.db.query<{
+      student_id: string;
+      staff_id: string | null;
+      subject: string | null;
+    }>(
+      `SELECT fs.student_id, ts.staff_id, ts.subject FROM family_students fs
          LEFT JOIN teacher_students ts ON ts.student_id = fs.student_id
         WHERE fs.family_id = $1 AND fs.student_id = ANY($2::uuid[])`,
       [familyId, studentIds],
@@ -56,7 +60,8 @@ export class ItineraryService {
     const mine = new Set(links.map((l) => l.student_id));
     if (studentIds.some((s) => !mine.has(s)))
       throw new DomainError('not_found', 'This child is not in this family.');
-    const teaches = new Set(links.map((l) => `${l.student_id}/${l.staff_id}`));
+    const subjectOf = new Map(links.map((l) => [`${l.student_id}/${l.staff_id}`, l.subject ?? '']));
+    const teaches = new Set(subjectOf.keys());
 
     const teacherIds = [...new Set(wish.children.flatMap((c) => c.teacherIds))];
     const arrive = wish.arriveAt ? Date.parse(wish.arriveAt) : null;
@@ -144,6 +149,7 @@ export class ItineraryService {
       meetings.push({
         studentId: w.studentId,
         teacherId: w.teacherId,
+        subject: subjectOf.get(`${w.studentId}/${w.teacherId}`) ?? '',
         slotId: c.slotId,
         startsAt: new Date(c.startMs).toISOString(),
         endsAt: new Date(c.endMs).toISOString(),

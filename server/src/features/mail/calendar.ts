@@ -1,6 +1,6 @@
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { DateTime } from 'luxon';
-import type { Appointment } from './mail-data.ts';
+import { type Appointment, teacherWithSubject } from './mail-data.ts';
 import { vtimezone } from './vtimezone.ts';
 
 export interface CalendarInput {
@@ -42,11 +42,12 @@ export function appointmentsCalendar(input: CalendarInput): string {
       start: DateTime.fromJSDate(a.startsAt).setZone(timeZone),
       end: DateTime.fromJSDate(a.endsAt).setZone(timeZone),
       timezone: timeZone,
-      summary: `${a.studentName}: ${a.teacherName}`,
+      summary: `${a.studentName}: ${teacherWithSubject(a)}`,
       location: a.room || null,
       description: [
         `${input.eventName}, ${input.schoolName}`,
         `Teacher: ${a.teacherName}`,
+        a.subject ? `Subject: ${a.subject}` : null,
         a.room ? `Room: ${a.room}` : null,
         `For: ${a.studentName}`,
       ]

@@ -7,10 +7,20 @@ export interface Appointment {
   startsAt: Date;
   endsAt: Date;
   teacherName: string;
+  /** What the teacher teaches this student ('' when the class list names nothing). */
+  subject: string;
   room: string;
   studentName: string;
   familySurname: string;
   status: 'held' | 'confirmed' | 'cancelled' | 'expired';
+}
+
+/**
+ * The teacher as a family should read them: a school may have two "Mr Hill"s, told
+ * apart by what they teach the child.
+ */
+export function teacherWithSubject(a: Pick<Appointment, 'teacherName' | 'subject'>): string {
+  return a.subject ? `${a.teacherName} (${a.subject})` : a.teacherName;
 }
 
 export interface EventContext {
@@ -29,12 +39,14 @@ export interface FamilyContext extends EventContext {
 
 const APPOINTMENT_SELECT = `
   SELECT b.id, b.starts_at, b.ends_at, b.status, s.room, t.title, t.first_name, t.surname,
-         stu.first_name || ' ' || stu.surname AS student_name, f.surname AS family_surname
+         stu.first_name || ' ' || stu.surname AS student_name, f.surname AS family_surname,
+         coalesce(ts.subject, '') AS subject
     FROM bookings b
     JOIN slots s ON s.id = b.slot_id
     JOIN staff t ON t.id = b.staff_id
     JOIN students stu ON stu.id = b.student_id
-    JOIN families f ON f.id = b.family_id`;
+    JOIN families f ON f.id = b.family_id
+    LEFT JOIN teacher_students ts ON ts.staff_id = b.staff_id AND ts.student_id = b.student_id`;
 
 interface AppointmentRow {
   id: string;
@@ -47,6 +59,7 @@ interface AppointmentRow {
   surname: string;
   student_name: string;
   family_surname: string;
+  subject: string;
 }
 
 function toAppointment(r: AppointmentRow): Appointment {
@@ -55,6 +68,7 @@ function toAppointment(r: AppointmentRow): Appointment {
     startsAt: r.starts_at,
     endsAt: r.ends_at,
     teacherName: staffDisplayName(r),
+    subject: r.subject,
     room: r.room,
     studentName: r.student_name,
     familySurname: r.family_surname,

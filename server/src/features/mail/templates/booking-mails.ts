@@ -1,6 +1,6 @@
 import type { MailAttachment } from '../../../infra/mailer.ts';
 import { appointmentsCalendar } from '../calendar.ts';
-import type { Appointment, FamilyContext } from '../mail-data.ts';
+import { type Appointment, type FamilyContext, teacherWithSubject } from '../mail-data.ts';
 import { type ComposedMail, escapeHtml, htmlPage, localDay, localTime } from './layout.ts';
 
 type By = 'family' | 'staff' | 'system';
@@ -17,7 +17,7 @@ function itineraryText(list: Appointment[], zone: string): string {
     }
     const room = a.room ? `, ${a.room}` : '';
     lines.push(
-      `  ${localTime(a.startsAt, zone)}–${localTime(a.endsAt, zone)}  ${a.teacherName}${room} (for ${a.studentName})`,
+      `  ${localTime(a.startsAt, zone)}–${localTime(a.endsAt, zone)}  ${teacherWithSubject(a)}${room} (for ${a.studentName})`,
     );
   }
   return lines.join('\n');
@@ -27,7 +27,7 @@ function itineraryHtml(list: Appointment[], zone: string, struck = false): strin
   const rows = list
     .map((a) => {
       const style = struck ? ' style="text-decoration:line-through;color:#777"' : '';
-      return `<tr${style}><td style="padding:4px 12px 4px 0;white-space:nowrap">${escapeHtml(localDay(a.startsAt, zone))}<br><strong>${localTime(a.startsAt, zone)}–${localTime(a.endsAt, zone)}</strong></td><td style="padding:4px 12px 4px 0">${escapeHtml(a.teacherName)}<br><span style="color:#555">${escapeHtml(a.room)}</span></td><td style="padding:4px 0">${escapeHtml(a.studentName)}</td></tr>`;
+      return `<tr${style}><td style="padding:4px 12px 4px 0;white-space:nowrap">${escapeHtml(localDay(a.startsAt, zone))}<br><strong>${localTime(a.startsAt, zone)}–${localTime(a.endsAt, zone)}</strong></td><td style="padding:4px 12px 4px 0">${escapeHtml(teacherWithSubject(a))}<br><span style="color:#555">${escapeHtml(a.room)}</span></td><td style="padding:4px 0">${escapeHtml(a.studentName)}</td></tr>`;
     })
     .join('\n');
   return `<table style="border-collapse:collapse;font-size:14px"><thead><tr><th align="left">When</th><th align="left">Teacher and room</th><th align="left">For</th></tr></thead><tbody>${rows}</tbody></table>`;
