@@ -40,7 +40,7 @@ export class ConsoleService {
          FROM slots s
          JOIN staff t ON t.id = s.staff_id
          LEFT JOIN bookings b ON b.slot_id = s.id
-              AND (b.status = 'confirmed' OR (b.status = 'held' AND b.expires_at > now()))
+              AND booking_is_active(b.status, b.expires_at)
         WHERE s.event_id = $1
         GROUP BY s.staff_id, t.title, t.first_name, t.surname, 7
         ORDER BY t.surname, t.first_name, s.staff_id`,

@@ -336,7 +336,7 @@ export class FairStartService {
       `SELECT s.id, s.staff_id, s.starts_at, s.ends_at FROM slots s
           WHERE s.event_id = $1 AND NOT s.blocked
             AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id
-                             AND (b.status = 'confirmed' OR (b.status = 'held' AND b.expires_at > now())))`,
+                             AND booking_is_active(b.status, b.expires_at))`,
       [e.id],
     );
     const existing = await client.query<{
@@ -347,7 +347,7 @@ export class FairStartService {
       ends_at: Date;
     }>(
       `SELECT family_id, student_id, staff_id, starts_at, ends_at FROM bookings
-          WHERE event_id = $1 AND (status = 'confirmed' OR (status = 'held' AND expires_at > now()))`,
+          WHERE event_id = $1 AND booking_is_active(status, expires_at)`,
       [e.id],
     );
 

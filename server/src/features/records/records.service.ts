@@ -149,7 +149,7 @@ export class RecordsService {
          JOIN staff st ON st.id = sl.staff_id AND st.school_id = $3
          -- A lapsed hold is free, whether or not anything has ended it yet (see slot_rows).
          LEFT JOIN bookings b ON b.slot_id = sl.id
-              AND (b.status = 'confirmed' OR (b.status = 'held' AND b.expires_at > now()))
+              AND booking_is_active(b.status, b.expires_at)
          LEFT JOIN students s ON s.id = b.student_id
          LEFT JOIN families f ON f.id = b.family_id
         WHERE sl.event_id = $1 AND ($2::uuid IS NULL OR sl.staff_id = $2)
@@ -355,7 +355,7 @@ export class RecordsService {
     const { rows } = await this.db.query<{ id: string }>(
       `SELECT b.id FROM bookings b JOIN events e ON e.id = b.event_id
         WHERE b.family_id = $1 AND e.archived_at IS NULL
-          AND (b.status = 'confirmed' OR (b.status = 'held' AND b.expires_at > now()))`,
+          AND booking_is_active(b.status, b.expires_at)`,
       [familyId],
     );
     return rows.map((r) => r.id);

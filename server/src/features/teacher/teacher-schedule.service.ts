@@ -63,7 +63,7 @@ export class TeacherScheduleService {
               n.body AS note
          FROM slots s
          LEFT JOIN bookings b ON b.slot_id = s.id
-              AND (b.status = 'confirmed' OR (b.status = 'held' AND b.expires_at > now()))
+              AND booking_is_active(b.status, b.expires_at)
          LEFT JOIN families f ON f.id = b.family_id
          LEFT JOIN students st ON st.id = b.student_id
          LEFT JOIN booking_notes n ON n.booking_id = b.id AND n.staff_id = s.staff_id

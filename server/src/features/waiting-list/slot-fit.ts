@@ -71,7 +71,7 @@ export async function fittingSlots(
     `SELECT s.id FROM slots s JOIN events e ON e.id = s.event_id
       WHERE s.event_id = $1 AND s.staff_id = $2 AND NOT s.blocked AND s.starts_at > now()
         AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id
-                         AND (b.status = 'confirmed' OR (b.status = 'held' AND b.expires_at > now())))
+                         AND booking_is_active(b.status, b.expires_at))
         AND ${FITS('$3::uuid', '$4::uuid')}
       ORDER BY abs(extract(epoch FROM s.starts_at - $5::timestamptz)), s.starts_at`,
     [opts.eventId, opts.teacherId, opts.familyId, opts.studentId, opts.near],

@@ -192,7 +192,7 @@ export class WaitingListService {
       `SELECT s.id FROM slots s
         WHERE s.event_id = $1 AND s.staff_id = $2 AND NOT s.blocked AND s.starts_at > now()
           AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id
-                           AND (b.status = 'confirmed' OR (b.status = 'held' AND b.expires_at > now())))
+                           AND booking_is_active(b.status, b.expires_at))
         ORDER BY s.starts_at`,
       [eventId, teacherId],
     );
@@ -218,7 +218,7 @@ export class WaitingListService {
         `SELECT s.event_id, e.offer_minutes,
                 NOT s.blocked AND s.starts_at > now() AND e.archived_at IS NULL
                 AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id
-                                 AND (b.status = 'confirmed' OR (b.status = 'held' AND b.expires_at > now()))) AS free,
+                                 AND booking_is_active(b.status, b.expires_at)) AS free,
                 EXISTS (SELECT 1 FROM waitlist_entries w WHERE w.event_id = s.event_id AND w.staff_id = s.staff_id
                          AND w.status = 'waiting') AS waiting
            FROM slots s JOIN events e ON e.id = s.event_id WHERE s.id = $1 FOR UPDATE OF s`,
