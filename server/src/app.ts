@@ -18,6 +18,8 @@ import { EventSchools } from './features/auth/event-schools.ts';
 import { SessionStore } from './features/auth/session-store.ts';
 import { bookingRoutes } from './features/booking/booking.routes.ts';
 import { BookingService, type HoldExpiryScheduler } from './features/booking/booking.service.ts';
+import { familyMoveRoutes } from './features/booking/family-move.routes.ts';
+import { FamilyMoveService } from './features/booking/family-move.ts';
 import { createCpuWork } from './features/cpu-work.ts';
 import { eventsRoutes } from './features/events/events.routes.ts';
 import { EventsService } from './features/events/events.service.ts';
@@ -182,6 +184,8 @@ export function createApp(deps: AppDeps): ConferApp {
     holdExpiry: deps.holdExpiry,
     logError,
   });
+  // A family's one-step move (issue 15): its own service, through the same door as a hold.
+  const familyMoves = new FamilyMoveService({ db, publisher, admission });
   const events = new EventsService(db);
   attachSocketGateway({
     io,
@@ -263,6 +267,7 @@ export function createApp(deps: AppDeps): ConferApp {
     ...authRoutes(auth, publisher),
     ...eventsRoutes(events),
     ...bookingRoutes(booking),
+    ...familyMoveRoutes(familyMoves),
     ...mailRoutes(db),
     ...adminRoutes({ db, io, publisher, events, booking, logError }),
     ...teacherRoutes({ db }),

@@ -23,7 +23,8 @@ export interface PolicyQuestion {
  */
 export interface PolicyAsker {
   schoolId: string;
-  override: 'staff' | 'cover_offer';
+  /** null: a family asking for itself, every family rule applies (a family's one-step move). */
+  override: 'staff' | 'cover_offer' | null;
 }
 
 function refusalOf(r: { code: string; detail?: string }): DomainError {
