@@ -97,6 +97,6 @@ describe('what the parent is told', () => {
     list = [{ ...mineA, status: 'cancelled' }, list[1]!];
     await w.family.refresh();
     await cancelling;
-    expect(w.family.message?.text).toBe('Cancelled slot 2026-11-30T16:00:00.000Z.');
+    expect(w.family.message).toEqual({ kind: 'ok', text: 'Cancelled slot 2026-11-30T16:00:00.000Z.' });
   });
 });

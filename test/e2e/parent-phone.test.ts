@@ -1,0 +1,154 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
+import { loginFamily, loginStaff, seedSmallSchool } from '../support/fixtures.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { axeReport, horizontalOverflow } from './support/axe.ts';
+import { launchBrowser } from './support/browser.ts';
+import { CLIENT_DIST } from './support/client-build.ts';
+import { newPage } from './support/parent-page.ts';
+
+let app: TestApp;
+let school: SeededSchool;
+let browser: Browser;
+const HOLD_SECONDS = 12;
+
+beforeAll(async () => {
+  app = await startTestApp({}, { clientDir: CLIENT_DIST });
+  // A short hold, so that letting one run out takes seconds, not two minutes.
+  school = await seedSmallSchool(app, { families: 8, teachers: 5, holdSeconds: HOLD_SECONDS });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+/** Families with two children, in seed order: each viewport plays a different one. */
+const twoChildFamilies = () =>
+  school.families.map((f, i) => ({ f, i })).filter(({ f }) => f.studentIds.length > 1);
+
+async function signIn(page: Page, index: number, ready = '.teachers'): Promise<void> {
+  const f = school.families[index]!;
+  await page.goto(app.url);
+  await page.getByLabel('School code').fill(school.schoolCode);
+  await page.getByLabel('Your surname').fill(f.surname);
+  await page.getByLabel('Family access code').fill(f.accessCode);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator(ready).first().waitFor();
+}
+
+for (const [n, viewport] of [
+  [0, { width: 390, height: 844 }],
+  [1, { width: 320, height: 640 }],
+] as const) {
+  describe(`a parent books on a phone at ${viewport.width}×${viewport.height}`, () => {
+    it('books three teachers for two children by tapping times in a list, gets a lapsed hold back, hears a school move; no sideways scrolling and no axe violations', async () => {
+      const { f, i: familyIndex } = twoChildFamilies()[n]!;
+      const [first, second] = f.studentIds.map((id) => school.students.find((s) => s.id === id)!);
+      const { page, context } = await newPage(browser, viewport);
+      const violations: string[] = [];
+      const overflow: Record<string, number> = {};
+      const check = async (state: string) => {
+        violations.push(...(await axeReport(page, state)));
+        overflow[state] = await horizontalOverflow(page);
+      };
+      let taps = 0;
+      const tap = async (loc: ReturnType<Page['locator']>) => {
+        taps++;
+        await loc.click();
+      };
+      const polite = () => page.getByTestId('announce-polite').textContent();
+
+      await signIn(page, familyIndex);
+      // The phone gets the list, not the 36-column grid.
+      expect(await page.getByRole('grid').count()).toBe(0);
+      await expect.poll(() => page.getByTestId('connection').getAttribute('data-status')).toBe('live');
+      await check('list');
+
+      const child = (s: { id: string }) => page.locator(`#child-${s.id}`);
+      const teacherCard = (s: { id: string }, teacherId: string) =>
+        child(s).locator(`li.teacher[data-teacher="${teacherId}"]`);
+      const [tA, tB] = first!.teacherIds;
+      const tC = second!.teacherIds.find((t) => t !== tA && t !== tB) ?? second!.teacherIds[0]!;
+
+      // One hold, left to run out.
+      await tap(teacherCard(first!, tA!).locator('button.time-button').first());
+      await expect
+        .poll(() => teacherCard(first!, tA!).locator('.yours').getAttribute('data-state'))
+        .toBe('my-hold');
+      await check('hold tray');
+      await expect
+        .poll(() => page.getByTestId('lapsed-message').textContent(), { timeout: (HOLD_SECONDS + 5) * 1000 })
+        .toMatch(/^Your hold on \d\d:\d\d with .+ ran out — it is still free: hold again\./);
+      expect(await polite()).toMatch(/ran out — it is still free: hold again\./);
+      await check('lapsed hold');
+      await page.getByRole('button', { name: 'Hold again' }).click();
+      await expect
+        .poll(() => teacherCard(first!, tA!).locator('.yours').getAttribute('data-state'))
+        .toBe('my-hold');
+
+      // The rest of the three, timed from here: two more taps and the confirmation.
+      const before = taps;
+      await tap(teacherCard(first!, tB!).locator('button.time-button').first());
+      await expect.poll(() => teacherCard(first!, tB!).locator('.yours').count()).toBe(1);
+      // The whole evening of a teacher, as a vertical list.
+      await teacherCard(second!, tC)
+        .getByRole('button', { name: /^All times with/ })
+        .click();
+      await check('teacher evening');
+      await tap(teacherCard(second!, tC).locator('.evening button.row.free').first());
+      await expect.poll(() => teacherCard(second!, tC).locator('.yours').count()).toBe(1);
+      await tap(page.getByRole('button', { name: 'Confirm my appointments (3)' }));
+      await page.getByRole('heading', { name: 'Your appointments' }).waitFor();
+      await expect.poll(() => page.getByTestId('itinerary-item').count()).toBe(3);
+      // A, then the lapse and "Hold again", then B, C, confirm.
+      expect({ first: before, rest: taps - before }).toEqual({ first: 1, rest: 3 });
+      await check('itinerary');
+
+      // The school moves one of the three; the open page says so.
+      const family = await loginFamily(app, school, familyIndex);
+      const mine = await app.api('GET', `/api/v1/events/${school.eventId}/bookings/mine`, { token: family });
+      const moved = (mine.body.bookings as any[]).find(
+        (b) => b.status === 'confirmed' && b.teacherId === tB,
+      )!;
+      const admin = await loginStaff(app, school.admin.email);
+      const avail = await app.api('GET', `/api/v1/events/${school.eventId}/availability`, { token: admin });
+      const taken = new Set(
+        (mine.body.bookings as any[]).filter((b) => b.status === 'confirmed').map((b) => b.startsAt),
+      );
+      const target = (avail.body.slots as any[])
+        .filter((s) => s.teacherId === tB && s.state === 'free' && !taken.has(s.startsAt))
+        .sort((a, b) => b.startsAt.localeCompare(a.startsAt))[0]!;
+      const res = await app.api('POST', `/api/v1/admin/bookings/${moved.id}/move`, {
+        token: admin,
+        body: { slotId: target.id },
+        headers: { 'idempotency-key': `phone-move-${n}` },
+      });
+      expect(res.status).toBe(200);
+      const said = new RegExp(
+        `^The school moved your appointment with ${moved.teacherName} \\(.+\\) to \\d\\d:\\d\\d \\(it was \\d\\d:\\d\\d\\)\\.`,
+      );
+      await expect.poll(() => page.getByTestId('booking-message').textContent()).toMatch(said);
+      expect((await polite())?.replace('\u200b', '')).toMatch(said);
+      await check('itinerary after a school move');
+
+      expect(violations).toEqual([]);
+      expect(overflow).toEqual(Object.fromEntries(Object.keys(overflow).map((k) => [k, 0])));
+      await context.close();
+    }, 120_000);
+  });
+}
+
+describe('the desktop grid stays for wide screens', () => {
+  it('shows the grid at 1280 px, with no axe violations', async () => {
+    const { i } = twoChildFamilies()[2] ?? twoChildFamilies()[0]!;
+    const { page, context } = await newPage(browser);
+    await signIn(page, i, '[role="grid"]');
+    expect(await page.locator('.teachers').count()).toBe(0);
+    await page.getByText('What the cells mean').click();
+    expect(await axeReport(page, 'grid')).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Page } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** The WCAG 2.0, 2.1 and 2.2 A and AA rules (2.2 adds target size, 2.5.8). */
+export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+export interface AxeViolation {
+  id: string;
+  help: string;
+  nodes: string[];
+}
+
+/**
+ * axe-core's WCAG A/AA rules over the page as it is now, one line per violated rule with
+ * the offending elements, so a failing test says what to fix. The script is injected once
+ * per document (a navigation drops it).
+ */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  const loaded = await page.evaluate(
+    () => typeof (window as unknown as { axe?: unknown }).axe !== 'undefined',
+  );
+  // Evaluated over the DevTools protocol, not as a <script>: the app's CSP (script-src
+  // 'self') rightly refuses an injected inline script, and the test must not weaken it.
+  if (!loaded) await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async (tags) => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<any> } }).axe;
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: tags },
+      resultTypes: ['violations'],
+    });
+    return result.violations.map((v: any) => ({
+      id: v.id,
+      help: v.help,
+      nodes: v.nodes
+        .slice(0, 5)
+        .map((n: any) => `${n.target.join(' ')} — ${n.failureSummary ?? ''}`.slice(0, 300)),
+    }));
+  }, WCAG_TAGS);
+}
+
+/** Reflow (WCAG 1.4.10): nothing wider than the viewport, so no sideways scrolling. */
+export function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const el = document.scrollingElement ?? document.documentElement;
+    return el.scrollWidth - el.clientWidth;
+  });
+}
+
+/** Every violation as readable text: `[]` in an assertion means the page passed. */
+export async function axeReport(page: Page, state: string): Promise<string[]> {
+  return (await axeViolations(page)).map((v) => `${state}: ${v.id} (${v.help}) → ${v.nodes.join(' | ')}`);
+}
