@@ -167,13 +167,16 @@ describe('facts of a commit survive the instance that committed it', () => {
     expect(unhandled.map(String)).toEqual([]);
 
     await redis.restart();
+    // Not "within a few seconds" here: the clients' own recovery after a Redis restart
+    // took 15–40 s under load (reported with issue 12); what this asserts is that the
+    // fact is not lost.
     await expect
       .poll(() => screen.facts.filter((f) => f.slot.id === slotId).map((f) => f.version), {
-        timeout: 20_000,
+        timeout: 60_000,
         interval: 100,
       })
       .toContain(version);
     await expect.poll(outboxFactRows, { timeout: 10_000, interval: 100 }).toBe(0);
     expect(unhandled.map(String)).toEqual([]);
-  }, 60_000);
+  }, 100_000);
 });
