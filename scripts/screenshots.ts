@@ -70,15 +70,46 @@ async function main() {
     await parent.page.getByRole('button', { name: /Confirm my appointments \(2\)/ }).waitFor();
     await parent.page.screenshot({ path: path.join(OUT, 'parent-grid-desktop.png'), fullPage: true });
 
-    const phone = await newPage(browser, { width: 360, height: 780 });
-    await signInFamily(phone.page, app.url, school, withSiblings);
-    await phone.page.screenshot({ path: path.join(OUT, 'parent-grid-phone.png'), fullPage: true });
-
     await parent.page.getByRole('button', { name: /Confirm my appointments/ }).click();
     await parent.page.getByRole('heading', { name: 'Your appointments' }).waitFor();
     await parent.page.screenshot({ path: path.join(OUT, 'parent-itinerary.png'), fullPage: true });
-    await phone.page.getByRole('button', { name: /My appointments/ }).click();
-    await phone.page.screenshot({ path: path.join(OUT, 'parent-itinerary-phone.png'), fullPage: true });
+
+    // Phones get the teacher list (issue 15): each state at a common width and the narrowest.
+    for (const viewport of [
+      { width: 390, height: 844 },
+      { width: 320, height: 640 },
+    ]) {
+      const w = viewport.width;
+      const phone = await newPage(browser, viewport);
+      const f = school.families[withSiblings]!;
+      await phone.page.goto(app.url);
+      await phone.page.getByLabel('School code').fill(school.schoolCode);
+      await phone.page.getByLabel('Your surname').fill(f.surname);
+      await phone.page.getByLabel('Family access code').fill(f.accessCode);
+      await phone.page.getByRole('button', { name: 'Sign in' }).click();
+      await phone.page.locator('.teachers').first().waitFor();
+      await phone.page.screenshot({ path: path.join(OUT, `parent-list-phone-${w}.png`) });
+      await phone.page.locator('button.time-button').first().click();
+      await phone.page.getByRole('button', { name: /Confirm my appointments/ }).waitFor();
+      await phone.page.screenshot({ path: path.join(OUT, `parent-hold-phone-${w}.png`) });
+      await phone.page
+        .getByRole('button', { name: /^All times with/ })
+        .nth(1)
+        .click();
+      await phone.page.locator('.evening').first().scrollIntoViewIfNeeded();
+      await phone.page.screenshot({ path: path.join(OUT, `parent-evening-phone-${w}.png`) });
+      await phone.page.screenshot({
+        path: path.join(OUT, `parent-list-phone-${w}-full.png`),
+        fullPage: true,
+      });
+      await phone.page.getByRole('button', { name: /My appointments/ }).click();
+      await phone.page.getByRole('heading', { name: 'Your appointments' }).waitFor();
+      await phone.page.screenshot({
+        path: path.join(OUT, `parent-itinerary-phone-${w}.png`),
+        fullPage: true,
+      });
+      await phone.context.close();
+    }
 
     const teacherPage = await newPage(browser);
     const busiest = school.teachers[0]!;

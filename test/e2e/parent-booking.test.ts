@@ -122,7 +122,8 @@ describe('parents booking in a real browser', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.type(f.accessCode);
     await page.keyboard.press('Enter');
-    await page.getByRole('grid').first().waitFor();
+    // A phone gets the teacher list (issue 15): times are buttons, Tab reaches them.
+    await page.locator('.teachers').first().waitFor();
 
     const focused = () =>
       page.evaluate(() => {
@@ -130,22 +131,24 @@ describe('parents booking in a real browser', () => {
         return {
           role: el?.getAttribute('role') ?? el?.tagName ?? '',
           state: el?.dataset.state ?? '',
+          slot: el?.dataset.slot ?? '',
           text: el?.textContent ?? '',
         };
       });
-    for (let i = 0; i < 30 && (await focused()).role !== 'gridcell'; i++) await page.keyboard.press('Tab');
-    expect((await focused()).role).toBe('gridcell');
-    for (let i = 0; i < 40 && (await focused()).state !== 'free'; i++)
-      await page.keyboard.press('ArrowRight');
+    for (let i = 0; i < 40 && (await focused()).state !== 'free'; i++) await page.keyboard.press('Tab');
     expect((await focused()).state).toBe('free');
+    const chosen = (await focused()).slot;
     await page.keyboard.press('Enter');
-    await expect.poll(async () => (await focused()).state).toBe('my-hold');
+    await expect
+      .poll(() => page.locator(`.yours[data-slot="${chosen}"]`).getAttribute('data-state'))
+      .toBe('my-hold');
     await expect
       .poll(() => page.getByTestId('announce-polite').textContent())
       .toMatch(/^Held .* Confirm to book it\./);
 
+    // The tray sits above the list on a phone: back up to it.
     for (let i = 0; i < 40 && !(await focused()).text.includes('Confirm my appointments'); i++)
-      await page.keyboard.press('Tab');
+      await page.keyboard.press('Shift+Tab');
     expect((await focused()).text).toContain('Confirm my appointments (1)');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Your appointments' }).waitFor();
