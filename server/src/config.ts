@@ -8,7 +8,7 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
  * builds them without a parsed configuration.
  */
 export const DEPENDENCY_DEFAULTS = {
-  DATABASE_CONNECT_TIMEOUT_MS: 1000,
+  DATABASE_CONNECT_TIMEOUT_MS: 5000,
   // Ten seconds leaves the reports, imports and retention sweeps room; a hold or a
   // confirmation is one statement of a few milliseconds.
   DATABASE_STATEMENT_TIMEOUT_MS: 10_000,

@@ -97,7 +97,14 @@ export class Circuit {
    * (see `untilTripped`).
    */
   run<T>(call: () => Promise<T>, abandoned?: (value: T) => void): Promise<T> {
-    this.admit();
+    // A refusal is a rejected promise, never a throw: it stands in for pool.query,
+    // and a fire-and-forget `query(…).catch(…)` must catch it (a throw there was an
+    // unhandled rejection that killed a server when the heartbeat opened the circuit).
+    try {
+      this.admit();
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const work = call().then(
       (value) => {
         this.success();
@@ -208,9 +215,12 @@ function tripsCircuit(err: unknown): boolean {
   if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === '57P03')
     return true;
   if (err instanceof Error && err.name === 'MaxRetriesPerRequestError') return true;
-  return /timeout exceeded when trying to connect|Query read timeout|Command timed out|Stream isn't writeable|Connection is closed/i.test(
-    messageOf(err),
-  );
+  // Not "timeout exceeded when trying to connect": pg-pool says that too when a
+  // request waited its connect time-out in the queue for a busy pool — load, not an
+  // outage (200 sockets joining at once opened the circuit and were all refused).
+  // A database that is really gone is found by the heartbeat (db.ts), which trips
+  // the circuit itself and releases every waiter at once.
+  return /Query read timeout|Command timed out|Stream isn't writeable|Connection is closed/i.test(messageOf(err));
 }
 
 /** Seconds to advise a caller refused for `err` (the circuit's own figure when it refused). */
