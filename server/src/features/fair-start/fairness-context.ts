@@ -47,8 +47,6 @@ export interface FairnessContext {
   /** Direct messages to rooms (a Socket.IO server, or a Redis emitter in the workers). */
   live: Broadcaster;
   jobs: FairnessJobs;
-  /** Booking confirmations and cancellations as e-mail (the booking service's hook). */
-  notify?: (n: BookingNotification) => Promise<void>;
   /** Other e-mail (offers, running late) through the workers' e-mail queue. */
   mail?: (jobs: EmailJob[]) => Promise<void>;
   logError: (err: unknown, context: string) => void;

@@ -311,12 +311,6 @@ export class OnTheNightService {
           ? 'This teacher cannot attend. Your appointment is cancelled; you are offered a time with the cover teacher.'
           : 'This teacher cannot attend. Your appointment is cancelled; please contact the school.',
       });
-      if (this.ctx.notify)
-        afterCommit(
-          this.ctx,
-          'absence mail',
-          this.ctx.notify({ kind: 'cancelled', eventId, familyId, bookingIds: ids, by: 'staff' }),
-        );
     }
     if (offerIds.length) await this.offers.announce(offerIds);
     return {
