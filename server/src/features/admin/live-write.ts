@@ -1,7 +1,6 @@
 import type { Db, DbClient } from '../../infra/db.ts';
 import type { Principal } from '../auth/principal.ts';
 import { principalKey } from '../auth/principal.ts';
-import type { BookingNotification } from '../booking/booking.service.ts';
 import type { Fact } from '../booking/event-changes.ts';
 import { runIdempotent } from '../booking/idempotency.ts';
 import type { Result } from '../domain-error.ts';
@@ -15,13 +14,12 @@ export interface LiveWriteDeps {
 
 /**
  * What a write produced for screens, published once the transaction has committed.
- * `notices` say which families' appointments changed; their mail needs no sending
- * from here: the booking log's trigger wrote it to the outbox table in the write's
- * own transaction (migration 012), and the workers' relay sends it.
+ * Mail about changed appointments needs no sending from here: the booking log's
+ * trigger wrote it to the outbox table in the write's own transaction (migration
+ * 012), and the workers' relay sends it.
  */
 export interface Outbox {
   facts: Fact[];
-  notices: BookingNotification[];
 }
 
 /**
@@ -38,10 +36,10 @@ export async function liveWrite<T>(
   input: unknown,
   write: (client: DbClient, out: Outbox) => Promise<T>,
 ): Promise<Result<T>> {
-  let out: Outbox = { facts: [], notices: [] };
+  let out: Outbox = { facts: [] };
   const scope = idem.key ? { principal: principalKey(p), key: idem.key, operation, input } : null;
   const result = await runIdempotent(deps.db, scope, (client) => {
-    out = { facts: [], notices: [] };
+    out = { facts: [] };
     return write(client, out);
   });
   if (result.ok && out.facts.length > 0) deps.publisher.publish(out.facts);

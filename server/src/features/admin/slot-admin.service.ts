@@ -160,15 +160,6 @@ export class SlotAdminService {
         studentId: booking?.student_id ?? null,
       });
       out.facts.push(...(await recordChanges(client, slot.event_id, this.actor(p), changes)));
-      if (booking?.status === 'confirmed') {
-        out.notices.push({
-          kind: 'changed',
-          eventId: slot.event_id,
-          familyId: booking.family_id,
-          bookingIds: [booking.id],
-          by: 'staff',
-        });
-      }
       return out.facts.at(-1)!.slot;
     });
   }
@@ -274,13 +265,6 @@ export class SlotAdminService {
           { action: 'moved', slotId: targetSlotId, ...who },
         );
         out.facts.push(...(await recordChanges(client, b.event_id, this.actor(p), changes)));
-        out.notices.push({
-          kind: 'changed',
-          eventId: b.event_id,
-          familyId: b.family_id,
-          bookingIds: [bookingId],
-          by: 'staff',
-        });
         const [view] = await loadBookingViews(client, [bookingId]);
         return view!;
       },

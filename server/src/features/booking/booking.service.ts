@@ -18,20 +18,6 @@ export { HoldNotLapsedYet } from './hold-expiry.ts';
 export { MAX_HOLD_EXTENSIONS } from './hold-lifecycle.ts';
 
 /**
- * What happened to a family's bookings. The mail about it is not sent from here: the
- * booking log's trigger writes it to the outbox in the change's own transaction
- * (migration 012), and the workers' relay sends it on.
- */
-export interface BookingNotification {
-  kind: 'confirmed' | 'cancelled' | 'changed';
-  eventId: string;
-  familyId: string;
-  bookingIds: string[];
-  /** Who acted: a family itself, staff on its behalf, or the system. */
-  by: 'family' | 'staff' | 'system';
-}
-
-/**
  * The booking door's TypeScript side, as the edges (HTTP routes, the socket gateway)
  * and the workers see it. It is split along its real seams — the hot path
  * (hold-and-confirm.ts), what happens to a hold or booking afterwards

@@ -5,7 +5,6 @@ import { type EmailJob, QUEUES } from '../../../../protocol/jobs.ts';
 import type { ServerToClientEvents } from '../../../../protocol/socket-events.ts';
 import type { Db } from '../../infra/db.ts';
 import { bullPrefix } from '../../infra/queues.ts';
-import type { BookingNotification } from '../booking/booking.service.ts';
 import type { Broadcaster, Publisher } from '../live/publisher.ts';
 
 /** Schedules the fairness jobs (draws, offer expiries, delay clears) at their instants. */
