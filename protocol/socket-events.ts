@@ -97,6 +97,11 @@ export interface ClientToServerEvents {
     input: { bookingId: string } & WithIdempotencyKey,
     ack: (res: Ack<BookingView>) => void,
   ) => void;
+  /** A family moves its confirmed appointment to another time with the same teacher, in one step. */
+  'booking:move': (
+    input: { bookingId: string; slotId: string } & WithIdempotencyKey,
+    ack: (res: Ack<BookingView>) => void,
+  ) => void;
   'slot:block': (
     input: { slotId: string; blocked: boolean } & WithIdempotencyKey,
     ack: (res: Ack<SlotView>) => void,

@@ -191,6 +191,7 @@ export function createApp(deps: AppDeps): ConferApp {
     io,
     sessions,
     booking,
+    familyMoves,
     events,
     logError,
     db,

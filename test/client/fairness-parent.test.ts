@@ -425,7 +425,8 @@ describe('running late (parent)', () => {
       canChange: true,
       busy: false,
       oncancel: () => {},
-      onchange: () => {},
+      freeTimes: () => [],
+      onmove: async () => false,
       expected: expected.byBooking,
     });
     expect(screen.queryByTestId('expected-time')).toBeNull();

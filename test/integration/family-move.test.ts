@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
-import { loginFamily, seedSmallSchool } from '../support/fixtures.ts';
+import { ask, loginFamily, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
@@ -119,6 +119,31 @@ describe("a family's one-step move", () => {
     expect(mismatch.status).toBe(422);
     expect(mismatch.body.error.code).toBe('idempotency_mismatch');
     expect(await bookingRow(bookingId)).toEqual({ slot_id: b, status: 'confirmed' });
+  });
+
+  it('moves over the socket too (booking:move), with the same answer shape', async () => {
+    const teacher = teacherOf(school, 30);
+    const [a, b] = await freeSlotsOf(teacher, school.eventId);
+    const { token, bookingId } = await book(school, 30, a!);
+    const socket = await app.socket(token);
+    try {
+      const res = await ask(socket, 'booking:move', {
+        bookingId,
+        slotId: b,
+        idempotencyKey: `sock-${bookingId}`,
+      });
+      expect(res.ok, JSON.stringify(res)).toBe(true);
+      expect(res.data).toMatchObject({ id: bookingId, slotId: b, status: 'confirmed' });
+      expect(await bookingRow(bookingId)).toEqual({ slot_id: b, status: 'confirmed' });
+      const refused = await ask(socket, 'booking:move', {
+        bookingId,
+        slotId: b,
+        idempotencyKey: `sock2-${bookingId}`,
+      });
+      expect(refused).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    } finally {
+      socket.disconnect();
+    }
   });
 
   it('keeps the old appointment when the new time is taken', async () => {

@@ -358,6 +358,7 @@ describe('bad input changes nothing', () => {
       'hold:release': { holdId: A.booking, idempotencyKey: `fuzz-${randomUUID()}` },
       'booking:confirm': { eventId: A.event, idempotencyKey: `fuzz-${randomUUID()}` },
       'booking:cancel': { bookingId: A.booking, idempotencyKey: `fuzz-${randomUUID()}` },
+      'booking:move': { bookingId: A.booking, slotId: A.slot, idempotencyKey: `fuzz-${randomUUID()}` },
       'slot:block': { slotId: A.slot, blocked: true, idempotencyKey: `fuzz-${randomUUID()}` },
     };
     const failures: string[] = [];

@@ -268,6 +268,7 @@ function socketPayloads(own: Record<string, string>): {
     'hold:release': { holdId: own.holdId, idempotencyKey: key() },
     'booking:confirm': { eventId: own.eventId, familyId: own.familyId, idempotencyKey: key() },
     'booking:cancel': { bookingId: own.bookingId, idempotencyKey: key() },
+    'booking:move': { bookingId: own.bookingId, slotId: own.slotId, idempotencyKey: key() },
     'slot:block': { slotId: own.slotId, blocked: true, idempotencyKey: key() },
   };
 }

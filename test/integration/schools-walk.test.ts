@@ -227,6 +227,7 @@ describe('nothing of school B is reachable with a token of school A', () => {
       'hold:release': { holdId: B.holdId, idempotencyKey: `w-${randomUUID()}` },
       'booking:confirm': { eventId: B.eventId, familyId: B.familyId, idempotencyKey: `w-${randomUUID()}` },
       'booking:cancel': { bookingId: B.bookingId, idempotencyKey: `w-${randomUUID()}` },
+      'booking:move': { bookingId: B.bookingId, slotId: B.slotId, idempotencyKey: `w-${randomUUID()}` },
       'slot:block': { slotId: B.slotId, blocked: true, idempotencyKey: `w-${randomUUID()}` },
     };
     const failures: string[] = [];

@@ -19,6 +19,7 @@ import type { EventSchools } from '../auth/event-schools.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { SessionStore } from '../auth/session-store.ts';
 import type { BookingService } from '../booking/booking.service.ts';
+import type { FamilyMoveService } from '../booking/family-move.ts';
 import { DomainError, type Result } from '../domain-error.ts';
 import type { EventsService } from '../events/events.service.ts';
 import { familyTeacherIds } from './interests.ts';
@@ -37,12 +38,15 @@ const HoldInput = CreateHoldRequest.extend(withKey);
 const ReleaseInput = z.strictObject({ holdId: z.uuid(), ...withKey });
 const ConfirmInput = ConfirmHoldsRequest.extend(withKey);
 const CancelInput = z.strictObject({ bookingId: z.uuid(), ...withKey });
+const MoveInput = z.strictObject({ bookingId: z.uuid(), slotId: z.uuid(), ...withKey });
 const BlockInput = z.strictObject({ slotId: z.uuid(), blocked: z.boolean(), ...withKey });
 
 export interface GatewayDeps {
   io: ConferServer;
   sessions: SessionStore;
   booking: BookingService;
+  /** A family's one-step move (issue 15), the same service as POST /bookings/{id}/move. */
+  familyMoves: Pick<FamilyMoveService, 'move'>;
   events: EventsService;
   logError: (err: unknown, context: string) => void;
   /** Where a family's interests (its children's teachers) are read. */
@@ -72,6 +76,7 @@ export function attachSocketGateway({
   io,
   sessions,
   booking,
+  familyMoves,
   events,
   logError,
   db,
@@ -214,6 +219,9 @@ export function attachSocketGateway({
     );
     command('booking:cancel', CancelInput, (p, { bookingId, idempotencyKey: key }) =>
       booking.cancel(p, bookingId, { key }),
+    );
+    command('booking:move', MoveInput, (p, { bookingId, slotId, idempotencyKey: key }) =>
+      familyMoves.move(p, bookingId, slotId, { key }),
     );
     command('slot:block', BlockInput, (p, { slotId, blocked, idempotencyKey: key }) =>
       booking.setBlocked(p, slotId, blocked, { key }),
