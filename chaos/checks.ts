@@ -90,19 +90,36 @@ async function checkHistory(db: pg.Pool, eventId: string, history: HistoryEntry[
   return { ackLost, toldFailedHappened };
 }
 
+/** One slot on which a screen disagrees with slot_rows after settling. */
+export interface ScreenMismatch {
+  screen: number;
+  slotId: string;
+  db: { state: string; version: number };
+  screenHas: { state: string; version: number } | null;
+}
+
 /** Each screen's slots against slot_rows (a lapsed hold reads as free there). */
-async function checkScreens(db: pg.Pool, eventId: string, screens: Screen[]): Promise<number> {
-  const { rows } = await db.query<{ id: string; state: string }>(
-    `SELECT id, CASE WHEN status = 'confirmed' THEN 'booked' WHEN status = 'held' THEN 'held'
+async function checkScreens(db: pg.Pool, eventId: string, screens: Screen[]): Promise<ScreenMismatch[]> {
+  const { rows } = await db.query<{ id: string; state: string; version: string }>(
+    `SELECT id, version, CASE WHEN status = 'confirmed' THEN 'booked' WHEN status = 'held' THEN 'held'
                      WHEN blocked THEN 'blocked' ELSE 'free' END AS state
        FROM slot_rows WHERE event_id = $1`,
     [eventId],
   );
-  let mismatches = 0;
-  for (const screen of screens) {
+  const mismatches: ScreenMismatch[] = [];
+  screens.forEach((screen, i) => {
     const seen = screen.states();
-    for (const r of rows) if (seen.get(r.id)?.state !== r.state) mismatches++;
-  }
+    for (const r of rows) {
+      const has = seen.get(r.id);
+      if (has?.state !== r.state)
+        mismatches.push({
+          screen: i,
+          slotId: r.id,
+          db: { state: r.state, version: Number(r.version) },
+          screenHas: has ?? null,
+        });
+    }
+  });
   return mismatches;
 }
 
@@ -118,6 +135,8 @@ export async function checkScenario(o: {
   deadServers: number;
   /** A hold still `held` this long after its expiry counts as never ended. */
   sweepGraceSeconds: number;
+  /** Told which slots differ, so the run can explain them. */
+  onScreenMismatches?(m: ScreenMismatch[]): void;
 }): Promise<Verdict> {
   const { db, eventId } = o;
   const doubleBookings = await count(
@@ -142,7 +161,9 @@ export async function checkScenario(o: {
     [eventId, o.sweepGraceSeconds],
   );
   const { ackLost, toldFailedHappened } = await checkHistory(db, eventId, o.history);
-  const screenMismatches = await checkScreens(db, eventId, o.screens);
+  const mismatched = await checkScreens(db, eventId, o.screens);
+  o.onScreenMismatches?.(mismatched);
+  const screenMismatches = mismatched.length;
   const copies = [...o.mails.values()];
   // Every acknowledged confirmation of a family with an address owes it one mail
   // naming the booking in its Message-ID (mail-keys: one key per booking).

@@ -2,11 +2,12 @@ import pg from 'pg';
 import { freePort, type Started, startServer, startWorkers } from '../bench/processes.ts';
 import { seedSchool } from '../server/src/features/demo/demo-seed.ts';
 import { migrate } from '../server/src/infra/migrate.ts';
-import { checkScenario, type Verdict } from './checks.ts';
+import { type PrivatePostgres, startPrivatePostgres } from '../test/support/private-postgres.ts';
+import { type PrivateRedis, startPrivateRedis } from '../test/support/private-redis.ts';
+import { checkScenario, type ScreenMismatch, type Verdict } from './checks.ts';
 import type { HistoryEntry } from './history.ts';
 import { startChaosMailSink } from './mail-sink.ts';
-import { type PrivatePostgres, startPrivatePostgres } from './private-postgres.ts';
-import { type ChaosRedis, startChaosRedis } from './private-redis.ts';
+import { mismatchReport } from './mismatch-report.ts';
 import { SCENARIOS, type Scenario } from './scenarios.ts';
 import { openScreen, type Screen } from './screens.ts';
 import { runStorm, type StormFamily } from './storm.ts';
@@ -61,7 +62,8 @@ export async function runChaos(o: ChaosOptions): Promise<ScenarioRow[]> {
   if (unknown.length) throw new Error(`unknown scenario(s): ${unknown.join(', ')}`);
   o.log('starting private PostgreSQL and Redis…');
   const pgc = await startPrivatePostgres(await freePort());
-  const redis = await startChaosRedis(await freePort());
+  // Append-only: `redis-kill-restart` restarts it with what it had acknowledged.
+  const redis = await startPrivateRedis({ port: await freePort(), appendOnly: true });
   const rows: ScenarioRow[] = [];
   try {
     for (const name of o.scenarios) {
@@ -71,7 +73,7 @@ export async function runChaos(o: ChaosOptions): Promise<ScenarioRow[]> {
     }
   } finally {
     redis.destroy();
-    pgc.destroy();
+    await pgc.destroy();
   }
   return rows;
 }
@@ -80,14 +82,14 @@ async function runScenario(
   o: ChaosOptions,
   scenario: Scenario,
   pgc: PrivatePostgres,
-  redis: ChaosRedis,
+  redis: PrivateRedis,
 ): Promise<ScenarioRow> {
   const dbName = `chaos_${scenario.name.replace(/-/g, '_')}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: pgc.url('postgres') });
+  const admin = new pg.Client({ connectionString: pgc.urlOf('postgres') });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
   await admin.end();
-  const databaseUrl = pgc.url(dbName);
+  const databaseUrl = pgc.urlOf(dbName);
   await migrate(databaseUrl);
   const db = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   db.on('error', () => {});
@@ -115,7 +117,8 @@ async function runScenario(
     DATABASE_POOL_SIZE: '8',
     REDIS_URL: redis.url,
     REDIS_PREFIX: `chaos:${scenario.name}:`,
-    LOG_LEVEL: 'error',
+    // CHAOS_LOG_LEVEL=warn shows the relay's failed rounds and reconnections in a mismatch report.
+    LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'error',
     MIGRATE_ON_START: 'false',
     LOGIN_ATTEMPTS_PER_ADDRESS: '1000000',
     LOGIN_ATTEMPTS_PER_ACCOUNT: '1000',
@@ -202,6 +205,7 @@ async function runScenario(
         );
       }
     }
+    let mismatches: ScreenMismatch[] = [];
     const verdict = await checkScenario({
       db,
       eventId: school.eventId,
@@ -211,7 +215,14 @@ async function runScenario(
       familiesWithEmail: new Set(school.families.filter((f) => f.email).map((f) => f.id)),
       deadServers,
       sweepGraceSeconds: LAPSE_GRACE_SECONDS + SWEEP_SECONDS * 3,
+      onScreenMismatches: (m) => {
+        mismatches = m;
+      },
     });
+    if (mismatches.length) {
+      o.log(await mismatchReport(db, mismatches, screens, faultEndedAt));
+      for (const s of [...servers, workers]) o.log(`  --- ${s.name} output:\n${s.output().slice(-3000)}`);
+    }
     const after = history.filter((h) => h.outcome === 'ok' && faultEndedAt && h.endedAt >= faultEndedAt);
     const firstOk = after.length ? Math.min(...after.map((h) => h.endedAt)) : null;
     row = {

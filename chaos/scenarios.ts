@@ -1,10 +1,10 @@
-import type { PrivatePostgres } from './private-postgres.ts';
-import type { ChaosRedis } from './private-redis.ts';
+import type { PrivatePostgres } from '../test/support/private-postgres.ts';
+import type { PrivateRedis } from '../test/support/private-redis.ts';
 
 /** What a fault may act on: the run's own PostgreSQL and Redis, and the scenario's processes. */
 export interface FaultTarget {
   pg: PrivatePostgres;
-  redis: ChaosRedis;
+  redis: PrivateRedis;
   dbName: string;
   /** SIGKILLs server instance `i` and starts a new one in its place (a new port). */
   killAndReplaceServer(i: number): Promise<void>;
@@ -41,9 +41,9 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'postgres-stop-start',
     async inject(t) {
-      t.pg.stop();
+      await t.pg.stop();
       await sleep(3000);
-      await t.pg.start();
+      await t.pg.restart();
     },
   },
   {

@@ -6,7 +6,20 @@ type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 /** What one screen believes about the event's slots: state and version per slot. */
 export interface Screen {
   states(): Map<string, { state: SlotView['state']; version: number }>;
+  /** What reached this screen, for explaining a mismatch: connections, resyncs, and per slot every state seen. */
+  trace(): ScreenTrace;
   close(): void;
+}
+
+export interface ScreenTrace {
+  /** Epoch ms of each (re)connection, each `event:resync` and each snapshot applied. */
+  connects: number[];
+  resyncs: number[];
+  snapshots: number[];
+  /** Joins answered with an error: when, and the error code. */
+  refusedJoins: { at: number; code: string }[];
+  /** Per slot, every state offered to it (applied or not), in arrival order. */
+  seen: Map<string, { at: number; via: 'snapshot' | 'fact'; state: SlotView['state']; version: number }[]>;
 }
 
 /**
@@ -19,14 +32,36 @@ export function openScreen(o: { url(): string; token: string; eventId: string })
   const slots = new Map<string, { state: SlotView['state']; version: number }>();
   let socket: ClientSocket | null = null;
   let closed = false;
-  const apply = (s: SlotView) => {
+  const trace: ScreenTrace = {
+    connects: [],
+    resyncs: [],
+    snapshots: [],
+    refusedJoins: [],
+    seen: new Map(),
+  };
+  const apply = (s: SlotView, via: 'snapshot' | 'fact') => {
+    const offered = trace.seen.get(s.id) ?? [];
+    offered.push({ at: Date.now(), via, state: s.state, version: s.version });
+    trace.seen.set(s.id, offered);
     const known = slots.get(s.id);
     if (!known || s.version > known.version) slots.set(s.id, { state: s.state, version: s.version });
   };
-  const join = () =>
-    socket?.emit('event:join', { eventId: o.eventId }, (res) => {
-      if (res.ok) for (const s of res.data.slots) apply(s);
+  // A join answered `unavailable` (the server's PostgreSQL or Redis circuit open right
+  // after the fault) is asked again after its Retry-After: the facts missed meanwhile
+  // come only with a snapshot. Giving up left a screen stale for good.
+  const join = (): void => {
+    const on = socket;
+    on?.emit('event:join', { eventId: o.eventId }, (res) => {
+      if (!res.ok) {
+        trace.refusedJoins.push({ at: Date.now(), code: res.error.code });
+        if ((res.error.code === 'unavailable' || res.error.code === 'rate_limited') && !closed)
+          setTimeout(() => socket === on && join(), (res.error.retryAfter ?? 1) * 1000);
+        return;
+      }
+      trace.snapshots.push(Date.now());
+      for (const s of res.data.slots) apply(s, 'snapshot');
     });
+  };
   const connect = () => {
     if (closed) return;
     const s: ClientSocket = io(o.url(), {
@@ -37,10 +72,16 @@ export function openScreen(o: { url(): string; token: string; eventId: string })
       timeout: 3000,
     });
     socket = s;
-    s.on('connect', join);
-    s.on('event:resync', join);
+    s.on('connect', () => {
+      trace.connects.push(Date.now());
+      join();
+    });
+    s.on('event:resync', () => {
+      trace.resyncs.push(Date.now());
+      join();
+    });
     s.on('slot:facts', (facts) => {
-      for (const f of facts) apply(f.slot);
+      for (const f of facts) apply(f.slot, 'fact');
     });
     const again = () => {
       s.removeAllListeners();
@@ -53,6 +94,7 @@ export function openScreen(o: { url(): string; token: string; eventId: string })
   connect();
   return {
     states: () => slots,
+    trace: () => trace,
     close() {
       closed = true;
       socket?.removeAllListeners();

@@ -11,9 +11,9 @@ const BIN = '/usr/lib/postgresql/15/bin';
 const USER = 'pgtest';
 
 /**
- * A PostgreSQL server of one test's own, on its own port and data directory, so a
- * fault test may cut, freeze, kill or restart it without touching the shared one
- * on 5432.
+ * A PostgreSQL server of one test's (or the chaos run's) own, on its own port and
+ * data directory, so a fault may cut, freeze, kill or restart it without touching
+ * the shared one on 5432. Used by the fault tests and by `npm run chaos`.
  */
 export interface PrivatePostgres {
   port: number;
@@ -21,7 +21,7 @@ export interface PrivatePostgres {
   url: string;
   /** Superuser URL of another database on this server. */
   urlOf(database: string): string;
-  /** Fast shutdown: connections are cut, the server is gone until restart(). */
+  /** Fast shutdown (`pg_ctl stop -m fast`): connections are cut, the server is gone until restart(). */
   stop(): Promise<void>;
   /** SIGSTOP to every server process: connections stay open and nothing answers. */
   freeze(): void;
@@ -81,6 +81,8 @@ export async function startPrivatePostgres(
       }
     }
   };
+  // 200 connections: the chaos run keeps two instances, their replacements and the
+  // workers connected at once.
   const start = async () => {
     await asUser([
       `${BIN}/pg_ctl`,
@@ -90,7 +92,7 @@ export async function startPrivatePostgres(
       path.join(dir, 'log'),
       '-w',
       '-o',
-      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100`,
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
       'start',
     ]);
   };

@@ -19,6 +19,9 @@ export function redisCircuitOf(redis: Redis): Circuit | undefined {
 
 type SendCommand = Redis['sendCommand'];
 
+/** Commands ioredis sends by itself while (re)connecting, before the connection is ready. */
+const CONNECTION_SETUP = new Set(['info', 'auth', 'hello', 'select', 'client', 'readonly']);
+
 /**
  * A Redis client that fails fast while Redis is down instead of queueing commands:
  * a booking must get a clear answer, not hang (the database still decides).
@@ -60,6 +63,12 @@ export function createRedis(url: string, settings: RedisSettings = {}): Redis {
     duplicate({ commandTimeout: undefined, enableOfflineQueue: true, ...override })) as Redis['duplicate'];
   const send = redis.sendCommand.bind(redis) as SendCommand;
   redis.sendCommand = ((command: Parameters<SendCommand>[0], stream?: Parameters<SendCommand>[1]) => {
+    // ioredis' own connection setup (the INFO ready check above all) passes the
+    // circuit: refused while the circuit was open, the connection to a Redis that is
+    // back never became ready, so the circuit never closed — a busy client took the
+    // half-open probe for its own command, refused as not writeable, and stayed cut
+    // off for good (the chaos run's outbox relay, redis-kill-no-persistence).
+    if (redis.status !== 'ready' && CONNECTION_SETUP.has(command.name)) return send(command, stream);
     try {
       circuit.admit();
     } catch (err) {
