@@ -63,7 +63,7 @@ export async function loadItinerary(q: Queryable, familyId: string, eventId: str
   const { rows } = await q.query<BookingRow>(
     `${BOOKING_SELECT}
       WHERE b.family_id = $1 AND b.event_id = $2
-        AND (b.status = 'confirmed' OR (b.status = 'held' AND b.expires_at > now()))
+        AND booking_is_active(b.status, b.expires_at)
       ORDER BY b.starts_at`,
     [familyId, eventId],
   );

@@ -72,7 +72,7 @@ export class ItineraryService {
         `SELECT s.id, s.staff_id, s.starts_at, s.ends_at, s.room FROM slots s
           WHERE s.event_id = $1 AND s.staff_id = ANY($2::uuid[]) AND NOT s.blocked AND s.starts_at > now()
             AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id
-                             AND (b.status = 'confirmed' OR (b.status = 'held' AND b.expires_at > now())))
+                             AND booking_is_active(b.status, b.expires_at))
             AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.slot_id = s.id AND o.kind = 'waitlist'
                              AND o.status = 'pending' AND o.expires_at > now() AND o.family_id <> $3)
           ORDER BY s.starts_at, s.id`,
@@ -87,7 +87,7 @@ export class ItineraryService {
       }>(
         `SELECT family_id, student_id, staff_id, starts_at, ends_at FROM bookings
           WHERE event_id = $1 AND (family_id = $2 OR student_id = ANY($3::uuid[]))
-            AND (status = 'confirmed' OR (status = 'held' AND expires_at > now()))`,
+            AND booking_is_active(status, expires_at)`,
         [eventId, familyId, studentIds],
       ),
     ]);
