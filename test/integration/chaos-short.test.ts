@@ -1,40 +1,27 @@
 import { describe, expect, it } from 'vitest';
+import { MUST_BE_ZERO, violations } from '../../chaos/report-table.ts';
 import { runChaos, SHORT_RUN } from '../../chaos/run-chaos.ts';
 import { SHORT_SCENARIOS } from '../../chaos/scenarios.ts';
 
 // The short version of `npm run chaos`: its own PostgreSQL and Redis (it kills Redis),
 // two server instances and the workers as real processes, a small storm and a fault.
-// It asserts the columns that hold today; the full run's table (README) shows the rest.
+// Every must-be-zero column is asserted (docs/chaos.md); a failure prints the
+// per-slot mismatch report the run logs.
 describe('chaos (short)', () => {
-  it('Redis losing its data mid-storm: no double booking or overlap, no acknowledged write lost, lapsed holds ended and shown as free, servers alive', async () => {
+  it(`${SHORT_SCENARIOS.join(', ')}: ${MUST_BE_ZERO.join(', ')} all zero, and writes acknowledged after the fault`, async () => {
+    const log: string[] = [];
     const rows = await runChaos({
       scenarios: SHORT_SCENARIOS,
       ...SHORT_RUN,
-      log: () => {},
+      log: (line) => log.push(line),
     });
     expect(rows.map((r) => r.scenario)).toEqual(SHORT_SCENARIOS);
+    const bad = violations(rows);
+    expect(bad, bad.length ? log.join('\n').slice(-8000) : '').toEqual([]);
     for (const r of rows) {
-      expect(r.error).toBeNull();
       expect(r.ok).toBeGreaterThan(0);
-      expect({
-        scenario: r.scenario,
-        doubleBookings: r.doubleBookings,
-        familyOverlaps: r.familyOverlaps,
-        ackLost: r.ackLost,
-        lapsedHeld: r.lapsedHeld,
-        screenMismatches: r.screenMismatches,
-        mailsOver2: r.mailsOver2,
-        deadServers: r.deadServers,
-      }).toEqual({
-        scenario: r.scenario,
-        doubleBookings: 0,
-        familyOverlaps: 0,
-        ackLost: 0,
-        lapsedHeld: 0,
-        screenMismatches: 0,
-        mailsOver2: 0,
-        deadServers: 0,
-      });
+      // The storm went on after the fault ended and was answered.
+      expect(r.recoverMs).not.toBeNull();
     }
   }, 180_000);
 });
