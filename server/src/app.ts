@@ -41,7 +41,7 @@ import { JSON_MEDIA_TYPES, mountRoutes } from './http/route.ts';
 import { Admission } from './infra/admission.ts';
 import { isUnavailable, retryAfterOf } from './infra/circuit.ts';
 import type { Db } from './infra/db.ts';
-import { RateLimit } from './infra/rate-limit.ts';
+import { AttemptBackoff, RateLimit } from './infra/rate-limit.ts';
 import { SlotLock } from './infra/slot-lock.ts';
 
 export interface AppDeps {
@@ -150,12 +150,11 @@ export function createApp(deps: AppDeps): ConferApp {
   const auth = new AuthService({
     db,
     sessions,
-    limitPerAccount: new RateLimit(
-      redis,
-      `${config.REDIS_PREFIX}rl:login:account`,
-      config.LOGIN_ATTEMPTS_PER_ACCOUNT,
-      config.LOGIN_WINDOW_SECONDS,
-    ),
+    backoff: new AttemptBackoff(redis, `${config.REDIS_PREFIX}rl:login:backoff`, {
+      freeAttempts: config.LOGIN_ATTEMPTS_PER_ACCOUNT,
+      maxDelaySeconds: config.LOGIN_MAX_DELAY_SECONDS,
+      forgetAfterSeconds: config.LOGIN_WINDOW_SECONDS,
+    }),
     limitPerAddress: new RateLimit(
       redis,
       `${config.REDIS_PREFIX}rl:login:address`,

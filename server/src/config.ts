@@ -97,9 +97,16 @@ const ConfigSchema = z.object({
   LIVE_MESSAGES_PER_SECOND: z.coerce.number().int().min(0).default(20_000),
   /** Turns the Redis fast path off; the database constraints still decide. */
   SLOT_LOCK_ENABLED: bool.default(true),
+  /**
+   * Unsuccessful sign-ins to one account from one address before each further attempt
+   * waits 1 s, 2 s, 4 s, … up to LOGIN_MAX_DELAY_SECONDS; never a lock-out. (The
+   * operator's sign-in still counts it per account.)
+   */
   LOGIN_ATTEMPTS_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+  /** Failed sign-ins per address per window (successes do not count); then 429 until the window ends. */
   LOGIN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().min(1).default(100),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  LOGIN_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).default(300),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i)

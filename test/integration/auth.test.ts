@@ -68,28 +68,51 @@ describe('signing in', () => {
     expect(nobody.status).toBe(401);
   });
 
-  it('rate-limits failed attempts per account with 429 and Retry-After', async () => {
-    const codes: number[] = [];
-    for (let i = 0; i < 4; i++)
-      codes.push((await familyLogin(2, `BADXX-0000${i}`, `198.51.100.${i + 1}`)).status);
-    expect(codes).toEqual([401, 401, 401, 429]);
-    const res = await familyLogin(2, school.families[2]!.accessCode, '198.51.100.9');
-    expect(res.status).toBe(429);
-    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(res.body.error.code).toBe('rate_limited');
-    expect(res.body.error.retryAfter).toBe(Number(res.headers.get('retry-after')));
+  it("a stranger's wrong codes from another address do not lock the family out", async () => {
+    const stranger: number[] = [];
+    for (let i = 0; i < 12; i++)
+      stranger.push((await familyLogin(2, `BADXX-000${i % 10}`, '198.51.100.1')).status);
+    // The stranger is slowed (3 free attempts here, then delays), never let through.
+    expect(stranger.slice(0, 3)).toEqual([401, 401, 401]);
+    expect(stranger.slice(3).every((s) => s === 429)).toBe(true);
+    const family = await familyLogin(2, school.families[2]!.accessCode, '198.51.100.9');
+    expect(family.status).toBe(200);
   });
 
-  it('rate-limits attempts per address across accounts', async () => {
+  it('after the free attempts each further one waits longer (1 s, then 2 s), with 429 and Retry-After', async () => {
+    const address = '198.51.100.20';
+    const codes: number[] = [];
+    for (let i = 0; i < 3; i++) codes.push((await familyLogin(1, `BADXX-0000${i}`, address)).status);
+    expect(codes).toEqual([401, 401, 401]);
+    const first = await familyLogin(1, 'BADXX-00003', address);
+    expect(first.status).toBe(429);
+    expect(first.body.error.code).toBe('rate_limited');
+    expect(Number(first.headers.get('retry-after'))).toBe(1);
+    expect(first.body.error.retryAfter).toBe(1);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await familyLogin(1, 'BADXX-00004', address)).status).toBe(401);
+    const second = await familyLogin(1, school.families[1]!.accessCode, address);
+    expect(second.status).toBe(429);
+    expect(Number(second.headers.get('retry-after'))).toBe(2);
+    await new Promise((r) => setTimeout(r, 2100));
+    // The family's own success ends the delays for its address.
+    expect((await familyLogin(1, school.families[1]!.accessCode, address)).status).toBe(200);
+    expect((await familyLogin(1, 'BADXX-00005', address)).status).toBe(401);
+  });
+
+  it('successful sign-ins do not count against an address; failures do', async () => {
+    // Ten parents behind one school address (the limit here is 8 failures).
+    const parents: number[] = [];
+    for (let i = 0; i < 10; i++)
+      parents.push((await familyLogin(i, school.families[i]!.accessCode, '203.0.113.7')).status);
+    expect(parents).toEqual(Array(10).fill(200));
     const statuses: number[] = [];
-    for (let i = 3; i < 10; i++) statuses.push((await familyLogin(i, 'BADXX-11111', '203.0.113.7')).status);
-    // Eight attempts from the address are allowed in the window; the ninth is refused.
-    const more = await familyLogin(3, school.families[3]!.accessCode, '203.0.113.7');
-    const another = await familyLogin(3, school.families[3]!.accessCode, '203.0.113.8');
-    expect(statuses.every((s) => s === 401)).toBe(true);
-    expect(more.status).toBe(200);
-    expect((await familyLogin(4, 'BADXX-11111', '203.0.113.7')).status).toBe(429);
-    expect(another.status).toBe(200);
+    for (let i = 0; i < 8; i++) statuses.push((await familyLogin(i, 'BADXX-11111', '203.0.113.7')).status);
+    expect(statuses).toEqual(Array(8).fill(401));
+    const refused = await familyLogin(3, school.families[3]!.accessCode, '203.0.113.7');
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe('rate_limited');
+    expect((await familyLogin(3, school.families[3]!.accessCode, '203.0.113.8')).status).toBe(200);
   });
 });
 

@@ -31,6 +31,81 @@ export class RateLimit {
   async reset(key: string): Promise<void> {
     await this.limiter.delete(key).catch(() => {});
   }
+
+  /** Gives back one point: an attempt that turned out not to count (a successful login). */
+  async refund(key: string): Promise<void> {
+    await this.limiter.reward(key, 1).catch(() => {});
+  }
+}
+
+// Counts the attempt before it is judged, so a burst of parallel guesses cannot all
+// pass a check made before any of them failed; a success deletes the key. Redis's own
+// clock, so instances with skewed clocks agree on when the next attempt may come.
+const ATTEMPT = `
+local v = redis.call('HMGET', KEYS[1], 'n', 'at')
+local n = tonumber(v[1]) or 0
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local free = tonumber(ARGV[1])
+if n >= free then
+  local delay = math.min(2 ^ (n - free), tonumber(ARGV[2])) * 1000
+  local left = tonumber(v[2]) + delay - now
+  if left > 0 then return left end
+end
+redis.call('HSET', KEYS[1], 'n', n + 1, 'at', now)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 0
+`;
+
+export interface BackoffSettings {
+  /** Attempts not followed by a success before delays begin. */
+  freeAttempts: number;
+  /** The longest delay between two attempts (1 s, 2 s, 4 s, … up to this). */
+  maxDelaySeconds: number;
+  /** Quiet time after which the key's history is forgotten. */
+  forgetAfterSeconds: number;
+}
+
+/**
+ * Growing delays between attempts on one key: after `freeAttempts` unsuccessful
+ * attempts the next may come after 1 s, then 2 s, 4 s, … never a lock-out. Used per
+ * account and address, so a stranger guessing at a family's sign-in slows only
+ * themselves, and the family, from its own address, is not kept out.
+ */
+export class AttemptBackoff {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keyPrefix: string,
+    private readonly settings: BackoffSettings,
+  ) {}
+
+  /** Records an attempt, or refuses it with the seconds until the next may come. */
+  async attempt(key: string): Promise<LimitOutcome> {
+    const { freeAttempts, maxDelaySeconds, forgetAfterSeconds } = this.settings;
+    try {
+      const left = Number(
+        await this.redis.eval(
+          ATTEMPT,
+          1,
+          `${this.keyPrefix}:${key}`,
+          freeAttempts,
+          maxDelaySeconds,
+          forgetAfterSeconds,
+        ),
+      );
+      return left > 0
+        ? { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(left / 1000)) }
+        : { allowed: true };
+    } catch {
+      // Redis unreachable: the per-address limit (kept in memory meanwhile) still
+      // bounds guessing, and refusing every sign-in would be the worse failure.
+      return { allowed: true };
+    }
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.redis.del(`${this.keyPrefix}:${key}`).catch(() => {});
+  }
 }
 
 /**

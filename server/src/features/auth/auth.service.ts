@@ -5,7 +5,7 @@ import type {
   Me,
 } from '../../../../protocol/schemas.ts';
 import type { Db } from '../../infra/db.ts';
-import type { RateLimit } from '../../infra/rate-limit.ts';
+import type { AttemptBackoff, RateLimit } from '../../infra/rate-limit.ts';
 import { DomainError } from '../domain-error.ts';
 import { loadFamilyStudents } from '../families/family-students.ts';
 import { verifyAgainstDummy, verifyPassword } from './passwords.ts';
@@ -16,32 +16,42 @@ import { accessCodeDigest } from './tokens.ts';
 export interface AuthServiceDeps {
   db: Db;
   sessions: SessionStore;
-  limitPerAccount: RateLimit;
+  /** Growing delays per account and address (docs/security.md, "Sign-in limits"). */
+  backoff: AttemptBackoff;
+  /** Failed sign-ins per address; a success gives its point back. */
   limitPerAddress: RateLimit;
 }
 
 export class AuthService {
   constructor(private readonly deps: AuthServiceDeps) {}
 
-  private async checkLimits(accountKey: string, address: string): Promise<void> {
-    // Both counters are charged on every attempt, so neither a spray of accounts from
-    // one address nor a spread of addresses at one account gets through.
-    const [byAccount, byAddress] = await Promise.all([
-      this.deps.limitPerAccount.consume(accountKey),
-      this.deps.limitPerAddress.consume(address),
-    ]);
-    const refused = [byAccount, byAddress].filter((o) => !o.allowed);
-    if (refused.length > 0) {
-      const wait = Math.max(...refused.map((o) => (o.allowed ? 0 : o.retryAfterSeconds)));
-      throw new DomainError('rate_limited', `Too many attempts. Try again in ${wait} seconds.`, {
-        retryAfter: wait,
-      });
+  /**
+   * Charges an attempt before it is judged (parallel guesses each pay). Only failures
+   * stay charged: `succeeded` refunds the address and clears the account's delays, so
+   * a hundred parents behind one school or mobile address at 19:00 are not refused,
+   * and a stranger at another address cannot lock a family out.
+   */
+  private async admitAttempt(accountKey: string, address: string): Promise<void> {
+    const byAddress = await this.deps.limitPerAddress.consume(address);
+    if (!byAddress.allowed) throw tooMany(byAddress.retryAfterSeconds);
+    const byAccount = await this.deps.backoff.attempt(`${accountKey}@${address}`);
+    if (!byAccount.allowed) {
+      // Waiting out a delay is not a failed guess: the address keeps its point.
+      await this.deps.limitPerAddress.refund(address);
+      throw tooMany(byAccount.retryAfterSeconds);
     }
+  }
+
+  private async succeeded(accountKey: string, address: string): Promise<void> {
+    await Promise.all([
+      this.deps.limitPerAddress.refund(address),
+      this.deps.backoff.reset(`${accountKey}@${address}`),
+    ]);
   }
 
   async loginStaff(input: LoginStaffRequest, address: string): Promise<LoginResponse> {
     const email = input.email.toLowerCase();
-    await this.checkLimits(`staff:${email}`, address);
+    await this.admitAttempt(`staff:${email}`, address);
     // One person may be staff at several schools (a trust); the password decides which.
     const { rows } = await this.deps.db.query<{
       id: string;
@@ -65,7 +75,7 @@ export class AuthService {
       if (rows.length === 0) await verifyAgainstDummy(input.password);
       throw new DomainError('unauthenticated', 'The email or password is not right.');
     }
-    await this.deps.limitPerAccount.reset(`staff:${email}`);
+    await this.succeeded(`staff:${email}`, address);
     const { token, principal } = await this.deps.sessions.create({
       kind: 'staff',
       schoolId: match.school_id,
@@ -80,7 +90,7 @@ export class AuthService {
     const schoolCode = input.schoolCode.trim().toUpperCase();
     const surname = input.surname.trim();
     const accountKey = `family:${schoolCode}:${surname.toLowerCase()}`;
-    await this.checkLimits(accountKey, address);
+    await this.admitAttempt(accountKey, address);
     const { rows } = await this.deps.db.query<{ id: string; school_id: string }>(
       `SELECT f.id, f.school_id FROM families f JOIN schools s ON s.id = f.school_id
         WHERE s.code = $1 AND f.access_code_hash = $2 AND lower(f.surname) = lower($3)`,
@@ -90,9 +100,7 @@ export class AuthService {
     if (!family) {
       throw new DomainError('unauthenticated', 'The school code, surname or access code is not right.');
     }
-    // Only failures should count against the account: a family signing in on a phone
-    // and then a laptop is not an attack.
-    await this.deps.limitPerAccount.reset(accountKey);
+    await this.succeeded(accountKey, address);
     const { token, principal } = await this.deps.sessions.create({
       kind: 'family',
       schoolId: family.school_id,
@@ -158,6 +166,12 @@ export class AuthService {
   async logout(token: string): Promise<string | null> {
     return this.deps.sessions.revokeToken(token, 'logout');
   }
+}
+
+function tooMany(wait: number): DomainError {
+  return new DomainError('rate_limited', `Too many attempts. Try again in ${wait} seconds.`, {
+    retryAfter: wait,
+  });
 }
 
 export function staffDisplayName(s: { title: string; first_name: string; surname: string }): string {
