@@ -26,7 +26,6 @@ export const SessionIdleJobSchema = z.object({ sessionId: z.uuid() });
 export type SessionIdleJob = z.infer<typeof SessionIdleJobSchema>;
 
 const uuid = z.uuid();
-const link = z.url().max(2000);
 const by = z.enum(['family', 'staff', 'system']);
 
 export const EmailJobSchema = z.discriminatedUnion('kind', [
@@ -70,13 +69,14 @@ export const EmailJobSchema = z.discriminatedUnion('kind', [
     /** The school-local day (YYYY-MM-DD) whose appointments the mail lists. */
     date: z.iso.date(),
   }),
-  z.object({
-    kind: z.literal('staff-invitation'),
-    staffId: uuid,
-    inviteId: z.string().min(1).max(100),
-    link,
-  }),
-  z.object({ kind: z.literal('password-reset'), staffId: uuid, requestId: z.string().min(1).max(100), link }),
+  /**
+   * An invitation or reset link. Jobs carry ids, never secrets (issue 13): the worker
+   * opens the link's sealed token from its staff_links row (`inviteId`/`requestId` is
+   * that row's id) when it sends. A job still carrying a `link` from before is read
+   * without it.
+   */
+  z.object({ kind: z.literal('staff-invitation'), staffId: uuid, inviteId: uuid }),
+  z.object({ kind: z.literal('password-reset'), staffId: uuid, requestId: uuid }),
   z.object({
     kind: z.literal('system-update'),
     updateId: z.string().regex(/^[\w-]{1,64}$/),
@@ -85,14 +85,10 @@ export const EmailJobSchema = z.discriminatedUnion('kind', [
     body: z.string().min(1).max(20_000),
   }),
   /**
-   * A family's new access code (letters by e-mail). Only a digest is stored, so the code
-   * travels in the job; the job id carries a digest of it, never the code.
+   * A family's new access code (letters by e-mail). The code waits sealed in the
+   * family's row until this mail is sent; the job names that mail by a random id.
    */
-  z.object({
-    kind: z.literal('access-code'),
-    familyId: uuid,
-    accessCode: z.string().regex(/^[A-Z0-9]{5}-[A-Z0-9]{5}$/),
-  }),
+  z.object({ kind: z.literal('access-code'), familyId: uuid, mailId: uuid }),
   /** Acknowledges feedback or a complaint with its reference number. */
   z.object({
     kind: z.literal('feedback-received'),

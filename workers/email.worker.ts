@@ -1,7 +1,9 @@
-import { Queue, Worker } from 'bullmq';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { EmailJobSchema, QUEUES } from '../protocol/jobs.ts';
+import { finishedEmailData } from '../server/src/features/mail/finished-email-job.ts';
 import { MailService } from '../server/src/features/mail/mail.service.ts';
 import { enqueueEmails } from '../server/src/features/mail/mail-queue.ts';
+import { serverKeys } from '../server/src/infra/server-keys.ts';
 import { parsePayload } from './payload.ts';
 import type { WorkerContext } from './worker-context.ts';
 
@@ -26,14 +28,29 @@ export function createEmailWorker(ctx: WorkerContext): { worker: Worker; close()
     publicUrl: ctx.config.PUBLIC_URL ?? `http://localhost:${ctx.config.PORT}`,
     enqueue: (jobs) => enqueueEmails(queue, jobs, retry),
     sendLeaseMs: ctx.config.EMAIL_SEND_LEASE_MS,
+    sealKey: serverKeys(ctx.config.SERVER_SECRET).mailSeal,
   });
   const worker = new Worker(
     QUEUES.email,
     async (job) => {
-      const payload = parsePayload(EmailJobSchema, job, ctx.logger);
-      const outcome = await mail.handle(payload);
-      ctx.logger.info({ jobId: job.id, kind: payload.kind, outcome }, 'email job done');
-      return outcome;
+      try {
+        const payload = parsePayload(EmailJobSchema, job, ctx.logger);
+        const outcome = await mail.handle(payload);
+        await job.updateData(finishedEmailData(payload));
+        ctx.logger.info({ jobId: job.id, kind: payload.kind, outcome }, 'email job done');
+        return outcome;
+      } catch (err) {
+        // A job failed for good stays in Redis for weeks: it keeps no text either (a
+        // malformed one, perhaps from before jobs stopped carrying secrets, keeps nothing).
+        const last = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        if (last) {
+          const parsed = EmailJobSchema.safeParse(job.data);
+          await job
+            .updateData(parsed.success ? finishedEmailData(parsed.data) : { kind: job.name })
+            .catch(() => {});
+        }
+        throw err;
+      }
     },
     ctx.workerOptions(ctx.config.EMAIL_CONCURRENCY),
   );

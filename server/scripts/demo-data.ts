@@ -8,8 +8,8 @@ export const DATA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const DEMO_FILE = path.join(DATA_DIR, 'demo.json');
 
 /** Seeds (or replaces) the demo school and writes its logins to .data/demo.json. */
-export async function seedDemo(db: Db): Promise<void> {
-  const s = await seedSchool(db, DEMO_OPTIONS);
+export async function seedDemo(db: Db, accessCodeKey: Buffer): Promise<void> {
+  const s = await seedSchool(db, { ...DEMO_OPTIONS, accessCodeKey });
   await mkdir(DATA_DIR, { recursive: true });
   const logins = {
     note: 'Logins of the demo school. Families sign in with school code + surname + access code.',

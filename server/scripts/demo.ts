@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { createDb } from '../src/infra/db.ts';
 import { ensureDatabase, migrate } from '../src/infra/migrate.ts';
+import { serverKeys } from '../src/infra/server-keys.ts';
 import { DATA_DIR, DEMO_FILE, seedDemo } from './demo-data.ts';
 import { ensurePostgres, ensureRedis, type LocalService, RedisMissing } from './local-services.ts';
 
@@ -44,7 +45,7 @@ await ensureDatabase(config.DATABASE_URL);
 await migrate(config.DATABASE_URL);
 const db = createDb(config.DATABASE_URL, 2);
 const { rowCount } = await db.query(`SELECT 1 FROM schools WHERE code = 'DEMO'`);
-if (!rowCount || !existsSync(DEMO_FILE)) await seedDemo(db);
+if (!rowCount || !existsSync(DEMO_FILE)) await seedDemo(db, serverKeys(config.SERVER_SECRET).accessCode);
 await db.end();
 
 if (

@@ -43,6 +43,7 @@ import { isUnavailable, retryAfterOf } from './infra/circuit.ts';
 import type { Db } from './infra/db.ts';
 import { AttemptBackoff, RateLimit } from './infra/rate-limit.ts';
 import { SlotLock } from './infra/slot-lock.ts';
+import { serverKeys } from './infra/server-keys.ts';
 
 export interface AppDeps {
   config: Config;
@@ -150,6 +151,7 @@ export function createApp(deps: AppDeps): ConferApp {
   const auth = new AuthService({
     db,
     sessions,
+    accessCodeKey: serverKeys(config.SERVER_SECRET).accessCode,
     backoff: new AttemptBackoff(redis, `${config.REDIS_PREFIX}rl:login:backoff`, {
       freeAttempts: config.LOGIN_ATTEMPTS_PER_ACCOUNT,
       maxDelaySeconds: config.LOGIN_MAX_DELAY_SECONDS,

@@ -23,6 +23,9 @@ export const DEPENDENCY_DEFAULTS = {
   CIRCUIT_OPEN_MS: 1000,
 } as const;
 
+/** Known to everyone who reads this file: a production start refuses it. */
+export const DEVELOPMENT_SERVER_SECRET = 'confer-development-secret-not-for-production';
+
 /** Every setting Confer reads from the environment, parsed once at start-up. */
 const ConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -160,6 +163,13 @@ const ConfigSchema = z.object({
   /** Feedback messages per sender (account, or address for the public form) per hour. */
   FEEDBACK_PER_HOUR: z.coerce.number().int().min(1).default(10),
   PUBLIC_URL: z.url().optional(),
+  /**
+   * The one secret the server and the workers share; the keys of access-code digests and
+   * of secrets waiting for their mail are derived from it (infra/server-keys.ts). Changing
+   * it invalidates every family's access code and every unsent code or link mail.
+   * Production must set its own (productionProblems); tests and the demo use the default.
+   */
+  SERVER_SECRET: z.string().min(32).default(DEVELOPMENT_SERVER_SECRET),
   /** Behind a reverse proxy: how many hops to trust for the client address (rate limits). */
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   /** Outgoing mail goes to this SMTP server (the school's relay; Mailpit in docker-compose). */
@@ -298,6 +308,9 @@ export function productionProblems(env: NodeJS.ProcessEnv): string[] {
   for (const name of PRODUCTION_REQUIRED) {
     if (!env[name]) problems.push(`${name} must be set (the default only suits a development machine).`);
   }
+  const serverSecret = env.SERVER_SECRET ?? '';
+  if (!serverSecret || serverSecret === DEVELOPMENT_SERVER_SECRET || new Set(serverSecret).size < 16)
+    problems.push('SERVER_SECRET must be set to at least 32 random characters (e.g. `openssl rand -base64 48`).');
   for (const { name, passwordRequired } of SECRET_URLS) {
     const value = env[name];
     if (!value) continue;

@@ -27,7 +27,11 @@ function interpolate(value: string, vars: Record<string, string>): string {
   });
 }
 
-const SECRETS = { POSTGRES_PASSWORD: 'q8Zr2vN4pL7xK1mW9tY3', REDIS_PASSWORD: 'b5Hj8sD2fG6kL0pQ4wE7' };
+const SECRETS = {
+  POSTGRES_PASSWORD: 'q8Zr2vN4pL7xK1mW9tY3',
+  REDIS_PASSWORD: 'b5Hj8sD2fG6kL0pQ4wE7',
+  SERVER_SECRET: 'Xo3nV8qLw1Zr6tKp9Bf2Hs5Dm7Gy4Jc0Ua',
+};
 
 function environmentOf(service: string, vars: Record<string, string> = SECRETS): Record<string, string> {
   const env = compose.services[service].environment as Record<string, string | number>;
@@ -111,6 +115,7 @@ describe('production start', () => {
       NODE_ENV: 'production',
       DATABASE_URL: `postgres://confer:${SECRETS.POSTGRES_PASSWORD}@db:5432/confer`,
       REDIS_URL: `redis://:${SECRETS.REDIS_PASSWORD}@redis:6379`,
+      SERVER_SECRET: SECRETS.SERVER_SECRET,
     };
     expect(loadConfig(strong).NODE_ENV).toBe('production');
     for (const [key, value, why] of [
@@ -123,6 +128,9 @@ describe('production start', () => {
       ['REDIS_URL', 'redis://redis:6379', /REDIS_URL must carry a password/],
       ['REDIS_URL', 'redis://:changeme@redis:6379', /REDIS_URL has a default or weak password/],
       ['SMTP_URL', 'smtp://mail:password@relay:25', /SMTP_URL has a default or weak password/],
+      ['SERVER_SECRET', '', /SERVER_SECRET must be set/],
+      ['SERVER_SECRET', 'confer-development-secret-not-for-production', /SERVER_SECRET must be set/],
+      ['SERVER_SECRET', 'a'.repeat(40), /SERVER_SECRET must be set/],
     ] as const) {
       expect(() => loadConfig({ ...strong, [key]: value }), `${key}=${value}`).toThrow(why);
     }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { issueStaffLink } from '../../server/src/features/staff/staff-links.ts';
+import { serverKeys } from '../../server/src/infra/server-keys.ts';
 import { loginStaff, PASSWORD, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -80,7 +81,13 @@ describe('sessions end when the rights they were given change', () => {
     const first = await loginStaff(app, t.email);
     const second = await loginStaff(app, t.email);
     expect((await app.api('GET', '/api/v1/me', { token: first })).status).toBe(200);
-    const { token } = await issueStaffLink(app.db, t.id, 'reset', 60_000);
+    const { token } = await issueStaffLink(
+      app.db,
+      t.id,
+      'reset',
+      60_000,
+      serverKeys(app.config.SERVER_SECRET).mailSeal,
+    );
     const set = await app.api('POST', '/api/v1/auth/password', {
       body: { token, password: 'a brand new passphrase 42' },
     });

@@ -9,11 +9,15 @@ import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { emailKey } from '../../server/src/features/mail/email-keys.ts';
 import { MailService } from '../../server/src/features/mail/mail.service.ts';
 import { enqueueEmails } from '../../server/src/features/mail/mail-queue.ts';
+import { issueStaffLink } from '../../server/src/features/staff/staff-links.ts';
 import { createMailer } from '../../server/src/infra/mailer.ts';
 import { bullPrefix } from '../../server/src/infra/queues.ts';
+import { serverKeys } from '../../server/src/infra/server-keys.ts';
 import { seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { settled, startSmtp, startTestWorkers, type TestSmtp } from './workers-harness.ts';
+
+const sealKey = () => serverKeys(app.config.SERVER_SECRET).mailSeal;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const LOCK_MS = 1500;
@@ -88,12 +92,8 @@ async function logRows(key: string): Promise<number> {
 describe('e-mail exactly once across a worker crash', () => {
   it('a worker process killed in the middle of sending (before the server accepted): after a restart the mail goes out once', async () => {
     const teacher = school.teachers[1]!;
-    const job: EmailJob = {
-      kind: 'staff-invitation',
-      staffId: teacher.id,
-      inviteId: 'crash-1',
-      link: 'http://confer.test/invite/1',
-    };
+    const { linkId } = await issueStaffLink(app.db, teacher.id, 'invite', 3_600_000, sealKey());
+    const job: EmailJob = { kind: 'staff-invitation', staffId: teacher.id, inviteId: linkId };
     const key = emailKey(job);
     smtp.stallNext = true;
     await enqueueEmails(queue, [job], { attempts: 5, backoffMs: 100 });
@@ -127,12 +127,8 @@ describe('e-mail exactly once across a worker crash', () => {
     // its lock), sends through the real mail service (the sent-log row commits),
     // and then vanishes without acknowledging — its lock simply runs out.
     const teacher = school.teachers[2]!;
-    const job: EmailJob = {
-      kind: 'password-reset',
-      staffId: teacher.id,
-      requestId: 'crash-2',
-      link: 'http://confer.test/reset/2',
-    };
+    const { linkId } = await issueStaffLink(app.db, teacher.id, 'reset', 3_600_000, sealKey());
+    const job: EmailJob = { kind: 'password-reset', staffId: teacher.id, requestId: linkId };
     const key = emailKey(job);
     await enqueueEmails(queue, [job], { attempts: 5, backoffMs: 100 });
     const connection = new Redis(app.config.REDIS_URL, { maxRetriesPerRequest: null });
@@ -146,7 +142,13 @@ describe('e-mail exactly once across a worker crash', () => {
     const taken = await doomed.getNextJob('doomed-token');
     expect(taken?.id).toBe(key);
     const mailer = createMailer(smtp.url, app.config.MAIL_FROM);
-    const service = new MailService({ db: app.db, mailer, publicUrl: app.url, enqueue: async () => {} });
+    const service = new MailService({
+      db: app.db,
+      mailer,
+      publicUrl: app.url,
+      enqueue: async () => {},
+      sealKey: sealKey(),
+    });
     expect(await service.handle(taken!.data)).toBe('sent');
     mailer.close();
     // Gone, without completing the job: the worker lets go, its lock is not renewed.

@@ -7,7 +7,9 @@ import { type EmailJob, QUEUES } from '../../protocol/jobs.ts';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { emailKey } from '../../server/src/features/mail/email-keys.ts';
 import { enqueueEmails } from '../../server/src/features/mail/mail-queue.ts';
+import { issueStaffLink } from '../../server/src/features/staff/staff-links.ts';
 import { bullPrefix } from '../../server/src/infra/queues.ts';
+import { serverKeys } from '../../server/src/infra/server-keys.ts';
 import type { RunningWorkers } from '../../workers/start-workers.ts';
 import { loginFamily, loginStaff, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
@@ -178,19 +180,21 @@ describe('e-mail worker', () => {
 
   it('sends staff invitations and password resets with their link, once per request', async () => {
     const teacher = school.teachers[0]!;
-    const link = `${app.url}/invite/abc123`;
+    const key = serverKeys(app.config.SERVER_SECRET).mailSeal;
+    const inv = await issueStaffLink(app.db, teacher.id, 'invite', 3_600_000, key);
+    const res = await issueStaffLink(app.db, teacher.id, 'reset', 3_600_000, key);
     const jobs: EmailJob[] = [
-      { kind: 'staff-invitation', staffId: teacher.id, inviteId: 'inv-1', link },
-      { kind: 'staff-invitation', staffId: teacher.id, inviteId: 'inv-1', link },
-      { kind: 'password-reset', staffId: teacher.id, requestId: 'reset-1', link: `${app.url}/reset/xyz` },
+      { kind: 'staff-invitation', staffId: teacher.id, inviteId: inv.linkId },
+      { kind: 'staff-invitation', staffId: teacher.id, inviteId: inv.linkId },
+      { kind: 'password-reset', staffId: teacher.id, requestId: res.linkId },
     ];
     await enqueueEmails(emailQueue, jobs, retry);
     await expect.poll(() => mailsTo(teacher.email).length, { timeout: 15_000 }).toBe(2);
     const [invite, reset] = [...mailsTo(teacher.email)].sort((a, b) => (a.subject! < b.subject! ? 1 : -1));
     expect(invite!.subject).toContain('invited');
-    expect(invite!.text).toContain(link);
+    expect(invite!.text).toContain(`${app.url}/account/password?token=${inv.token}`);
     expect(reset!.subject).toContain('Reset');
-    expect(reset!.text).toContain(`${app.url}/reset/xyz`);
+    expect(reset!.text).toContain(`${app.url}/account/password?token=${res.token}`);
   });
 
   it('reminds a family ahead of its first appointment, once', async () => {

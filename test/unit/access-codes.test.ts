@@ -1,9 +1,14 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   accessCodeDigest,
+  legacyAccessCodeDigest,
   newAccessCode,
   normaliseAccessCode,
 } from '../../server/src/features/auth/tokens.ts';
+import { serverKeys } from '../../server/src/infra/server-keys.ts';
+
+const key = serverKeys('a test secret of at least thirty-two characters').accessCode;
 
 describe('family access codes', () => {
   it('are 10 characters without look-alike letters, shown as two groups of five', () => {
@@ -14,7 +19,19 @@ describe('family access codes', () => {
 
   it('ignore case, spaces and dashes when typed', () => {
     expect(normaliseAccessCode(' abcde-fghjk ')).toBe('ABCDEFGHJK');
-    expect(accessCodeDigest('abcde fghjk')).toBe(accessCodeDigest('ABCDE-FGHJK'));
-    expect(accessCodeDigest('ABCDE-FGHJK')).not.toBe(accessCodeDigest('ABCDE-FGHJM'));
+    expect(accessCodeDigest(key, 'abcde fghjk')).toBe(accessCodeDigest(key, 'ABCDE-FGHJK'));
+    expect(accessCodeDigest(key, 'ABCDE-FGHJK')).not.toBe(accessCodeDigest(key, 'ABCDE-FGHJM'));
+    expect(legacyAccessCodeDigest('abcde fghjk')).toBe(legacyAccessCodeDigest('ABCDE-FGHJK'));
+  });
+
+  it('are stored under a key: without it, the unkeyed digest of the code matches nothing', () => {
+    const sha = createHash('sha256').update('access:ABCDEFGHJK').digest('hex');
+    const stored = accessCodeDigest(key, 'ABCDE-FGHJK');
+    expect(stored).not.toBe(sha);
+    expect(stored).not.toBe(createHash('sha256').update('ABCDEFGHJK').digest('hex'));
+    // Another secret, another digest: the key, not the code alone, decides.
+    expect(
+      accessCodeDigest(serverKeys('another secret of at least thirty-two chars').accessCode, 'ABCDE-FGHJK'),
+    ).not.toBe(stored);
   });
 });

@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { AccessCodesRequest } from '../../../../protocol/schools.ts';
 import { type Db, inTransaction } from '../../infra/db.ts';
+import { seal } from '../../infra/sealed-secret.ts';
+import type { ServerKeys } from '../../infra/server-keys.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { SessionStore } from '../auth/session-store.ts';
 import { accessCodeDigest, newAccessCode } from '../auth/tokens.ts';
@@ -10,18 +13,23 @@ export interface IssuedCode {
   surname: string;
   email: string | null;
   accessCode: string;
+  /** Names the mail that carries this code (its sealed copy waits in the family's row); null when not mailed. */
+  mailId: string | null;
 }
 
 /**
- * Family access codes. Only a digest is stored, so a code can be shown once — when
- * it is made: printing letters or mailing codes always issues new ones, and the old
- * code of those families stops working in the same transaction.
+ * Family access codes. Only a keyed digest is stored, so a code can be shown once —
+ * when it is made: printing letters or mailing codes always issues new ones, and the
+ * old code of those families stops working in the same transaction. A code to be
+ * mailed is also kept sealed (key from SERVER_SECRET) until its mail is sent, so the
+ * e-mail job in Redis carries only ids (access-code-mail.ts).
  */
 export class AccessCodesService {
   constructor(
     private readonly db: Db,
     private readonly sessions: SessionStore,
     private readonly sessionsEnded: (ids: string[]) => void,
+    private readonly keys: ServerKeys,
   ) {}
 
   async issue(
@@ -49,17 +57,26 @@ export class AccessCodesService {
         ? chosen.filter((r) => !r.email).map((r) => ({ familyId: r.id, surname: r.surname }))
         : [];
       const targets = filter.withEmailOnly ? chosen.filter((r) => r.email) : chosen;
-      const issued = targets.map((r) => ({
+      const issued: IssuedCode[] = targets.map((r) => ({
         familyId: r.id,
         surname: r.surname,
         email: r.email,
         accessCode: newAccessCode(),
+        mailId: filter.withEmailOnly ? randomUUID() : null,
       }));
+      // A code not meant for a mail clears any sealed one still waiting: that mail
+      // would carry a code that no longer works.
       if (issued.length)
         await c.query(
-          `UPDATE families f SET access_code_hash = v.hash
-             FROM unnest($1::uuid[], $2::text[]) AS v(id, hash) WHERE f.id = v.id`,
-          [issued.map((i) => i.familyId), issued.map((i) => accessCodeDigest(i.accessCode))],
+          `UPDATE families f SET access_code_hash = v.hash, access_code_sealed = v.sealed, access_code_mail_id = v.mail_id
+             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[]) AS v(id, hash, sealed, mail_id)
+            WHERE f.id = v.id`,
+          [
+            issued.map((i) => i.familyId),
+            issued.map((i) => accessCodeDigest(this.keys.accessCode, i.accessCode)),
+            issued.map((i) => (i.mailId ? seal(this.keys.mailSeal, i.accessCode, i.mailId) : null)),
+            issued.map((i) => i.mailId),
+          ],
         );
       return { issued, replaced: targets.filter((r) => r.has_code).map((r) => r.id), skippedNoEmail };
     });

@@ -11,11 +11,13 @@ import { loadFamilyStudents } from '../families/family-students.ts';
 import { verifyAgainstDummy, verifyPassword } from './passwords.ts';
 import type { Principal } from './principal.ts';
 import type { SessionStore } from './session-store.ts';
-import { accessCodeDigest } from './tokens.ts';
+import { accessCodeDigest, legacyAccessCodeDigest } from './tokens.ts';
 
 export interface AuthServiceDeps {
   db: Db;
   sessions: SessionStore;
+  /** Key of stored access-code digests (infra/server-keys.ts). */
+  accessCodeKey: Buffer;
   /** Growing delays per account and address (docs/security.md, "Sign-in limits"). */
   backoff: AttemptBackoff;
   /** Failed sign-ins per address; a success gives its point back. */
@@ -91,15 +93,25 @@ export class AuthService {
     const surname = input.surname.trim();
     const accountKey = `family:${schoolCode}:${surname.toLowerCase()}`;
     await this.admitAttempt(accountKey, address);
-    const { rows } = await this.deps.db.query<{ id: string; school_id: string }>(
-      `SELECT f.id, f.school_id FROM families f JOIN schools s ON s.id = f.school_id
-        WHERE s.code = $1 AND f.access_code_hash = $2 AND lower(f.surname) = lower($3)`,
-      [schoolCode, accessCodeDigest(input.accessCode), surname],
+    const keyed = accessCodeDigest(this.deps.accessCodeKey, input.accessCode);
+    const legacy = legacyAccessCodeDigest(input.accessCode);
+    const { rows } = await this.deps.db.query<{ id: string; school_id: string; access_code_hash: string }>(
+      `SELECT f.id, f.school_id, f.access_code_hash FROM families f JOIN schools s ON s.id = f.school_id
+        WHERE s.code = $1 AND f.access_code_hash IN ($2, $4) AND lower(f.surname) = lower($3)`,
+      [schoolCode, keyed, surname, legacy],
     );
     const family = rows[0];
     if (!family) {
       throw new DomainError('unauthenticated', 'The school code, surname or access code is not right.');
     }
+    // A code issued before digests were keyed (migration 017): now that it is known,
+    // its unkeyed digest is replaced, unless a new code was issued meanwhile.
+    if (family.access_code_hash === legacy)
+      await this.deps.db.query('UPDATE families SET access_code_hash = $2 WHERE id = $1 AND access_code_hash = $3', [
+        family.id,
+        keyed,
+        legacy,
+      ]);
     await this.succeeded(accountKey, address);
     const { token, principal } = await this.deps.sessions.create({
       kind: 'family',

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
 
 /** Opaque bearer token: 256 random bits. Only its digest is ever stored. */
 export function newToken(): string {
@@ -24,6 +24,21 @@ export function normaliseAccessCode(code: string): string {
   return code.toUpperCase().replace(/[\s-]/g, '');
 }
 
-export function accessCodeDigest(code: string): string {
-  return digest(`access:${normaliseAccessCode(code)}`);
+/**
+ * What is stored of an access code: HMAC-SHA256 under a key derived from SERVER_SECRET
+ * (infra/server-keys.ts). A code has only about 49 bits, so an unkeyed digest in a
+ * database dump could be reversed by trying every code; without the key it cannot.
+ */
+export function accessCodeDigest(key: Buffer, code: string): string {
+  return createHmac('sha256', key)
+    .update(`access:${normaliseAccessCode(code)}`)
+    .digest('hex');
+}
+
+/**
+ * The unkeyed digest of codes issued before migration 017, as that migration marked it.
+ * Still accepted at sign-in, which replaces it by the keyed digest.
+ */
+export function legacyAccessCodeDigest(code: string): string {
+  return `sha256:${digest(`access:${normaliseAccessCode(code)}`)}`;
 }

@@ -1,5 +1,7 @@
 import { DateTime } from 'luxon';
+import { DEVELOPMENT_SERVER_SECRET } from '../../config.ts';
 import { type Db, inTransaction } from '../../infra/db.ts';
+import { serverKeys } from '../../infra/server-keys.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { accessCodeDigest, newAccessCode } from '../auth/tokens.ts';
 import { EventsService } from '../events/events.service.ts';
@@ -25,6 +27,8 @@ export interface SeedOptions {
   /** Booking opens this many minutes from now (negative: already open). */
   opensInMinutes: number;
   password?: string;
+  /** Key of the stored access-code digests: the server's (serverKeys(SERVER_SECRET)); the development default when omitted. */
+  accessCodeKey?: Buffer;
 }
 
 export interface SeededSchool {
@@ -181,6 +185,7 @@ function rng(seed: number) {
  */
 export async function seedSchool(db: Db, o: SeedOptions): Promise<SeededSchool> {
   const rand = rng([...o.code].reduce((a, c) => a * 31 + c.charCodeAt(0), 7));
+  const accessCodeKey = o.accessCodeKey ?? serverKeys(DEVELOPMENT_SERVER_SECRET).accessCode;
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   const domain = `${o.code.toLowerCase()}.school.test`;
   const adminPassword = o.password ?? `admin-${newAccessCode()}`;
@@ -259,7 +264,13 @@ export async function seedSchool(db: Db, o: SeedOptions): Promise<SeededSchool> 
       `INSERT INTO families (school_id, external_id, surname, email, access_code_hash)
        SELECT $1, e, s, m, h FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS t(e, s, m, h, n)
        ORDER BY n RETURNING id`,
-      [schoolId, fam.ext, fam.surnames, fam.emails, fam.codes.map(accessCodeDigest)],
+      [
+        schoolId,
+        fam.ext,
+        fam.surnames,
+        fam.emails,
+        fam.codes.map((code) => accessCodeDigest(accessCodeKey, code)),
+      ],
     );
     const { rows: stuRows } = await c.query<{ id: string }>(
       `INSERT INTO students (school_id, external_id, first_name, surname, year_group, class_name)

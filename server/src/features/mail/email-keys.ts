@@ -29,8 +29,9 @@ function subjectOf(job: EmailJob): string {
     case 'system-update':
       return `${job.updateId}-${job.staffId}`;
     case 'access-code':
-      // A new code is a new mail; the code itself never appears in an id or key.
-      return `${job.familyId}-${createHash('sha256').update(job.accessCode).digest('hex').slice(0, 16)}`;
+      // A new code is a new mail. The id is random, not derived from the code: ids are
+      // logged and kept in Redis, and a digest of a 49-bit code can be reversed.
+      return `${job.familyId}-${job.mailId}`;
     case 'feedback-received':
       return job.feedbackId;
     case 'system-update-broadcast':

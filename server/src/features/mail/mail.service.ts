@@ -3,6 +3,7 @@ import type { Db } from '../../infra/db.ts';
 import type { Mailer } from '../../infra/mailer.ts';
 import { composeAccessCodeMail } from '../access-codes/access-code-mail.ts';
 import { composeFeedbackAck } from '../feedback/feedback-mail.ts';
+import { passwordLink, tokenForMail } from '../staff/staff-links.ts';
 import { emailKey } from './email-keys.ts';
 import {
   loadConfirmedItinerary,
@@ -38,6 +39,8 @@ export interface MailServiceDeps {
   enqueue: (jobs: EmailJob[]) => Promise<void>;
   /** How long one attempt owns a mail before another may send it (sent-log.ts); default 60 s. */
   sendLeaseMs?: number;
+  /** Opens the secrets (access codes, link tokens) that wait sealed for their mail (infra/server-keys.ts). */
+  sealKey: Buffer;
 }
 
 interface Addressed {
@@ -46,6 +49,8 @@ interface Addressed {
   eventId: string | null;
   mail: ComposedMail | null;
   skip?: MailOutcome;
+  /** Runs once the mail is sent: drops the sealed secret it carried, so none outlives its mail. */
+  afterSent?: () => Promise<void>;
 }
 
 /**
@@ -74,10 +79,12 @@ export class MailService {
     if (!a.mail) return 'nothing_to_send';
     const { to, mail } = a;
     const domain = this.deps.publicUrl.replace(/^\w+:\/\//, '').replace(/[:/].*$/, '') || 'confer.local';
-    return this.sentLog.sendOnce(
+    const outcome = await this.sentLog.sendOnce(
       { key, kind: job.kind, schoolId: a.schoolId, eventId: a.eventId, recipient: to },
       () => this.deps.mailer.send({ ...mail, to, messageId: `<${key}@${domain}>` }),
     );
+    if (outcome === 'sent' || outcome === 'already_sent') await a.afterSent?.();
+    return outcome;
   }
 
   private async compose(job: Exclude<EmailJob, { kind: 'system-update-broadcast' }>): Promise<Addressed> {
@@ -137,16 +144,24 @@ export class MailService {
       case 'staff-invitation':
       case 'password-reset': {
         const staff = await loadStaffContext(db, job.staffId);
-        if (!staff || !staff.active)
+        const linkId = job.kind === 'staff-invitation' ? job.inviteId : job.requestId;
+        // A link used, retired by a newer one or expired is not mailed.
+        const link = staff?.active ? await tokenForMail(db, linkId, job.staffId, this.deps.sealKey) : null;
+        if (!staff || !link)
           return { to: null, schoolId: null, eventId: null, mail: null, skip: 'nothing_to_send' };
+        const url = passwordLink(this.deps.publicUrl, link.token);
         const mail =
-          job.kind === 'staff-invitation'
-            ? invitationMail(staff, job.link)
-            : passwordResetMail(staff, job.link);
-        return { to: staff.email, schoolId: staff.schoolId, eventId: null, mail };
+          job.kind === 'staff-invitation' ? invitationMail(staff, url) : passwordResetMail(staff, url);
+        return { to: staff.email, schoolId: staff.schoolId, eventId: null, mail, afterSent: link.forget };
       }
       case 'access-code': {
-        const a = await composeAccessCodeMail(db, job.familyId, job.accessCode, this.deps.publicUrl);
+        const a = await composeAccessCodeMail(
+          db,
+          job.familyId,
+          job.mailId,
+          this.deps.sealKey,
+          this.deps.publicUrl,
+        );
         return { ...a, eventId: null, ...(a.to ? {} : { skip: 'nothing_to_send' as const }) };
       }
       case 'feedback-received':

@@ -4,17 +4,18 @@ import type { Config } from '../../config.ts';
 import type { RouteDef } from '../../http/route.ts';
 import type { Db } from '../../infra/db.ts';
 import { RateLimit } from '../../infra/rate-limit.ts';
+import { serverKeys } from '../../infra/server-keys.ts';
 import { accessCodesRoutes } from '../access-codes/access-codes.routes.ts';
 import { AccessCodesService } from '../access-codes/access-codes.service.ts';
 import type { SessionStore } from '../auth/session-store.ts';
 import type { BookingService } from '../booking/booking.service.ts';
+import type { CpuWork } from '../cpu-work.ts';
 import { feedbackRoutes } from '../feedback/feedback.routes.ts';
 import { FeedbackService } from '../feedback/feedback.service.ts';
 import { feedbackPages } from '../feedback/feedback-page.ts';
-import type { CpuWork } from '../cpu-work.ts';
-import { checkOnPool } from '../import/import-on-pool.ts';
 import { importRoutes } from '../import/import.routes.ts';
 import { ImportService } from '../import/import.service.ts';
+import { checkOnPool } from '../import/import-on-pool.ts';
 import type { Publisher } from '../live/publisher.ts';
 import type { ConferServer } from '../live/socket-gateway.ts';
 import { FamilyErasure } from '../records/family-erasure.ts';
@@ -64,6 +65,7 @@ export function createSchoolFeatures(deps: SchoolFeaturesDeps): SchoolFeatures {
   const { config, db, redis, sessions, publisher } = deps;
   const prefix = config.REDIS_PREFIX;
   const hour = 3600;
+  const keys = serverKeys(config.SERVER_SECRET);
   const outbox = queueOutbox(redis, prefix, {
     attempts: config.EMAIL_ATTEMPTS,
     backoffMs: config.EMAIL_BACKOFF_MS,
@@ -75,7 +77,7 @@ export function createSchoolFeatures(deps: SchoolFeaturesDeps): SchoolFeatures {
     db,
     sessions,
     outbox,
-    publicUrl: deps.publicUrl,
+    sealKey: keys.mailSeal,
     passwordMinLength: config.PASSWORD_MIN_LENGTH,
     inviteTtlMs: config.INVITE_LINK_HOURS * hour * 1000,
     resetTtlMs: config.RESET_LINK_MINUTES * 60_000,
@@ -102,7 +104,7 @@ export function createSchoolFeatures(deps: SchoolFeaturesDeps): SchoolFeatures {
     },
   });
   const records = new RecordsService(db);
-  const codes = new AccessCodesService(db, sessions, sessionsEnded);
+  const codes = new AccessCodesService(db, sessions, sessionsEnded, keys);
   attachConnectionPeaks(deps.io, redis, prefix, db, deps.logError);
 
   const routes = [
@@ -122,11 +124,9 @@ export function createSchoolFeatures(deps: SchoolFeaturesDeps): SchoolFeatures {
       loginUrl: deps.publicUrl,
       mailCodes: async (issued) => {
         await outbox.send(
-          issued.map((i) => ({
-            kind: 'access-code' as const,
-            familyId: i.familyId,
-            accessCode: i.accessCode,
-          })),
+          issued.flatMap((i) =>
+            i.mailId ? [{ kind: 'access-code' as const, familyId: i.familyId, mailId: i.mailId }] : [],
+          ),
         );
       },
     }),

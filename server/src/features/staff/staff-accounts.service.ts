@@ -14,8 +14,8 @@ export interface StaffAccountsDeps {
   sessions: SessionStore;
   /** Absent when no mail queue is configured; links then cannot be sent. */
   outbox: EmailOutbox | null;
-  /** Base URL of links in mails (PUBLIC_URL). */
-  publicUrl: string;
+  /** Seals link tokens until their mail is sent (infra/server-keys.ts): the mail job carries the link's id only. */
+  sealKey: Buffer;
   passwordMinLength: number;
   inviteTtlMs: number;
   resetTtlMs: number;
@@ -49,10 +49,6 @@ interface StaffRow {
 export class StaffAccountsService {
   constructor(private readonly deps: StaffAccountsDeps) {}
 
-  private link(token: string): string {
-    return `${this.deps.publicUrl.replace(/\/$/, '')}/account/password?token=${encodeURIComponent(token)}`;
-  }
-
   async list(p: Principal): Promise<StaffAccountView[]> {
     const { rows } = await this.deps.db.query<StaffRow>(
       `SELECT id, email, title, first_name, surname, is_admin, is_teacher, active, password_hash
@@ -65,7 +61,7 @@ export class StaffAccountsService {
   /** Creates the account (or renews the invitation of one that never set a password) and mails the link. */
   async invite(input: NewStaff): Promise<{ staffId: string; expiresAt: Date; emailQueued: boolean }> {
     const email = input.email.toLowerCase();
-    const { staffId, token, linkId, expiresAt } = await inTransaction(this.deps.db, async (c) => {
+    const { staffId, linkId, expiresAt } = await inTransaction(this.deps.db, async (c) => {
       const { rows: existing } = await c.query<{ id: string; password_hash: string | null }>(
         'SELECT id, password_hash FROM staff WHERE school_id = $1 AND email = $2 FOR UPDATE',
         [input.schoolId, email],
@@ -96,22 +92,17 @@ export class StaffAccountsService {
           throw err;
         }
       }
-      const link = await issueStaffLink(c, id, 'invite', this.deps.inviteTtlMs);
+      const link = await issueStaffLink(c, id, 'invite', this.deps.inviteTtlMs, this.deps.sealKey);
       return { staffId: id, ...link };
     });
-    const emailQueued = await this.mail({
-      kind: 'staff-invitation',
-      staffId,
-      inviteId: linkId,
-      link: this.link(token),
-    });
+    const emailQueued = await this.mail({ kind: 'staff-invitation', staffId, inviteId: linkId });
     return { staffId, expiresAt, emailQueued };
   }
 
   private async mail(
     job:
-      | { kind: 'staff-invitation'; staffId: string; inviteId: string; link: string }
-      | { kind: 'password-reset'; staffId: string; requestId: string; link: string },
+      | { kind: 'staff-invitation'; staffId: string; inviteId: string }
+      | { kind: 'password-reset'; staffId: string; requestId: string },
   ): Promise<boolean> {
     if (!this.deps.outbox) return false;
     await this.deps.outbox.send([job]);
@@ -163,18 +154,14 @@ export class StaffAccountsService {
   }
 
   private async sendReset(staffId: string): Promise<{ expiresAt: Date; emailQueued: boolean }> {
-    const { token, linkId, expiresAt } = await issueStaffLink(
+    const { linkId, expiresAt } = await issueStaffLink(
       this.deps.db,
       staffId,
       'reset',
       this.deps.resetTtlMs,
+      this.deps.sealKey,
     );
-    const emailQueued = await this.mail({
-      kind: 'password-reset',
-      staffId,
-      requestId: linkId,
-      link: this.link(token),
-    });
+    const emailQueued = await this.mail({ kind: 'password-reset', staffId, requestId: linkId });
     return { expiresAt, emailQueued };
   }
 
@@ -196,18 +183,14 @@ export class StaffAccountsService {
     const s = await this.ownStaff(p, staffId);
     if (!s.active) throw new DomainError('invalid_input', 'This account is deactivated.');
     if (s.password_hash) return { staffId, ...(await this.sendReset(staffId)) };
-    const { token, linkId, expiresAt } = await issueStaffLink(
+    const { linkId, expiresAt } = await issueStaffLink(
       this.deps.db,
       staffId,
       'invite',
       this.deps.inviteTtlMs,
+      this.deps.sealKey,
     );
-    const emailQueued = await this.mail({
-      kind: 'staff-invitation',
-      staffId,
-      inviteId: linkId,
-      link: this.link(token),
-    });
+    const emailQueued = await this.mail({ kind: 'staff-invitation', staffId, inviteId: linkId });
     return { staffId, expiresAt, emailQueued };
   }
 
@@ -228,7 +211,7 @@ export class StaffAccountsService {
     if (!active) {
       // Unused links die with the account: reactivation needs a new one.
       await this.deps.db.query(
-        'UPDATE staff_links SET used_at = now() WHERE staff_id = $1 AND used_at IS NULL',
+        'UPDATE staff_links SET used_at = now(), token_sealed = NULL WHERE staff_id = $1 AND used_at IS NULL',
         [staffId],
       );
       const ended = await this.deps.sessions.revokeAllOf({ staffId }, 'deactivated');
