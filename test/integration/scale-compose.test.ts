@@ -128,7 +128,7 @@ describe('production start', () => {
       ['REDIS_URL', 'redis://redis:6379', /REDIS_URL must carry a password/],
       ['REDIS_URL', 'redis://:changeme@redis:6379', /REDIS_URL has a default or weak password/],
       ['SMTP_URL', 'smtp://mail:password@relay:25', /SMTP_URL has a default or weak password/],
-      ['SERVER_SECRET', '', /SERVER_SECRET must be set/],
+      ['SERVER_SECRET', 'short', /SERVER_SECRET: Too small/],
       ['SERVER_SECRET', 'confer-development-secret-not-for-production', /SERVER_SECRET must be set/],
       ['SERVER_SECRET', 'a'.repeat(40), /SERVER_SECRET must be set/],
     ] as const) {
