@@ -297,3 +297,20 @@ export type TeacherScheduleEntry = z.infer<typeof TeacherScheduleEntry>;
 export type TeacherSchedule = z.infer<typeof TeacherSchedule>;
 export type BookingNote = z.infer<typeof BookingNote>;
 export type SetBookingNoteRequest = z.infer<typeof SetBookingNoteRequest>;
+
+// ---- separated parents (issue 15) ------------------------------------------------
+
+/**
+ * How a child shared by two families is booked at an event: `joint` — one appointment
+ * per child and teacher, seen and changeable by both families; `separate` — each family
+ * books its own. Changeable only while the event has no active booking.
+ */
+export const SharedChildMode = z.enum(['joint', 'separate']);
+export const SharedChildModeRequest = z.strictObject({ mode: SharedChildMode });
+export const SharedChildModeView = z.object({ eventId: id, mode: SharedChildMode });
+/** Links a second (or further) family to a child of the school, as the class-list import can. */
+export const LinkFamilyStudentRequest = z.strictObject({ studentId: id });
+export const FamilyStudentLink = z.object({ familyId: id, studentId: id, families: z.number().int() });
+export type SharedChildMode = z.infer<typeof SharedChildMode>;
+export type SharedChildModeView = z.infer<typeof SharedChildModeView>;
+export type FamilyStudentLink = z.infer<typeof FamilyStudentLink>;

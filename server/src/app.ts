@@ -12,6 +12,8 @@ import { errorBody } from '../../protocol/errors.ts';
 import { unstorableTextPath } from '../../protocol/storable-text.ts';
 import type { Config } from './config.ts';
 import { adminRoutes } from './features/admin/admin.routes.ts';
+import { sharedChildrenRoutes } from './features/admin/shared-children.routes.ts';
+import { SharedChildrenService } from './features/admin/shared-children.service.ts';
 import { authRoutes } from './features/auth/auth.routes.ts';
 import { AuthService } from './features/auth/auth.service.ts';
 import { EventSchools } from './features/auth/event-schools.ts';
@@ -270,6 +272,7 @@ export function createApp(deps: AppDeps): ConferApp {
     ...eventsRoutes(events),
     ...bookingRoutes(booking),
     ...familyMoveRoutes(familyMoves),
+    ...sharedChildrenRoutes(new SharedChildrenService(db)),
     ...mailRoutes(db),
     ...adminRoutes({ db, io, publisher, events, booking, logError }),
     ...teacherRoutes({ db }),

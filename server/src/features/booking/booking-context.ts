@@ -38,7 +38,11 @@ const LOCK_BOOKING = prepared(
   `SELECT b.event_id, b.slot_id, b.family_id, b.student_id, b.status, b.extensions,
           (b.status = 'confirmed' OR b.expires_at > now()) AS live,
           e.school_id, e.hold_seconds, e.archived_at IS NOT NULL AS archived,
-          now() < coalesce(e.cancel_cutoff_at, e.booking_closes_at) AS before_cutoff
+          now() < coalesce(e.cancel_cutoff_at, e.booking_closes_at) AS before_cutoff,
+          -- Separated parents in a joint event (migration 016): the child's other family
+          -- may change or cancel the confirmed appointment too.
+          (e.shared_child_mode = 'joint' AND b.status = 'confirmed'
+           AND EXISTS (SELECT 1 FROM family_students fs WHERE fs.family_id = $2 AND fs.student_id = b.student_id)) AS shared
      FROM bookings b JOIN events e ON e.id = b.event_id
     WHERE b.id = $1 FOR UPDATE OF b`,
 );
@@ -109,10 +113,13 @@ export class BookingContext {
       hold_seconds: number;
       before_cutoff: boolean;
       archived: boolean;
-    }>(LOCK_BOOKING([bookingId]));
+      shared: boolean;
+    }>(LOCK_BOOKING([bookingId, p.kind === 'family' ? p.familyId : null]));
     const b = rows[0];
     const mayAct =
-      b && b.school_id === p.schoolId && (p.kind === 'family' ? b.family_id === p.familyId : p.isAdmin);
+      b &&
+      b.school_id === p.schoolId &&
+      (p.kind === 'family' ? b.family_id === p.familyId || b.shared : p.isAdmin);
     if (!b || !mayAct) throw new DomainError('not_found', notFound);
     return b;
   }

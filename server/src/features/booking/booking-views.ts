@@ -58,12 +58,21 @@ export async function loadBookingViews(q: Queryable, ids: string[]): Promise<Boo
   return rows.map(bookingViewOf);
 }
 
-/** A family's itinerary: its live holds and confirmed bookings in one event, in time order. */
+/**
+ * A family's itinerary: its live holds and confirmed bookings in one event, in time order,
+ * and in a joint event the confirmed appointments the child's other family made.
+ */
 export async function loadItinerary(q: Queryable, familyId: string, eventId: string): Promise<BookingView[]> {
   const { rows } = await q.query<BookingRow>(
     `${BOOKING_SELECT}
-      WHERE b.family_id = $1 AND b.event_id = $2
+      WHERE b.event_id = $2
         AND booking_is_active(b.status, b.expires_at)
+        AND (b.family_id = $1
+             -- A child shared by separated parents in a joint event: the other family's
+             -- confirmed appointment is this family's too (the view carries no family name).
+             OR (b.status = 'confirmed'
+                 AND EXISTS (SELECT 1 FROM events e WHERE e.id = b.event_id AND e.shared_child_mode = 'joint')
+                 AND EXISTS (SELECT 1 FROM family_students fs WHERE fs.family_id = $1 AND fs.student_id = b.student_id)))
       ORDER BY b.starts_at`,
     [familyId, eventId],
   );

@@ -28,6 +28,7 @@ interface LockedBooking {
   school_id: string;
   archived: boolean;
   before_cutoff: boolean;
+  shared: boolean;
 }
 
 /**
@@ -103,13 +104,16 @@ export class FamilyMoveService {
     const { rows } = await client.query<LockedBooking>(
       `SELECT b.event_id, b.slot_id, b.staff_id, b.family_id, b.student_id, b.status::text AS status,
               e.school_id, e.archived_at IS NOT NULL AS archived,
-              now() < coalesce(e.cancel_cutoff_at, e.booking_closes_at) AS before_cutoff
+              now() < coalesce(e.cancel_cutoff_at, e.booking_closes_at) AS before_cutoff,
+              (e.shared_child_mode = 'joint'
+               AND EXISTS (SELECT 1 FROM family_students fs WHERE fs.family_id = $2 AND fs.student_id = b.student_id)) AS shared
          FROM bookings b JOIN events e ON e.id = b.event_id
         WHERE b.id = $1 FOR UPDATE OF b`,
-      [id],
+      [id, p.familyId],
     );
     const b = rows[0];
-    if (!b || b.school_id !== p.schoolId || b.family_id !== p.familyId)
+    // Separated parents in a joint event (migration 016): either family may move the child's appointment.
+    if (!b || b.school_id !== p.schoolId || (b.family_id !== p.familyId && !b.shared))
       throw new DomainError('not_found', 'No such booking.');
     if (b.archived)
       throw new DomainError('window_closed', 'This event is archived and can no longer change.');
