@@ -12,8 +12,13 @@ import type { Principal } from '../features/auth/principal.ts';
 import type { SessionStore } from '../features/auth/session-store.ts';
 import { DomainError, type Result } from '../features/domain-error.ts';
 import { isUnavailable, retryAfterOf } from '../infra/circuit.ts';
+import type { ApiTag } from './api-tags.ts';
 
-export type Access = 'public' | 'any' | 'family' | 'staff' | 'admin';
+/**
+ * Who may call a route. `operator` is the operator's token, not a school session: the
+ * route's `guard` checks it (the OpenAPI document gives it its own security scheme).
+ */
+export type Access = 'public' | 'any' | 'family' | 'staff' | 'admin' | 'operator';
 
 export interface RouteContext<B, P> {
   principal: Principal;
@@ -29,11 +34,23 @@ export interface RouteDef<B = unknown, P = Record<string, string>> {
   /** Express-style path under /api/v1 (`/events/:eventId`). */
   path: string;
   operationId: string;
+  /** What the operation does, for whom; the OpenAPI document's summary and the start of its description. */
   summary: string;
-  tags: string[];
+  /** Declared in api-tags.ts with a description, so a new tag cannot go undocumented. */
+  tags: readonly ApiTag[];
   access: Access;
   body?: z.ZodType<B>;
+  /**
+   * A raw upload instead of a JSON `body` (the CSV import reads the stream itself):
+   * documented as the request body of this media type.
+   */
+  upload?: 'text/csv';
   params?: z.ZodType<P>;
+  /**
+   * The query parameters the handler reads, for the OpenAPI document (an object of
+   * optional strings: a query holds text). The handler parses them itself.
+   */
+  query?: z.ZodObject;
   response: z.ZodType;
   /** Accepts an `Idempotency-Key` header. */
   idempotent?: boolean;
@@ -77,6 +94,9 @@ function allowed(access: Access, p: Principal): boolean {
       return p.kind === 'staff';
     case 'admin':
       return permits(p, { kind: 'admin' });
+    case 'operator':
+      // Not a school session's to pass: the route's guard decides.
+      return false;
   }
 }
 
@@ -122,6 +142,10 @@ function readBody<B>(schema: z.ZodType<B>, req: Request): B {
 /** Mounts routes on a router: authentication, validation and the `{ error }` shape in one place. */
 export function mountRoutes(router: Router, routes: RouteDef<any, any>[], sessions: SessionStore): void {
   for (const route of routes) {
+    if (route.access === 'operator' && !route.guard)
+      throw new Error(
+        `${route.operationId}: an operator route needs a guard that checks the operator's token`,
+      );
     const handler: RequestHandler = async (req, res) => {
       const answer = await run(route, req, sessions);
       if (answer.ok && route.produces) {
@@ -157,7 +181,7 @@ async function run(
   try {
     const token = bearer(req);
     let principal: Principal | null = null;
-    if (route.access !== 'public') {
+    if (route.access !== 'public' && route.access !== 'operator') {
       principal = await sessions.authenticate(token);
       if (!principal) return { ok: false, error: errorBody('unauthenticated') };
       if (!allowed(route.access, principal)) return { ok: false, error: errorBody('forbidden') };

@@ -57,7 +57,7 @@ export function adminRoutes(deps: AdminRoutesDeps): RouteDef<any, any>[] {
   const reports = new ReportsService({ db: deps.db });
   const familySearch = new FamilySearchService({ db: deps.db });
   const schedules = new TeacherScheduleService({ db: deps.db });
-  const tags = ['admin'];
+  const tags = ['admin'] as const;
   // The report downloads differ only in name, wording and what they compute.
   const csvReport = (
     file: string,
@@ -257,6 +257,7 @@ export function adminRoutes(deps: AdminRoutesDeps): RouteDef<any, any>[] {
       summary: 'Find families by surname prefix (`?q=`), to book on a parent’s behalf.',
       tags,
       access: 'admin',
+      query: FamilySearchQuery,
       response: FamilySearchResult,
       handler: async ({ principal, req }) => {
         const parsed = FamilySearchQuery.safeParse(req.query);

@@ -1,10 +1,24 @@
 import type { Request } from 'express';
+import { z } from 'zod';
 import { ImportKind, ImportReport } from '../../../../protocol/schools.ts';
 import { defineRoute, type RouteDef } from '../../http/route.ts';
 import type { RateLimit } from '../../infra/rate-limit.ts';
 import { DomainError } from '../domain-error.ts';
 import { type ImportIssue, ImportRejected } from './csv-table.ts';
 import type { ImportService } from './import.service.ts';
+
+/** The query the import reads (the handler checks it, with messages of its own): for the API document. */
+const ImportQuery = z.object({
+  kind: ImportKind.optional().describe('What the file holds; detected from its header row when absent.'),
+  dryRun: z
+    .enum(['1', 'true'])
+    .optional()
+    .describe('Check the file and report what would change; nothing is written.'),
+  encoding: z
+    .enum(['utf-8', 'windows-1252'])
+    .optional()
+    .describe('The text encoding of the file (utf-8 when absent).'),
+});
 
 /** The upload is the raw file (any content type but JSON), read here up to the limit. */
 async function readUpload(req: Request, maxBytes: number): Promise<Uint8Array> {
@@ -50,6 +64,8 @@ export function importRoutes(
         'Imports one CSV file (body: the file, Content-Type text/csv). Query: kind (else detected from the header), dryRun=1, encoding=windows-1252. All or nothing; a refusal lists the first 100 problems as `<line>.<column>` and counts the rest (`issuesNotListed`). Files over IMPORT_MAX_BYTES are refused with 413.',
       tags: ['import'],
       access: 'admin',
+      upload: 'text/csv',
+      query: ImportQuery,
       response: ImportReport,
       errors: ['invalid_input', 'payload_too_large', 'rate_limited', 'unavailable'],
       handler: async ({ principal, req }) => {

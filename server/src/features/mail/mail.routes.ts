@@ -26,7 +26,7 @@ export function mailRoutes(db: Db): RouteDef<any, any>[] {
   };
   const common = {
     path: '/mail/opt-out/:token',
-    tags: ['mail'],
+    tags: ['mail'] as const,
     access: 'public' as const,
     params: OptOutParams,
     response: OptOutResult,

@@ -11,7 +11,7 @@ const BookingParams = z.object({ bookingId: z.uuid() });
 export function teacherRoutes(deps: { db: Db }): RouteDef<any, any>[] {
   const schedules = new TeacherScheduleService(deps);
   const notes = new BookingNotesService(deps);
-  const tags = ['teacher'];
+  const tags = ['teacher'] as const;
   return [
     defineRoute({
       method: 'get',
