@@ -27,7 +27,8 @@ export async function signInFamily(
   await page.getByLabel('Your surname').fill(f.surname);
   await page.getByLabel('Family access code').fill(f.accessCode);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('grid').first().waitFor();
+  // Wide screens show each child's grid; below 640 px the phone list of teachers.
+  await page.locator('[role="grid"], ul.teachers').first().waitFor();
 }
 
 export async function signInStaff(
