@@ -251,8 +251,31 @@ export const EraseFamilyResponse = z.object({
 
 // ---- statistics -------------------------------------------------------------------
 
-/** A page name: lower-case letters, digits and dashes (the client's route name, not a URL). */
-export const PageName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/);
+/**
+ * The pages the client counts (its screens, not URLs). A closed list: the beacon is
+ * anonymous and public, so any other name would be a new row in the report for ever.
+ */
+export const KNOWN_PAGES = [
+  'family-login',
+  'staff-login',
+  'parent',
+  'teacher',
+  'admin-console',
+  'admin-event',
+  'admin-availability',
+  'admin-reports',
+  'admin-fairness',
+  'admin-new',
+  'admin-import',
+  'admin-staff',
+  'admin-codes',
+  'admin-log',
+  'admin-stats',
+  'admin-feedback',
+  'admin-families',
+] as const;
+export type KnownPage = (typeof KNOWN_PAGES)[number];
+export const PageName = z.enum(KNOWN_PAGES);
 export const PageViewBeacon = z.strictObject({
   page: PageName,
   /** True for the first page of this browser tab's session (the client keeps a flag in sessionStorage). */

@@ -162,6 +162,10 @@ const ConfigSchema = z.object({
   IMPORTS_PER_HOUR: z.coerce.number().int().min(1).default(60),
   /** Feedback messages per sender (account, or address for the public form) per hour. */
   FEEDBACK_PER_HOUR: z.coerce.number().int().min(1).default(10),
+  /** Acknowledgements mailed to one address per day, whoever sends (beyond it the feedback is kept, not acknowledged). */
+  FEEDBACK_ACKS_PER_RECIPIENT_PER_DAY: z.coerce.number().int().min(1).default(3),
+  /** Anonymous page views counted per address per minute on each instance (beyond it: 429, not counted). */
+  PAGE_VIEWS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   PUBLIC_URL: z.url().optional(),
   /**
    * The one secret the server and the workers share; the keys of access-code digests and

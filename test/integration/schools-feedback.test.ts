@@ -121,6 +121,32 @@ describe('feedback and complaints', () => {
     expect(list.body.items.some((i: any) => i.subject === 'Slot clash')).toBe(false);
   });
 
+  it('the public form acknowledges without quoting the sender, and mails one recipient at most 3 times a day', async () => {
+    const victim = 'victim@example.net';
+    const lure = 'Your account is locked: sign in at https://evil.example/login';
+    const queued: boolean[] = [];
+    // Four senders at four addresses, each within its own hourly limit.
+    for (let n = 1; n <= 4; n++) {
+      const res = await app.api('POST', '/api/v1/feedback/public', {
+        body: { kind: 'feedback', name: 'Help desk', email: victim, subject: lure, body: lure },
+        headers: { 'x-forwarded-for': `192.0.2.${40 + n}` },
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.reference).toMatch(/^FB-[A-Z0-9]{8}$/);
+      queued.push(res.body.acknowledgementQueued);
+    }
+    const ack = await mailTo(victim);
+    for (const part of [ack.subject ?? '', ack.text ?? '', String(ack.html)]) {
+      expect(part).not.toContain('evil.example');
+      expect(part).not.toContain('locked');
+    }
+    expect(ack.text).toMatch(/FB-[A-Z0-9]{8}/);
+    expect(queued).toEqual([true, true, true, false]);
+    // The feedback itself is kept all four times; only the fourth mail is not sent.
+    const { rows } = await app.db.query('SELECT count(*)::int AS n FROM feedback WHERE email = $1', [victim]);
+    expect(rows[0].n).toBe(4);
+  });
+
   it('the privacy page is generated from the configuration', async () => {
     const res = await fetch(`${app.url}/privacy?school=FEED`);
     const html = await res.text();

@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from '../support/test-app.ts';
 let app: TestApp;
 
 beforeAll(async () => {
-  app = await startTestApp({ TRUST_PROXY: '1' });
+  app = await startTestApp({ TRUST_PROXY: '1', PAGE_VIEWS_PER_MINUTE: '20' });
 });
 afterAll(() => app.close());
 
@@ -26,11 +26,11 @@ describe('statistics without tracking', () => {
     const school = await seedSmallSchool(app, { code: 'STAT' });
     const familyToken = await loginFamily(app, school, 0);
     // Tab 1: login page, then two signed-in pages. Tab 2: login page only.
-    await beacon('login', true);
-    await beacon('bookings', false, familyToken);
-    await beacon('bookings', false, familyToken);
-    await beacon('itinerary', false, familyToken);
-    await beacon('login', true);
+    await beacon('family-login', true);
+    await beacon('parent', false, familyToken);
+    await beacon('parent', false, familyToken);
+    await beacon('admin-console', false, familyToken);
+    await beacon('family-login', true);
     const bad = await app.api('POST', '/api/v1/stats/page-view', {
       body: { page: '/etc/passwd', first: true },
     });
@@ -39,16 +39,16 @@ describe('statistics without tracking', () => {
     const admin = await loginStaff(app, school.admin.email, PASSWORD);
     const traffic = await app.api('GET', '/api/v1/admin/stats/traffic', { token: admin });
     expect(traffic.body.pages).toEqual([
-      { page: 'bookings', views: 2, visits: 0 },
-      { page: 'itinerary', views: 1, visits: 0 },
+      { page: 'parent', views: 2, visits: 0 },
+      { page: 'admin-console', views: 1, visits: 0 },
     ]);
     const { rows: all } = await app.db.query(
       'SELECT school_id, page, views, visits FROM traffic_daily ORDER BY page',
     );
     expect(all).toEqual([
-      { school_id: school.schoolId, page: 'bookings', views: 2, visits: 0 },
-      { school_id: school.schoolId, page: 'itinerary', views: 1, visits: 0 },
-      { school_id: null, page: 'login', views: 2, visits: 2 },
+      { school_id: school.schoolId, page: 'admin-console', views: 1, visits: 0 },
+      { school_id: null, page: 'family-login', views: 2, visits: 2 },
+      { school_id: school.schoolId, page: 'parent', views: 2, visits: 0 },
     ]);
 
     // Nothing personal in the statistics tables or in any Redis key or value of this app.
@@ -99,6 +99,39 @@ describe('statistics without tracking', () => {
     const overview = await app.api('GET', '/api/v1/operator/overview', { token: op.body.token });
     expect(overview.body.traffic.days[0]).toMatchObject({ views: 5, visits: 2 });
     expect(overview.body.schools).toBeGreaterThanOrEqual(1);
+  });
+
+  it('counts known pages only, and at most PAGE_VIEWS_PER_MINUTE (20 here) per address', async () => {
+    const send = (page: string, address: string) =>
+      app.api('POST', '/api/v1/stats/page-view', {
+        body: { page, first: false },
+        headers: { 'x-forwarded-for': address },
+      });
+    const before = (await app.db.query('SELECT count(*)::int AS n FROM traffic_daily')).rows[0].n;
+    // Made-up names that the old pattern (lower-case, digits, dashes) accepted.
+    for (const page of ['spam-1', 'buy-cheap-pills', 'login', 'admin-x']) {
+      const res = await send(page, '198.51.100.60');
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('invalid_input');
+    }
+    expect((await app.db.query('SELECT count(*)::int AS n FROM traffic_daily')).rows[0].n).toBe(before);
+
+    const views = async () =>
+      (
+        await app.db.query(
+          `SELECT coalesce(sum(views), 0)::int AS n FROM traffic_daily WHERE page = 'teacher'`,
+        )
+      ).rows[0].n;
+    const start = await views();
+    const statuses: number[] = [];
+    for (let i = 0; i < 22; i++) statuses.push((await send('teacher', '198.51.100.61')).status);
+    expect(statuses.slice(0, 20)).toEqual(Array(20).fill(200));
+    expect(statuses.slice(20)).toEqual([429, 429]);
+    expect(await views()).toBe(start + 20);
+    const refused = await send('teacher', '198.51.100.61');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Another address is counted as before.
+    expect((await send('teacher', '198.51.100.62')).status).toBe(200);
   });
 
   it('reports % of families booked, bookings per teacher, bookings per minute after opening and peak connections', async () => {

@@ -3,6 +3,8 @@
  * whether this is the first page of the tab's session. No cookie, no id: the only thing
  * kept in the browser is a flag in sessionStorage, which dies with the tab.
  */
+import type { KnownPage } from '../../../protocol/schools.ts';
+
 export const FIRST_PAGE_FLAG = 'confer.visited';
 
 export interface PageViewDeps {
@@ -12,11 +14,12 @@ export interface PageViewDeps {
   fetch?: typeof fetch;
 }
 
-export type CountPageView = (page: string) => void;
+/** Only the server's known pages: any other name is refused (protocol/schools.ts, KNOWN_PAGES). */
+export type CountPageView = (page: KnownPage) => void;
 
 export function createPageViewCounter(deps: PageViewDeps): CountPageView {
   const doFetch = deps.fetch ?? ((input, init) => fetch(input, init));
-  let last: string | null = null;
+  let last: KnownPage | null = null;
   return (page) => {
     // A re-render of the same screen is not a new view.
     if (page === last) return;

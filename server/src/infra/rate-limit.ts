@@ -38,6 +38,29 @@ export class RateLimit {
   }
 }
 
+/**
+ * A fixed-window counter in this process's memory only: for limits whose key must not
+ * be stored anywhere (the anonymous page-view beacon keys by address, and statistics
+ * keep no addresses). Each instance counts for itself.
+ */
+export class LocalRateLimit {
+  private readonly limiter: RateLimiterMemory;
+  constructor(points: number, durationSeconds: number) {
+    this.limiter = new RateLimiterMemory({ points, duration: durationSeconds });
+  }
+
+  async consume(key: string): Promise<LimitOutcome> {
+    try {
+      await this.limiter.consume(key);
+      return { allowed: true };
+    } catch (res) {
+      if (res instanceof RateLimiterRes)
+        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
+      return { allowed: true };
+    }
+  }
+}
+
 // Counts the attempt before it is judged, so a burst of parallel guesses cannot all
 // pass a check made before any of them failed; a success deletes the key. Redis's own
 // clock, so instances with skewed clocks agree on when the next attempt may come.

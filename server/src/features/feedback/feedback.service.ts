@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import type {
   FeedbackDetail,
   FeedbackStatus,
@@ -18,6 +18,11 @@ export type FeedbackScope = { schoolId: string } | { about: 'service' };
 export interface FeedbackDeps {
   db: Db;
   limit: RateLimit;
+  /**
+   * Acknowledgements per recipient: the public form takes any address, so without it
+   * the form would mail a stranger as often as senders at different addresses like.
+   */
+  limitPerRecipient: RateLimit;
   /** Queues the acknowledgement mail; resolves false when no mail can be sent. */
   acknowledge: (feedbackId: string, reference: string) => Promise<boolean>;
 }
@@ -179,7 +184,9 @@ export class FeedbackService {
             f.body,
           ],
         );
-        const acknowledgementQueued = f.email ? await this.deps.acknowledge(rows[0]!.id, reference) : false;
+        const acknowledgementQueued = f.email
+          ? await this.acknowledge(rows[0]!.id, reference, f.email)
+          : false;
         return { reference, acknowledgementQueued };
       } catch (err) {
         // 31^8 references: a collision is rare, and a new draw fixes it.
@@ -187,6 +194,14 @@ export class FeedbackService {
         throw err;
       }
     }
+  }
+
+  /** Over the recipient's limit the feedback is still kept (and answered with its reference); only the mail is skipped. */
+  private async acknowledge(feedbackId: string, reference: string, email: string): Promise<boolean> {
+    // A digest, so the limiter's Redis key does not hold the address itself.
+    const key = createHash('sha256').update(email).digest('base64url');
+    if (!(await this.deps.limitPerRecipient.consume(key)).allowed) return false;
+    return this.deps.acknowledge(feedbackId, reference);
   }
 
   async list(scope: FeedbackScope): Promise<FeedbackSummary[]> {

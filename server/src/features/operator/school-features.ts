@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../../config.ts';
 import type { RouteDef } from '../../http/route.ts';
 import type { Db } from '../../infra/db.ts';
-import { RateLimit } from '../../infra/rate-limit.ts';
+import { LocalRateLimit, RateLimit } from '../../infra/rate-limit.ts';
 import { serverKeys } from '../../infra/server-keys.ts';
 import { accessCodesRoutes } from '../access-codes/access-codes.routes.ts';
 import { AccessCodesService } from '../access-codes/access-codes.service.ts';
@@ -98,6 +98,12 @@ export function createSchoolFeatures(deps: SchoolFeaturesDeps): SchoolFeatures {
   const feedback = new FeedbackService({
     db,
     limit: new RateLimit(redis, `${prefix}rl:feedback`, config.FEEDBACK_PER_HOUR, hour),
+    limitPerRecipient: new RateLimit(
+      redis,
+      `${prefix}rl:feedback-ack`,
+      config.FEEDBACK_ACKS_PER_RECIPIENT_PER_DAY,
+      24 * hour,
+    ),
     acknowledge: async (feedbackId, reference) => {
       await outbox.send([{ kind: 'feedback-received', feedbackId, reference }]);
       return true;
@@ -131,7 +137,12 @@ export function createSchoolFeatures(deps: SchoolFeaturesDeps): SchoolFeatures {
       },
     }),
     ...recordsRoutes(records, new FamilyErasure(db, records, deps.booking, sessions, sessionsEnded)),
-    ...statsRoutes(traffic, new EventStatsService(db), sessions),
+    ...statsRoutes(
+      traffic,
+      new EventStatsService(db),
+      sessions,
+      new LocalRateLimit(config.PAGE_VIEWS_PER_MINUTE, 60),
+    ),
     ...feedbackRoutes(feedback),
   ];
   const pages = express.Router();

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { EventStats, PageViewBeacon, TrafficReport } from '../../../../protocol/schools.ts';
 import { defineRoute, type RouteDef } from '../../http/route.ts';
+import type { LocalRateLimit } from '../../infra/rate-limit.ts';
 import type { SessionStore } from '../auth/session-store.ts';
+import { DomainError } from '../domain-error.ts';
 import type { EventStatsService } from './event-stats.service.ts';
 import type { TrafficService } from './traffic.service.ts';
 
@@ -9,6 +11,8 @@ export function statsRoutes(
   traffic: TrafficService,
   eventStats: EventStatsService,
   sessions: SessionStore,
+  /** Page views per address (in memory: the address is never stored). */
+  beaconLimit: LocalRateLimit,
 ): RouteDef<any, any>[] {
   return [
     defineRoute({
@@ -16,12 +20,19 @@ export function statsRoutes(
       path: '/stats/page-view',
       operationId: 'countPageView',
       summary:
-        'Counts one page view (anonymous: only the page name, the day and the school are kept; no cookie, address or user).',
+        'Counts one page view of a known page (anonymous: only the page name, the day and the school are kept; no cookie, address or user). Limited per address.',
       tags: ['stats'],
       access: 'public',
       body: PageViewBeacon,
       response: z.object({ counted: z.literal(true) }),
-      handler: async ({ body, token }) => {
+      errors: ['rate_limited'],
+      handler: async ({ body, token, req }) => {
+        // A script replaying beacons would only inflate the counts; the client ignores the refusal.
+        const outcome = await beaconLimit.consume(req.ip ?? 'unknown');
+        if (!outcome.allowed)
+          throw new DomainError('rate_limited', 'Too many page views from this address.', {
+            retryAfter: outcome.retryAfterSeconds,
+          });
         // A signed-in page counts towards its school; the token is used for that
         // lookup only and nothing of it is stored.
         const principal = token ? await sessions.authenticate(token) : null;
