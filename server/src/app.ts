@@ -227,7 +227,8 @@ export function createApp(deps: AppDeps): ConferApp {
       contentSecurityPolicy: {
         directives: {
           defaultSrc: ["'self'"],
-          connectSrc: ["'self'", 'ws:', 'wss:'],
+          // 'self' covers ws(s) to this origin (CSP 3); any other host is refused.
+          connectSrc: ["'self'"],
           imgSrc: ["'self'", 'data:'],
           styleSrc: ["'self'", "'unsafe-inline'"],
           scriptSrc: ["'self'"],
@@ -292,6 +293,11 @@ export function createApp(deps: AppDeps): ConferApp {
   mountRoutes(api, routes, sessions);
   api.use((_req, res) => {
     res.status(404).json({ error: errorBody('not_found') });
+  });
+  // API answers carry names, appointments and tokens: no browser or proxy may keep a copy.
+  app.use('/api/v1', (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
   });
   app.use('/api/v1', api);
 

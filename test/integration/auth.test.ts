@@ -189,9 +189,17 @@ describe('the service documents itself', () => {
 
   it('sets security headers and no cookies', async () => {
     const res = await app.api('GET', '/healthz');
-    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'self'");
+    // WebSockets to this origin only: no bare ws:/wss: scheme that allows any host.
+    expect(csp).toMatch(/connect-src 'self'(;|$)/);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     const login = await familyLogin(7, school.families[7]!.accessCode, '192.0.2.70');
     expect(login.headers.get('set-cookie')).toBeNull();
+    // Answers that carry personal data (and the token) are kept by no cache.
+    expect(login.headers.get('cache-control')).toBe('no-store');
+    const me = await app.api('GET', '/api/v1/me', { token: login.body.token });
+    expect(me.headers.get('cache-control')).toBe('no-store');
+    expect((await app.api('GET', '/api/v1/no-such-route')).headers.get('cache-control')).toBe('no-store');
   });
 });

@@ -13,6 +13,7 @@ const text = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
 const compose = parse(text, { merge: true }) as {
   services: Record<string, any>;
   volumes: Record<string, unknown>;
+  configs: Record<string, { content: string }>;
 };
 
 /** Compose's interpolation: $$, ${VAR}, ${VAR:-default}, ${VAR:?error}. */
@@ -31,6 +32,7 @@ const SECRETS = {
   POSTGRES_PASSWORD: 'q8Zr2vN4pL7xK1mW9tY3',
   REDIS_PASSWORD: 'b5Hj8sD2fG6kL0pQ4wE7',
   SERVER_SECRET: 'Xo3nV8qLw1Zr6tKp9Bf2Hs5Dm7Gy4Jc0Ua',
+  PUBLIC_URL: 'https://parents.example-school.org.uk',
 };
 
 function environmentOf(service: string, vars: Record<string, string> = SECRETS): Record<string, string> {
@@ -88,6 +90,28 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('serves HTTPS with mounted certificates and HSTS; plain HTTP only redirects', () => {
+    const proxy = compose.services.proxy;
+    expect(proxy.ports).toEqual(
+      expect.arrayContaining([expect.stringMatching(/:443$/), expect.stringMatching(/:80$/)]),
+    );
+    const tls = proxy.volumes.find((v: string) => v.includes(':/etc/nginx/tls'));
+    expect(tls).toMatch(/^\$\{TLS_DIR:\?[^}]+\}:\/etc\/nginx\/tls:ro$/);
+    const conf: string = compose.configs['nginx-conf']!.content;
+    expect(conf).toMatch(/listen 443 ssl/);
+    expect(conf).toContain('ssl_certificate /etc/nginx/tls/fullchain.pem;');
+    expect(conf).toContain('ssl_certificate_key /etc/nginx/tls/privkey.pem;');
+    expect(conf).toMatch(/add_header Strict-Transport-Security "max-age=\d{8,}" always;/);
+    // The port-80 server proxies nothing but the health check: everything else is a redirect.
+    const plain = conf.slice(conf.indexOf('listen 80;'), conf.indexOf('listen 443'));
+    expect(plain).toContain('return 301 https://');
+    expect(plain.match(/proxy_pass/g)).toHaveLength(1);
+    expect(plain).toMatch(/location = \/healthz \{\s*proxy_pass/);
+    // And the links mailed to parents: PUBLIC_URL is required, with no http default.
+    expect(compose.services.server.environment.PUBLIC_URL).toMatch(/^\$\{PUBLIC_URL:\?/);
+    expect(() => environmentOf('server', { ...SECRETS, PUBLIC_URL: '' })).toThrow(/PUBLIC_URL/);
+  });
+
   it('sets every variable the app requires, and the app accepts them in production', () => {
     for (const service of ['server', 'workers']) {
       const env = environmentOf(service);
@@ -116,6 +140,7 @@ describe('production start', () => {
       DATABASE_URL: `postgres://confer:${SECRETS.POSTGRES_PASSWORD}@db:5432/confer`,
       REDIS_URL: `redis://:${SECRETS.REDIS_PASSWORD}@redis:6379`,
       SERVER_SECRET: SECRETS.SERVER_SECRET,
+      PUBLIC_URL: SECRETS.PUBLIC_URL,
     };
     expect(loadConfig(strong).NODE_ENV).toBe('production');
     for (const [key, value, why] of [
@@ -128,12 +153,19 @@ describe('production start', () => {
       ['REDIS_URL', 'redis://redis:6379', /REDIS_URL must carry a password/],
       ['REDIS_URL', 'redis://:changeme@redis:6379', /REDIS_URL has a default or weak password/],
       ['SMTP_URL', 'smtp://mail:password@relay:25', /SMTP_URL has a default or weak password/],
+      ['DATABASE_URL', 'postgres://confer:aaaaaaaaaaaa@db:5432/confer', /DATABASE_URL has a default or weak/],
+      ['REDIS_URL', 'redis://:abababababab@redis:6379', /REDIS_URL has a default or weak password/],
+      ['REDIS_URL', 'redis://:123456789012@redis:6379', /REDIS_URL has a default or weak password/],
+      ['PUBLIC_URL', 'http://parents.example-school.org.uk', /PUBLIC_URL must be an https/],
       ['SERVER_SECRET', 'short', /SERVER_SECRET: Too small/],
       ['SERVER_SECRET', 'confer-development-secret-not-for-production', /SERVER_SECRET must be set/],
       ['SERVER_SECRET', 'a'.repeat(40), /SERVER_SECRET must be set/],
     ] as const) {
       expect(() => loadConfig({ ...strong, [key]: value }), `${key}=${value}`).toThrow(why);
     }
+    // Without PUBLIC_URL every mailed link would point at http://localhost.
+    const { PUBLIC_URL: _url, ...noUrl } = strong;
+    expect(() => loadConfig(noUrl)).toThrow(/PUBLIC_URL must be set/);
     // A relay that takes the server without credentials is fine.
     expect(loadConfig({ ...strong, SMTP_URL: 'smtp://relay.school.internal:25' }).SMTP_URL).toContain(
       'relay',
