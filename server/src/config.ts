@@ -318,6 +318,12 @@ export function productionProblems(env: NodeJS.ProcessEnv): string[] {
   const serverSecret = env.SERVER_SECRET ?? '';
   if (!serverSecret || serverSecret === DEVELOPMENT_SERVER_SECRET || new Set(serverSecret).size < 16)
     problems.push('SERVER_SECRET must be set to at least 32 random characters (e.g. `openssl rand -base64 48`).');
+  // Every mailed link (access codes, invitations, resets) starts with it; the default is
+  // http://localhost, useless to a parent and, over plain http, a leak of the link.
+  const publicUrl = env.PUBLIC_URL;
+  if (!publicUrl)
+    problems.push('PUBLIC_URL must be set (the https:// address parents open; mailed links use it).');
+  else if (!publicUrl.startsWith('https://')) problems.push('PUBLIC_URL must be an https:// address.');
   for (const { name, passwordRequired } of SECRET_URLS) {
     const value = env[name];
     if (!value) continue;
@@ -329,11 +335,27 @@ export function productionProblems(env: NodeJS.ProcessEnv): string[] {
     }
     if (!password) {
       if (passwordRequired) problems.push(`${name} must carry a password.`);
-    } else if (password.length < 12 || DEFAULT_SECRETS.has(password.toLowerCase()))
+    } else if (isWeakSecret(password))
       problems.push(`${name} has a default or weak password: use at least 12 random characters.`);
   }
   return problems;
 }
+
+/**
+ * Too short, a well-known word, too few different characters (`aaaaaaaaaaaa`,
+ * `abababababab`) or a run such as `abcdefghijkl` / `123456789012`.
+ */
+export function isWeakSecret(password: string): boolean {
+  if (password.length < 12 || DEFAULT_SECRETS.has(password.toLowerCase())) return true;
+  if (new Set(password).size < 6) return true;
+  const lower = password.toLowerCase();
+  return KEYBOARD_RUNS.some((run) => {
+    const around = run.repeat(Math.ceil(password.length / run.length) + 1);
+    return around.includes(lower) || [...around].reverse().join('').includes(lower);
+  });
+}
+
+const KEYBOARD_RUNS = ['0123456789', 'abcdefghijklmnopqrstuvwxyz', 'qwertyuiopasdfghjklzxcvbnm'];
 
 /** For process entry points: the configuration, or a message naming the bad variables and exit 2. */
 export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
