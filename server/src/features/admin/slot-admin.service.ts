@@ -4,7 +4,8 @@ import type { DbClient } from '../../infra/db.ts';
 import type { Principal } from '../auth/principal.ts';
 import { requirePolicy } from '../booking/booking-policy.ts';
 import { loadBookingViews } from '../booking/booking-views.ts';
-import { type Change, recordChanges } from '../booking/event-changes.ts';
+import { recordChanges } from '../booking/event-changes.ts';
+import { endLapsedHoldsIn } from '../booking/lapsed-holds.ts';
 import { DomainError, type Result } from '../domain-error.ts';
 import { eventInSchool, requireAdmin, teacherInSchool } from './admin-scope.ts';
 import { refusalOrRethrow } from './constraint-refusals.ts';
@@ -55,23 +56,6 @@ export class SlotAdminService {
     return s;
   }
 
-  /** Marks lapsed holds in a slot as expired, so they stop standing in the way of the constraints. */
-  private async expireLapsed(client: DbClient, slotId: string): Promise<Change[]> {
-    const { rows } = await client.query<{ id: string; family_id: string; student_id: string }>(
-      `UPDATE bookings SET status = 'expired', ended_at = now()
-        WHERE slot_id = $1 AND status = 'held' AND expires_at <= now()
-        RETURNING id, family_id, student_id`,
-      [slotId],
-    );
-    return rows.map((r) => ({
-      action: 'expired',
-      slotId,
-      bookingId: r.id,
-      familyId: r.family_id,
-      studentId: r.student_id,
-    }));
-  }
-
   async addSlot(p: Principal, eventId: string, input: AddSlotRequest, idem: Idem): Promise<Result<SlotView>> {
     return liveWrite(this.deps, p, idem, 'addSlot', { eventId, ...input }, async (client, out) => {
       requireAdmin(p);
@@ -116,7 +100,7 @@ export class SlotAdminService {
     return liveWrite(this.deps, p, idem, 'lengthenSlot', { slotId, ...input }, async (client, out) => {
       requireAdmin(p);
       const slot = await this.lockSlot(client, p, slotId);
-      const changes = await this.expireLapsed(client, slotId);
+      const changes = await endLapsedHoldsIn(client, slotId);
       // A longer appointment is a changed booking: it passes the door like any other.
       const { rows: inSlot } = await client.query<{ id: string; family_id: string; student_id: string }>(
         `SELECT b.id, b.family_id, b.student_id FROM bookings b WHERE b.slot_id = $1 AND ${LIVE}`,
@@ -180,7 +164,7 @@ export class SlotAdminService {
       if (rows[0]!.live)
         throw new DomainError('slot_taken', 'Someone is in this slot; cancel or move the booking first.');
       if (rows[0]!.history) {
-        const changes = await this.expireLapsed(client, slotId);
+        const changes = await endLapsedHoldsIn(client, slotId);
         if (!slot.blocked) {
           await client.query('UPDATE slots SET blocked = true WHERE id = $1', [slotId]);
           changes.push({ action: 'blocked', slotId });
@@ -253,7 +237,7 @@ export class SlotAdminService {
           { schoolId: target.school_id, override: STAFF },
           { slotId: targetSlotId, familyId: b.family_id, studentId: b.student_id, changing: bookingId },
         );
-        const changes = await this.expireLapsed(client, targetSlotId);
+        const changes = await endLapsedHoldsIn(client, targetSlotId);
         try {
           await client.query('UPDATE bookings SET slot_id = $2 WHERE id = $1', [bookingId, targetSlotId]);
         } catch (err) {

@@ -10,6 +10,7 @@ import { refusalFrom } from './booking-refusals.ts';
 import { loadBookingViews } from './booking-views.ts';
 import { type Change, type Fact, recordChanges } from './event-changes.ts';
 import { runIdempotent } from './idempotency.ts';
+import { endLapsedHoldsIn } from './lapsed-holds.ts';
 
 export interface FamilyMoveDeps {
   db: Db;
@@ -82,7 +83,7 @@ export class FamilyMoveService {
         });
       // A lapsed hold still occupies the slot in the unique index until it is marked
       // expired; confer_hold ends them the same way before it inserts.
-      const changes: Change[] = await this.expireLapsed(client, slotId);
+      const changes: Change[] = await endLapsedHoldsIn(client, slotId);
       try {
         await client.query('UPDATE bookings SET slot_id = $2 WHERE id = $1', [bookingId, slotId]);
       } catch (err) {
@@ -133,21 +134,5 @@ export class FamilyMoveService {
       [slotId],
     );
     return rows[0];
-  }
-
-  private async expireLapsed(client: DbClient, slotId: string): Promise<Change[]> {
-    const { rows } = await client.query<{ id: string; family_id: string; student_id: string }>(
-      `UPDATE bookings SET status = 'expired', ended_at = now()
-        WHERE slot_id = $1 AND status = 'held' AND expires_at <= now()
-        RETURNING id, family_id, student_id`,
-      [slotId],
-    );
-    return rows.map((r) => ({
-      action: 'expired',
-      slotId,
-      bookingId: r.id,
-      familyId: r.family_id,
-      studentId: r.student_id,
-    }));
   }
 }
