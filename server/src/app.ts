@@ -44,8 +44,8 @@ import { Admission } from './infra/admission.ts';
 import { isUnavailable, retryAfterOf } from './infra/circuit.ts';
 import type { Db } from './infra/db.ts';
 import { AttemptBackoff, RateLimit } from './infra/rate-limit.ts';
-import { SlotLock } from './infra/slot-lock.ts';
 import { serverKeys } from './infra/server-keys.ts';
+import { SlotLock } from './infra/slot-lock.ts';
 
 export interface AppDeps {
   config: Config;
@@ -122,12 +122,17 @@ export function createApp(deps: AppDeps): ConferApp {
   // included) delivers them to its own sockets, coalesced per screen. The channel
   // shares the adapter's subscriber, so its reconnect resync above covers both.
   const eventSchools = new EventSchools(db);
-  const delivery = new LiveDelivery(io, config.LIVE_COALESCE_MS, config.LIVE_MESSAGES_PER_SECOND, (eventId) => {
-    const school = eventSchools.knownSchool(eventId);
-    // Read for the next fact of this event (a teacher's screen never joins one).
-    if (!school) eventSchools.of(eventId).catch((err) => logError(err, 'event school'));
-    return school;
-  });
+  const delivery = new LiveDelivery(
+    io,
+    config.LIVE_COALESCE_MS,
+    config.LIVE_MESSAGES_PER_SECOND,
+    (eventId) => {
+      const school = eventSchools.knownSchool(eventId);
+      // Read for the next fact of this event (a teacher's screen never joins one).
+      if (!school) eventSchools.of(eventId).catch((err) => logError(err, 'event school'));
+      return school;
+    },
+  );
   const channel = factChannel(config.REDIS_PREFIX);
   adapterSub.subscribe(channel).catch((err) => logError(err, 'subscribe to facts'));
   adapterSub.on('message', (from: string, message: string) => {

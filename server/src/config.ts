@@ -50,7 +50,11 @@ const ConfigSchema = z.object({
     .min(100)
     .default(DEPENDENCY_DEFAULTS.DATABASE_STATEMENT_TIMEOUT_MS),
   /** PostgreSQL gives up waiting for a row lock after this long. */
-  DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(10).default(DEPENDENCY_DEFAULTS.DATABASE_LOCK_TIMEOUT_MS),
+  DATABASE_LOCK_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .default(DEPENDENCY_DEFAULTS.DATABASE_LOCK_TIMEOUT_MS),
   /** PostgreSQL ends a session left idle inside a transaction this long. */
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce
     .number()
@@ -317,7 +321,9 @@ export function productionProblems(env: NodeJS.ProcessEnv): string[] {
   }
   const serverSecret = env.SERVER_SECRET ?? '';
   if (!serverSecret || serverSecret === DEVELOPMENT_SERVER_SECRET || new Set(serverSecret).size < 16)
-    problems.push('SERVER_SECRET must be set to at least 32 random characters (e.g. `openssl rand -base64 48`).');
+    problems.push(
+      'SERVER_SECRET must be set to at least 32 random characters (e.g. `openssl rand -base64 48`).',
+    );
   // Every mailed link (access codes, invitations, resets) starts with it; the default is
   // http://localhost, useless to a parent and, over plain http, a leak of the link.
   const publicUrl = env.PUBLIC_URL;

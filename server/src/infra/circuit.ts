@@ -220,7 +220,9 @@ function tripsCircuit(err: unknown): boolean {
   // outage (200 sockets joining at once opened the circuit and were all refused).
   // A database that is really gone is found by the heartbeat (db.ts), which trips
   // the circuit itself and releases every waiter at once.
-  return /Query read timeout|Command timed out|Stream isn't writeable|Connection is closed/i.test(messageOf(err));
+  return /Query read timeout|Command timed out|Stream isn't writeable|Connection is closed/i.test(
+    messageOf(err),
+  );
 }
 
 /** Seconds to advise a caller refused for `err` (the circuit's own figure when it refused). */

@@ -107,11 +107,10 @@ export class AuthService {
     // A code issued before digests were keyed (migration 017): now that it is known,
     // its unkeyed digest is replaced, unless a new code was issued meanwhile.
     if (family.access_code_hash === legacy)
-      await this.deps.db.query('UPDATE families SET access_code_hash = $2 WHERE id = $1 AND access_code_hash = $3', [
-        family.id,
-        keyed,
-        legacy,
-      ]);
+      await this.deps.db.query(
+        'UPDATE families SET access_code_hash = $2 WHERE id = $1 AND access_code_hash = $3',
+        [family.id, keyed, legacy],
+      );
     await this.succeeded(accountKey, address);
     const { token, principal } = await this.deps.sessions.create({
       kind: 'family',
