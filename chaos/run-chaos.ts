@@ -1,7 +1,11 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { freePort, type Started, startServer, startWorkers } from '../bench/processes.ts';
+import { QUEUES } from '../protocol/jobs.ts';
 import { seedSchool } from '../server/src/features/demo/demo-seed.ts';
 import { migrate } from '../server/src/infra/migrate.ts';
+import { bullPrefix } from '../server/src/infra/queues.ts';
 import { type PrivatePostgres, startPrivatePostgres } from '../test/support/private-postgres.ts';
 import { type PrivateRedis, startPrivateRedis } from '../test/support/private-redis.ts';
 import { checkScenario, type ScreenMismatch, type Verdict } from './checks.ts';
@@ -186,7 +190,14 @@ async function runScenario(
     ]);
     await Promise.all(replacing);
     o.log(`  storm over: ${history.length} writes; settling…`);
-    await settle(db, school.eventId, mail.lastAt);
+    const mailQueue = mailQueueWatch(redis.url, env.REDIS_PREFIX);
+    try {
+      await settle(db, school.eventId, mail.lastAt, mailQueue.pending);
+      const failed = await mailQueue.failed();
+      if (failed > 0) o.log(`  ${failed} mail job(s) failed for good (attempts used up)`);
+    } finally {
+      await mailQueue.close();
+    }
 
     let deadServers = 0;
     for (const s of [...servers, workers]) {
@@ -267,10 +278,40 @@ function emptyVerdict(): Verdict {
 
 /**
  * Waits until every hold of the storm has lapsed and had time to be swept, the outbox
- * is empty and the mail has gone quiet (bounded: a run that never settles is checked
- * as it is).
+ * is empty, the e-mail queue has nothing left to run and the mail has gone quiet
+ * (bounded: a run that never settles is checked as it is).
  */
-async function settle(db: pg.Pool, eventId: string, lastMailAt: () => number): Promise<void> {
+/**
+ * The e-mail queue as the settle step sees it: jobs still to run (waiting, active,
+ * delayed by a retry's back-off, or stalled with a dead worker's lock until the
+ * stalled check hands them on) are mail on its way, not mail lost.
+ */
+function mailQueueWatch(redisUrl: string, redisPrefix: string) {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  connection.on('error', () => {});
+  const queue = new Queue(QUEUES.email, { connection, prefix: bullPrefix(redisPrefix) });
+  queue.on('error', () => {});
+  return {
+    async pending(): Promise<number> {
+      const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      return Object.values(c).reduce((a, b) => a + b, 0);
+    },
+    async failed(): Promise<number> {
+      return (await queue.getJobCounts('failed')).failed ?? 0;
+    },
+    async close() {
+      await queue.close().catch(() => {});
+      connection.disconnect();
+    },
+  };
+}
+
+async function settle(
+  db: pg.Pool,
+  eventId: string,
+  lastMailAt: () => number,
+  mailPending: () => Promise<number>,
+): Promise<void> {
   const deadline = Date.now() + (HOLD_SECONDS + LAPSE_GRACE_SECONDS + 20) * 1000;
   for (;;) {
     const { rows } = await db
@@ -290,7 +331,8 @@ async function settle(db: pg.Pool, eventId: string, lastMailAt: () => number): P
       .query<{ n: number }>('SELECT count(*)::int AS n FROM outbox')
       .catch(() => ({ rows: [{ n: 1 }] }));
     const relayed = left[0]!.n === 0;
-    if ((holdsDone && mailQuiet && relayed) || Date.now() > deadline) break;
+    const mailSent = (await mailPending().catch(() => 1)) === 0;
+    if ((holdsDone && mailQuiet && relayed && mailSent) || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 250));
   }
   // The screens' last facts are in flight at most a coalescing window or two.

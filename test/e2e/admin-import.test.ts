@@ -1,4 +1,4 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { seedSmallSchool } from '../support/fixtures.ts';
@@ -74,6 +74,22 @@ describe('admin CSV import in a real browser', () => {
 
   it('every school section loads without an error, and feedback goes from the footer form to resolved', async () => {
     const admin = await newPage(browser, { width: 360, height: 800 });
+    // The sections' own requests, not the anonymous page-view beacon: Chromium reports no
+    // end for that keepalive request in this run (the server answers it: schools-stats),
+    // so Playwright's 'networkidle' never came. Unexplained; noted in the issue.
+    const inFlight = new Set<Request>();
+    admin.page.on('request', (r) => {
+      if (!r.url().includes('/stats/page-view')) inFlight.add(r);
+    });
+    admin.page.on('requestfinished', (r) => inFlight.delete(r));
+    admin.page.on('requestfailed', (r) => inFlight.delete(r));
+    const sectionLoaded = async () => {
+      let quietSince = Date.now();
+      while (Date.now() - quietSince < 500) {
+        if (inFlight.size > 0) quietSince = Date.now();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
     await signInStaff(admin.page, app.url, school.admin.email);
     await admin.page.getByRole('tab', { name: 'Live console' }).waitFor();
 
@@ -95,7 +111,7 @@ describe('admin CSV import in a real browser', () => {
     ] as const) {
       await admin.page.getByRole('tab', { name: tab, exact: true }).click();
       await admin.page.getByRole('heading', { level: 2, name: heading }).waitFor();
-      await admin.page.waitForLoadState('networkidle');
+      await sectionLoaded();
       expect(await admin.page.locator('main [role=alert]').count(), tab).toBe(0);
     }
 
