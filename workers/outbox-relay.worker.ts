@@ -57,6 +57,7 @@ export async function startOutboxRelay(ctx: WorkerContext): Promise<{ close(): P
       factGraceMs: config.OUTBOX_FACT_GRACE_MS,
       batch: 500,
       handlerTimeoutMs: 5000,
+      recheckMs: config.OUTBOX_MAIL_RECHECK_MS,
     },
     logError,
   );

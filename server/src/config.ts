@@ -232,6 +232,9 @@ const ConfigSchema = z.object({
    * the committing instance publishes at once, and normally the relay only deletes.
    */
   OUTBOX_FACT_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  // A mail row stays in the outbox until its job has run; this long between looks
+  // at a row whose job is still queued (or was lost with Redis's data).
+  OUTBOX_MAIL_RECHECK_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
   /** How long a worker owns a job before another may take it over (it renews while alive). */
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   /**

@@ -14,9 +14,11 @@ export interface OutboxRow {
 
 /**
  * Sends a batch of rows on (BullMQ, the fact channel). Resolves only once Redis has
- * accepted what it sent; a rejection keeps the rows for the next round.
+ * accepted what it sent; a rejection keeps the rows for the next round. A handler
+ * that returns `{ pending }` keeps those rows (by id) for a later look, after
+ * `recheckMs`: a mail row stays until its job has run (mail-queue.ts).
  */
-export type OutboxHandler = (rows: OutboxRow[], client: DbClient) => Promise<void>;
+export type OutboxHandler = (rows: OutboxRow[], client: DbClient) => Promise<void | { pending: string[] }>;
 
 export interface OutboxRelaySettings {
   /** How often the outbox is looked at when the last look found nothing. */
@@ -30,12 +32,15 @@ export interface OutboxRelaySettings {
   batch: number;
   /** A handler that has not finished in this long has failed (Redis unreachable). */
   handlerTimeoutMs: number;
+  /** How long a row a handler kept pending waits before it is looked at again. */
+  recheckMs: number;
 }
 
 const CLAIM = `
   SELECT id::text, topic, event_id, mail_kind, family_id, booking_ids, actor_kind, versions::int8[] AS versions
     FROM outbox
    WHERE topic = $1 AND created_at <= clock_timestamp() - make_interval(secs => $2::double precision / 1000)
+     AND (relayed_at IS NULL OR relayed_at <= clock_timestamp() - make_interval(secs => $4::double precision / 1000))
    ORDER BY id
    LIMIT $3
      FOR UPDATE SKIP LOCKED`;
@@ -121,7 +126,7 @@ export class OutboxRelay {
         booking_ids: string[] | null;
         actor_kind: OutboxRow['actorKind'];
         versions: string[] | null;
-      }>(CLAIM, [topic, grace, this.settings.batch]);
+      }>(CLAIM, [topic, grace, this.settings.batch, this.settings.recheckMs]);
       if (rows.length === 0) {
         await client.query('COMMIT');
         return 0;
@@ -136,12 +141,18 @@ export class OutboxRelay {
         actorKind: r.actor_kind,
         versions: r.versions?.map(Number) ?? null,
       }));
-      await withTimeout(
+      const outcome = await withTimeout(
         this.handlers[topic](claimed, client),
         this.settings.handlerTimeoutMs,
         `outbox ${topic} handler`,
       );
-      await client.query('DELETE FROM outbox WHERE id = ANY ($1::bigint[])', [claimed.map((r) => r.id)]);
+      const pending = new Set(outcome ? outcome.pending : []);
+      const done = claimed.filter((r) => !pending.has(r.id)).map((r) => r.id);
+      if (done.length) await client.query('DELETE FROM outbox WHERE id = ANY ($1::bigint[])', [done]);
+      if (pending.size)
+        await client.query('UPDATE outbox SET relayed_at = clock_timestamp() WHERE id = ANY ($1::bigint[])', [
+          [...pending],
+        ]);
       await client.query('COMMIT');
       return claimed.length;
     } catch (err) {

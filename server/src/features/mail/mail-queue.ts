@@ -61,7 +61,30 @@ export function outboxMails(row: OutboxRow): EmailJob[] {
   return jobs;
 }
 
-/** The outbox's mail rows become e-mail jobs; resolves once BullMQ has them all. */
+/** BullMQ's word that a job has run: completed, or failed for good (its attempts used up). */
+const FINISHED = new Set(['completed', 'failed']);
+
+/**
+ * The outbox's mail rows become e-mail jobs. A row is done only once BullMQ reports
+ * every job of it finished; until then it stays pending and is looked at again: a job
+ * Redis no longer knows (its data lost) is added again under the same id, and the
+ * sent-log stops a mail that did go out from going out twice. Resolves once BullMQ
+ * has every job that was missing.
+ */
 export function outboxMailHandler(queue: Queue<EmailJob>, retry: EmailRetry): OutboxHandler {
-  return (rows) => enqueueEmails(queue, rows.flatMap(outboxMails), retry);
+  return async (rows) => {
+    const pending: string[] = [];
+    const missing: EmailJob[] = [];
+    for (const row of rows) {
+      let finished = true;
+      for (const job of outboxMails(row)) {
+        const state = await queue.getJobState(emailKey(job));
+        if (state === 'unknown') missing.push(job);
+        if (!FINISHED.has(state)) finished = false;
+      }
+      if (!finished) pending.push(row.id);
+    }
+    await enqueueEmails(queue, missing, retry);
+    return { pending };
+  };
 }
