@@ -24,7 +24,11 @@ beforeAll(async () => {
   smtp = await startSmtp();
   app = await startTestApp({ EMAIL_BACKOFF_MS: '100' });
   school = await seedSmallSchool(app);
-  workers = await startTestWorkers(app, { smtpUrl: smtp.url, only: ['email'], env: { OUTBOX_POLL_MS: 100, OUTBOX_MAIL_RECHECK_MS: 200 } });
+  workers = await startTestWorkers(app, {
+    smtpUrl: smtp.url,
+    only: ['email'],
+    env: { OUTBOX_POLL_MS: 100, OUTBOX_MAIL_RECHECK_MS: 200 },
+  });
   queue = createEmailQueue(app.redis, app.config.REDIS_PREFIX);
   queue.on('error', () => {});
   // Test-only: the first write of a message id into the sent-log (the one that follows
