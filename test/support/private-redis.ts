@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -51,7 +52,10 @@ async function answers(url: string): Promise<boolean> {
 }
 
 export async function startPrivateRedis(o: PrivateRedisOptions = {}): Promise<PrivateRedis> {
-  const port = o.port ?? 20000 + Math.floor(Math.random() * 20000);
+  // A port the kernel just gave out, not a random one: a random port in 20000–40000
+  // collided with the ephemeral ports of outgoing connections on a busy run, and
+  // redis-server could not bind it ("redis-server did not start").
+  const port = o.port ?? (await freeLoopbackPort());
   const url = `redis://127.0.0.1:${port}`;
   const dir = mkdtempSync(path.join(tmpdir(), 'confer-redis-'));
   const persistence = o.appendOnly
@@ -95,4 +99,15 @@ export async function startPrivateRedis(o: PrivateRedisOptions = {}): Promise<Pr
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -143,11 +143,27 @@ export async function startTestApp(
     confer.http.closeAllConnections?.();
     await confer.close();
     await new Promise<void>((r) => confer.http.close(() => r()));
-    await holdQueue.obliterate({ force: true }).catch(() => {});
-    await holdQueue.close();
-    await hooks?.close?.();
+    // Bounded: BullMQ waits for a connection that a test may have left down (its
+    // private Redis stopped), and an afterAll must not hang on that.
+    await settleWithin(holdQueue.obliterate({ force: true }), 3000);
+    await settleWithin(holdQueue.close(), 3000);
+    await settleWithin(hooks?.close?.() ?? Promise.resolve(), 10_000);
     await db.end();
     redis.disconnect();
     if (!shared?.database) await database.drop();
   }
+}
+
+/** Waits for `work` to end, or `ms`, whichever comes first; its failure is ignored. */
+function settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work.then(
+      () => {},
+      () => {},
+    ),
+    new Promise<void>((r) => {
+      timer = setTimeout(r, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
