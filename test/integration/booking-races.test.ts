@@ -142,11 +142,20 @@ async function storm(app: TestApp, school: SeededSchool, midway?: () => void): P
   const confirmedIds: string[] = [];
   await Promise.all(
     tokens.map(async (token, i) => {
-      const res = await app.api('POST', '/api/v1/holds/confirm', {
+      // As a client does: a busy answer (503 + Retry-After) is asked again, same key.
+      let res = await app.api('POST', '/api/v1/holds/confirm', {
         token,
         body: { eventId: school.eventId },
         headers: { 'idempotency-key': `storm-confirm-${i}` },
       });
+      for (let retry = 0; retry < 5 && res.status === 503; retry++) {
+        await new Promise((r) => setTimeout(r, 200 + Math.random() * 800));
+        res = await app.api('POST', '/api/v1/holds/confirm', {
+          token,
+          body: { eventId: school.eventId },
+          headers: { 'idempotency-key': `storm-confirm-${i}` },
+        });
+      }
       if (res.status === 200) confirmedIds.push(...res.body.bookings.map((b: { id: string }) => b.id));
       else refusals[`confirm:${res.body.error.code}`] = (refusals[`confirm:${res.body.error.code}`] ?? 0) + 1;
     }),
