@@ -12,6 +12,9 @@ export const ERROR_STATUS = {
   cap_reached: 409,
   hold_expired: 409,
   fair_start_pending: 409,
+  import_plan_stale: 409,
+  import_confirmation_required: 409,
+  import_restore_conflict: 409,
   not_found: 404,
   forbidden: 403,
   invalid_input: 400,
@@ -36,6 +39,11 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   hold_expired: 'Your hold on this slot has expired.',
   fair_start_pending:
     'Requests are being collected for a fair start; slots are allocated when the window ends.',
+  import_plan_stale:
+    'The file or the school’s data changed since the file was checked: check it again and look at the new plan.',
+  import_confirmation_required:
+    'This import removes more than a school usually means to: look at the removals and confirm them.',
+  import_restore_conflict: 'Restoring would lose changes made since this import.',
   not_found: 'Not found.',
   forbidden: 'You are not allowed to do this.',
   invalid_input: 'The request is not valid.',
