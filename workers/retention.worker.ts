@@ -1,30 +1,35 @@
 import { Worker } from 'bullmq';
 import { QUEUES } from '../protocol/jobs.ts';
+import { createEmailQueue } from '../server/src/features/mail/mail-queue.ts';
 import { RetentionService } from '../server/src/features/retention/retention.service.ts';
 import { createRetentionQueue, scheduleRetention } from '../server/src/features/retention/retention-queue.ts';
+import { retentionRedis } from '../server/src/features/retention/retention-redis.ts';
 import type { WorkerContext } from './worker-context.ts';
 
 /**
  * The repeating retention sweep (every RETENTION_SWEEP_MINUTES): archives events
- * that ended more than ARCHIVE_AFTER_DAYS ago, then purges personal data from
- * archived events past their school's retention period, and forgets stored
- * answers of retried writes after a day.
+ * that ended more than ARCHIVE_AFTER_DAYS ago, then purges personal data by each
+ * school's retention period (retention.service.ts; the rules in words are
+ * retention-rules.ts, printed on the privacy page and in docs/workers.md).
  */
 export async function createRetentionWorker(
   ctx: WorkerContext,
 ): Promise<{ worker: Worker; close(): Promise<void> }> {
   const queue = createRetentionQueue(ctx.bullConnection, ctx.config.REDIS_PREFIX);
   await scheduleRetention(queue, ctx.config.RETENTION_SWEEP_MINUTES);
-  const retention = new RetentionService(ctx.db);
+  const emailQueue = createEmailQueue(ctx.bullConnection, ctx.config.REDIS_PREFIX);
+  emailQueue.on('error', () => {});
+  const retention = new RetentionService(
+    ctx.db,
+    retentionRedis(ctx.redis, ctx.config.REDIS_PREFIX, emailQueue),
+  );
   const worker = new Worker(
     QUEUES.retention,
     async () => {
-      const archived = await retention.archiveEnded(ctx.config.ARCHIVE_AFTER_DAYS);
-      const purged = await retention.purgeDue();
-      const forgotten = await retention.forgetIdempotencyKeys();
-      if (archived.length || purged.length || forgotten)
-        ctx.logger.info({ archived, purged, forgottenIdempotencyKeys: forgotten }, 'retention');
-      return { archived: archived.length, purged: purged.length };
+      const { archived, purgedEvents, purged } = await retention.sweep(ctx.config.ARCHIVE_AFTER_DAYS);
+      if (archived.length || purgedEvents.length || Object.keys(purged).length)
+        ctx.logger.info({ archived, purgedEvents, purged }, 'retention');
+      return { archived: archived.length, purged: purgedEvents.length, rows: purged };
     },
     ctx.workerOptions(1),
   );
@@ -33,6 +38,7 @@ export async function createRetentionWorker(
     async close() {
       await worker.close();
       await queue.close();
+      await emailQueue.close();
     },
   };
 }

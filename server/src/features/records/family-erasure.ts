@@ -4,6 +4,11 @@ import type { Principal } from '../auth/principal.ts';
 import type { SessionStore } from '../auth/session-store.ts';
 import type { BookingService } from '../booking/booking.service.ts';
 import { DomainError } from '../domain-error.ts';
+import {
+  ANONYMOUS_FAMILY_SET,
+  ANONYMOUS_STUDENT_SET,
+  forgetFamiliesTraces,
+} from '../retention/anonymous-people.ts';
 import type { RecordsService } from './records.service.ts';
 
 /**
@@ -37,14 +42,11 @@ export class FamilyErasure {
       );
       if (!rows[0]) throw new DomainError('not_found');
       const oldEmail = rows[0].email;
-      await c.query(
-        `UPDATE families SET surname = 'Erased family', email = NULL, access_code_hash = NULL,
-                external_id = NULL, erased_at = coalesce(erased_at, now())
-          WHERE id = $1`,
-        [familyId],
-      );
+      // The sealed code went with the digest only since issue 14: before, an erased
+      // family's code could still be opened from its sealed copy.
+      await c.query(`UPDATE families SET ${ANONYMOUS_FAMILY_SET} WHERE id = $1`, [familyId]);
       const { rows: students } = await c.query<{ id: string }>(
-        `UPDATE students s SET first_name = 'Student', surname = upper(left(s.id::text, 8)), external_id = NULL
+        `UPDATE students s SET ${ANONYMOUS_STUDENT_SET}
           WHERE s.id IN (SELECT student_id FROM family_students WHERE family_id = $1)
             AND NOT EXISTS (SELECT 1 FROM family_students o JOIN families f ON f.id = o.family_id
                              WHERE o.student_id = s.id AND o.family_id <> $1 AND f.erased_at IS NULL)
@@ -61,12 +63,7 @@ export class FamilyErasure {
           WHERE family_id = $1`,
         [familyId],
       );
-      await c.query('DELETE FROM idempotency_keys WHERE principal = $1', [`family:${familyId}`]);
-      if (oldEmail)
-        await c.query('UPDATE email_log SET recipient = NULL WHERE school_id = $1 AND recipient = $2', [
-          p.schoolId,
-          oldEmail,
-        ]);
+      await forgetFamiliesTraces(c, p.schoolId, [{ id: familyId, email: oldEmail }]);
       const { rows: kept } = await c.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM bookings WHERE family_id = $1',
         [familyId],
