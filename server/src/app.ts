@@ -33,9 +33,12 @@ import { LiveDelivery } from './features/live/live-delivery.ts';
 import { Publisher } from './features/live/publisher.ts';
 import { SlotStateCache } from './features/live/slot-state-cache.ts';
 import { attachSocketGateway, type ConferServer } from './features/live/socket-gateway.ts';
+import { calendarRoutes } from './features/mail/calendar.routes.ts';
+import { fromAddress } from './features/mail/calendar.ts';
 import { mailRoutes } from './features/mail/mail.routes.ts';
 import { onTheNightRoutes } from './features/on-the-night/on-the-night.routes.ts';
 import { createSchoolFeatures } from './features/operator/school-features.ts';
+import { recordChange } from './features/records/audit-log.ts';
 import { teacherRoutes } from './features/teacher/teacher.routes.ts';
 import { waitingListRoutes } from './features/waiting-list/waiting-list.routes.ts';
 import { buildOpenApi } from './http/openapi.ts';
@@ -280,6 +283,7 @@ export function createApp(deps: AppDeps): ConferApp {
     ...familyMoveRoutes(familyMoves),
     ...sharedChildrenRoutes(new SharedChildrenService(db)),
     ...mailRoutes(db),
+    ...calendarRoutes({ db, organizerEmail: fromAddress(config.MAIL_FROM) }),
     ...adminRoutes({ db, io, publisher, events, booking, logError }),
     ...teacherRoutes({ db }),
     ...schools.routes,
@@ -295,7 +299,14 @@ export function createApp(deps: AppDeps): ConferApp {
   api.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  mountRoutes(api, routes, sessions);
+  mountRoutes(
+    api,
+    routes,
+    sessions,
+    (entry) => recordChange(db, entry),
+    (operationId, err) =>
+      logger.error({ err, operationId }, 'a change succeeded but its record could not be written'),
+  );
   api.use((_req, res) => {
     res.status(404).json({ error: errorBody('not_found') });
   });

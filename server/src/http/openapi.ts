@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { ERROR_MESSAGES, ERROR_STATUS, type ErrorCode } from '../../../protocol/errors.ts';
 import { API_TAGS } from './api-tags.ts';
-import type { Access, RouteDef } from './route.ts';
+import { type Access, type RouteDef, recordedIn } from './route.ts';
+
+function recordedText(recorded: ReturnType<typeof recordedIn>): string {
+  if (recorded === 'audit') return 'in the record of transactions (GET /api/v1/admin/transactions).';
+  if (recorded === 'booking_log')
+    return 'each booking or slot change in the booking log, in its own transaction.';
+  return `not recorded: ${recorded.not}.`;
+}
 
 function jsonSchema(schema: z.ZodType): Record<string, unknown> {
   return z.toJSONSchema(schema, { target: 'openapi-3.0', unrepresentable: 'any', io: 'input' }) as Record<
@@ -146,12 +153,15 @@ export function buildOpenApi(routes: RouteDef<any, any>[], version: string): Rec
       ...errorResponses(refusals(r)),
     };
     const body = requestBody(r);
+    const recorded = recordedIn(r);
     paths[path] ??= {};
     paths[path][r.method] = {
       operationId: r.operationId,
       summary: r.summary,
-      description: `${r.summary}\n\nWho may call: ${WHO[r.access]}`,
+      description: `${r.summary}\n\nWho may call: ${WHO[r.access]}${r.method === 'get' ? '' : `\n\nRecorded: ${recordedText(recorded)}`}`,
       tags: [...r.tags],
+      // Where the change is recorded (issue 14); the record walk reads it.
+      ...(r.method === 'get' ? {} : { 'x-recorded': typeof recorded === 'string' ? recorded : 'not' }),
       security: security(r.access),
       ...(parameters.length ? { parameters } : {}),
       ...(body ? { requestBody: body } : {}),

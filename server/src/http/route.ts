@@ -11,6 +11,7 @@ import { permits } from '../features/auth/authorize.ts';
 import type { Principal } from '../features/auth/principal.ts';
 import type { SessionStore } from '../features/auth/session-store.ts';
 import { DomainError, type Result } from '../features/domain-error.ts';
+import type { AuditActorKind, AuditEntry } from '../features/records/audit-log.ts';
 import { isUnavailable, retryAfterOf } from '../infra/circuit.ts';
 import type { ApiTag } from './api-tags.ts';
 
@@ -27,7 +28,34 @@ export interface RouteContext<B, P> {
   idempotencyKey: string | null;
   token: string;
   req: Request;
+  /**
+   * What the record of transactions should add to the request's own facts: the state
+   * before and after where it matters, the ids a change touched that the path does not
+   * name, or who acted when no session did (a sign-in).
+   */
+  record: RecordNotes;
 }
+
+export interface RecordNotes {
+  before?: unknown;
+  after?: unknown;
+  target?: Record<string, unknown>;
+  schoolId?: string;
+  actor?: { kind: AuditActorKind; id: string | null };
+}
+
+/**
+ * Where the change an operation makes is recorded (issue 14: a record of every
+ * transaction). `audit`, the default for everything but GET: the edge writes an
+ * audit_log row once the handler succeeded. `booking_log`: every change it makes is a
+ * booking or slot change, which the booking door logs in the change's own
+ * transaction. `{ not }`: it changes nothing a person would need to account for, and
+ * says why (a check, a plan, an anonymous count).
+ */
+export type Recorded = 'audit' | 'booking_log' | { not: string };
+
+/** Writes one audit entry; the edge calls it after a change succeeded. */
+export type RecordChange = (entry: AuditEntry) => Promise<void>;
 
 export interface RouteDef<B = unknown, P = Record<string, string>> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -57,14 +85,22 @@ export interface RouteDef<B = unknown, P = Record<string, string>> {
   /** Expected refusals this operation can answer with. */
   errors?: (keyof typeof ERROR_STATUS)[];
   /** Answers with a file download of this type instead of JSON; the handler's data is a `FileAnswer`. */
-  produces?: 'text/csv' | 'text/html';
+  produces?: 'text/csv' | 'text/html' | 'text/calendar';
   /**
    * Checks a credential of another kind than a school session (the operator's token)
    * before the input is validated, so a caller without it learns nothing, not even
    * which fields are wrong. Throws a DomainError to refuse.
    */
   guard?: (token: string | null) => Promise<void>;
+  /** Where its changes are recorded (see `Recorded`); only for methods other than GET. */
+  recorded?: Recorded;
   handler: (ctx: RouteContext<B, P>) => Promise<Result<unknown>>;
+}
+
+/** Where a route's changes are recorded: a GET changes nothing; other methods default to the audit log. */
+export function recordedIn(route: RouteDef<any, any>): Recorded {
+  if (route.method === 'get') return { not: 'a read' };
+  return route.recorded ?? 'audit';
 }
 
 /** The data of a route that `produces` a file. `filename` must be plain ASCII. */
@@ -140,14 +176,22 @@ function readBody<B>(schema: z.ZodType<B>, req: Request): B {
 }
 
 /** Mounts routes on a router: authentication, validation and the `{ error }` shape in one place. */
-export function mountRoutes(router: Router, routes: RouteDef<any, any>[], sessions: SessionStore): void {
+export function mountRoutes(
+  router: Router,
+  routes: RouteDef<any, any>[],
+  sessions: SessionStore,
+  recordChange: RecordChange,
+  onRecordFailed: (operationId: string, err: unknown) => void,
+): void {
   for (const route of routes) {
     if (route.access === 'operator' && !route.guard)
       throw new Error(
         `${route.operationId}: an operator route needs a guard that checks the operator's token`,
       );
+    if (route.method === 'get' && route.recorded !== undefined)
+      throw new Error(`${route.operationId}: a GET changes nothing and records nothing`);
     const handler: RequestHandler = async (req, res) => {
-      const answer = await run(route, req, sessions);
+      const answer = await run(route, req, sessions, recordChange, onRecordFailed);
       if (answer.ok && route.produces) {
         const file = answer.data as FileAnswer;
         res.setHeader('Content-Type', `${route.produces}; charset=utf-8`);
@@ -177,6 +221,8 @@ async function run(
   route: RouteDef<any, any>,
   req: Request,
   sessions: SessionStore,
+  recordChange: RecordChange,
+  onRecordFailed: (operationId: string, err: unknown) => void,
 ): Promise<Result<unknown>> {
   try {
     const token = bearer(req);
@@ -206,14 +252,24 @@ async function run(
         throw invalid(parsed.error.issues.map((i) => ({ ...i, path: ['Idempotency-Key'] })));
       key = parsed.data;
     }
-    return await route.handler({
+    const record: RecordNotes = {};
+    const answer = await route.handler({
       principal: principal as Principal,
       body,
       params,
       idempotencyKey: key,
       token: token ?? '',
       req,
+      record,
     });
+    if (answer.ok && recordedIn(route) === 'audit') {
+      const entry = auditEntry(route, req, principal, params, body, record, answer.data);
+      // After the handler's own commit, so not atomic with it: a failure here leaves a
+      // change without its record, and the caller is still told the truth (it
+      // happened). The failure is logged loudly; docs/records.md says why the edge.
+      await recordChange(entry).catch((err) => onRecordFailed(route.operationId, err));
+    }
+    return answer;
   } catch (err) {
     if (err instanceof DomainError) return { ok: false, error: err.body };
     // PostgreSQL or Redis down, frozen or too slow: "come back shortly", not a 500.
@@ -221,4 +277,40 @@ async function run(
       return { ok: false, error: errorBody('unavailable', { retryAfter: retryAfterOf(err) }) };
     throw err;
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The audit entry of a change that succeeded: who, which operation, on what, asking what. */
+function auditEntry(
+  route: RouteDef<any, any>,
+  req: Request,
+  principal: Principal | null,
+  params: unknown,
+  body: unknown,
+  notes: RecordNotes,
+  data: unknown,
+): AuditEntry {
+  const target: Record<string, unknown> = { ...(params as Record<string, unknown>), ...notes.target };
+  // The id of what the operation created, when its answer names one.
+  const created = (data as { id?: unknown } | null)?.id;
+  if (typeof created === 'string' && UUID.test(created) && target.id === undefined) target.id = created;
+  const actor =
+    notes.actor ??
+    (principal
+      ? { kind: principal.kind, id: principal.kind === 'family' ? principal.familyId : principal.staffId }
+      : { kind: route.access === 'operator' ? ('operator' as const) : ('public' as const), id: null });
+  const pathSchool = (params as { schoolId?: unknown }).schoolId;
+  return {
+    schoolId: notes.schoolId ?? principal?.schoolId ?? (typeof pathSchool === 'string' ? pathSchool : null),
+    actorKind: actor.kind,
+    actorId: actor.id,
+    action: route.operationId,
+    target,
+    detail: {
+      request: route.upload ? { upload: route.upload, query: req.query } : body,
+      before: notes.before,
+      after: notes.after,
+    },
+  };
 }

@@ -115,8 +115,13 @@ export function adminRoutes(deps: AdminRoutesDeps): RouteDef<any, any>[] {
       body: UpdateEventRequest,
       response: EventView,
       errors: ['not_found', 'gap', 'window_closed'],
-      handler: ({ principal, params, body, idempotencyKey }) =>
-        eventAdmin.updateEvent(principal, params.eventId, body, { key: idempotencyKey }),
+      handler: async ({ principal, params, body, idempotencyKey, record }) => {
+        // The record of transactions keeps the settings before and after (issue 14).
+        record.before = await deps.events.get(principal, params.eventId);
+        const answer = await eventAdmin.updateEvent(principal, params.eventId, body, { key: idempotencyKey });
+        if (answer.ok) record.after = answer.data;
+        return answer;
+      },
     }),
     defineRoute({
       method: 'get',
@@ -143,15 +148,24 @@ export function adminRoutes(deps: AdminRoutesDeps): RouteDef<any, any>[] {
       body: SetAvailabilityRequest,
       response: SetAvailabilityResponse,
       errors: ['not_found', 'window_closed'],
-      handler: ({ principal, params, body, idempotencyKey }) =>
-        eventAdmin.setAvailability(principal, params.eventId, params.teacherId, body, {
+      handler: async ({ principal, params, body, idempotencyKey, record }) => {
+        const windowsOf = async () =>
+          (await eventAdmin.availability(principal, params.eventId)).teachers.find(
+            (t) => t.teacherId === params.teacherId,
+          );
+        record.before = await windowsOf();
+        const answer = await eventAdmin.setAvailability(principal, params.eventId, params.teacherId, body, {
           key: idempotencyKey,
-        }),
+        });
+        if (answer.ok) record.after = await windowsOf();
+        return answer;
+      },
     }),
     defineRoute({
       method: 'post',
       path: '/admin/events/:eventId/slots',
       operationId: 'addSlot',
+      recorded: 'booking_log',
       summary: 'Add one slot for a teacher at a school-local time; every screen sees it at once.',
       tags,
       access: 'admin',
@@ -183,6 +197,7 @@ export function adminRoutes(deps: AdminRoutesDeps): RouteDef<any, any>[] {
       method: 'delete',
       path: '/admin/slots/:slotId',
       operationId: 'removeSlot',
+      recorded: 'booking_log',
       summary: 'Remove a free slot (one with past bookings on record is blocked instead).',
       tags,
       access: 'admin',
@@ -197,6 +212,7 @@ export function adminRoutes(deps: AdminRoutesDeps): RouteDef<any, any>[] {
       method: 'post',
       path: '/admin/bookings/:bookingId/move',
       operationId: 'moveBooking',
+      recorded: 'booking_log',
       summary: 'Move a confirmed booking to another free slot of the event; the family is told.',
       tags,
       access: 'admin',

@@ -16,10 +16,12 @@ export function authRoutes(auth: AuthService, publisher: Publisher): RouteDef<an
       body: LoginStaffRequest,
       response: LoginResponse,
       errors: ['unauthenticated', 'rate_limited'],
-      handler: async ({ body, req }) => ({
-        ok: true,
-        data: await auth.loginStaff(body, req.ip ?? 'unknown'),
-      }),
+      handler: async ({ body, req, record }) => {
+        const data = await auth.loginStaff(body, req.ip ?? 'unknown');
+        if (data.me.kind === 'staff') record.actor = { kind: 'staff', id: data.me.staff.id };
+        record.schoolId = data.me.school.id;
+        return { ok: true, data };
+      },
     }),
     defineRoute({
       method: 'post',
@@ -31,10 +33,12 @@ export function authRoutes(auth: AuthService, publisher: Publisher): RouteDef<an
       body: LoginFamilyRequest,
       response: LoginResponse,
       errors: ['unauthenticated', 'rate_limited'],
-      handler: async ({ body, req }) => ({
-        ok: true,
-        data: await auth.loginFamily(body, req.ip ?? 'unknown'),
-      }),
+      handler: async ({ body, req, record }) => {
+        const data = await auth.loginFamily(body, req.ip ?? 'unknown');
+        if (data.me.kind === 'family') record.actor = { kind: 'family', id: data.me.family.id };
+        record.schoolId = data.me.school.id;
+        return { ok: true, data };
+      },
     }),
     defineRoute({
       method: 'post',

@@ -10,6 +10,7 @@ export function familyMoveRoutes(moves: FamilyMoveService): RouteDef<any, any>[]
       method: 'post',
       path: '/bookings/:bookingId/move',
       operationId: 'moveOwnBooking',
+      recorded: 'booking_log',
       summary:
         'A family moves its confirmed appointment to another free time with the same teacher, in one step: the old time stays theirs unless the new one is.',
       tags: ['booking'],

@@ -12,6 +12,7 @@ import { type DbClient, inTransaction } from '../../infra/db.ts';
 import type { Principal } from '../auth/principal.ts';
 import { type Change, type Fact, recordChanges } from '../booking/event-changes.ts';
 import { DomainError } from '../domain-error.ts';
+import { recordChange } from '../records/audit-log.ts';
 import { type FairnessContext, tell } from './fairness-context.ts';
 import { type Allocation, type AllocationInput, allocate } from './round-robin.ts';
 import { insertConfirmed } from './system-bookings.ts';
@@ -299,6 +300,23 @@ export class FairStartService {
       );
       await client.query('UPDATE events SET fair_allocated_at = now() WHERE id = $1', [eventId]);
       facts = await recordChanges(client, eventId, { kind: 'system', id: null }, changes);
+      // Each booking it made is in the booking log; the draw itself (seed digest, how
+      // many were asked and granted) is in the record of transactions, in the same commit.
+      await recordChange(client, {
+        schoolId: e.school_id,
+        actorKind: 'worker',
+        actorId: null,
+        action: 'fairStartDraw',
+        target: { eventId },
+        detail: {
+          after: {
+            seedSha256: sha256(seed),
+            families: input.families.length,
+            choices: result.steps.length,
+            granted: changes.length,
+          },
+        },
+      });
       const perFamily = new Map<string, (typeof outcome)[number]>();
       for (const f of input.families)
         perFamily.set(f.familyId, { familyId: f.familyId, granted: 0, unavailable: [] });

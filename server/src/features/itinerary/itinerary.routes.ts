@@ -12,6 +12,7 @@ export function itineraryRoutes(f: FairnessServices): RouteDef<any, any>[] {
       method: 'post',
       path: '/events/:eventId/itinerary/propose',
       operationId: 'proposeItinerary',
+      recorded: { not: 'computes a plan; holds nothing' },
       summary:
         'Propose the itinerary with the least waiting for the teachers wanted per child (no clash, the gap kept, siblings together); full teachers are listed with the waiting list offered.',
       tags: ['itinerary'],
@@ -29,6 +30,7 @@ export function itineraryRoutes(f: FairnessServices): RouteDef<any, any>[] {
       method: 'post',
       path: '/events/:eventId/itinerary/hold',
       operationId: 'holdItinerary',
+      recorded: 'booking_log',
       summary:
         'Hold every meeting of a proposal at once, all or none; confirm with POST /holds/confirm and the returned hold ids.',
       tags: ['itinerary'],

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../../config.ts';
 import type { RouteDef } from '../../http/route.ts';
 import type { Db } from '../../infra/db.ts';
-import { LocalRateLimit, RateLimit } from '../../infra/rate-limit.ts';
+import { AttemptBackoff, LocalRateLimit, RateLimit } from '../../infra/rate-limit.ts';
 import { serverKeys } from '../../infra/server-keys.ts';
 import { accessCodesRoutes } from '../access-codes/access-codes.routes.ts';
 import { AccessCodesService } from '../access-codes/access-codes.service.ts';
@@ -13,15 +13,21 @@ import type { CpuWork } from '../cpu-work.ts';
 import { feedbackRoutes } from '../feedback/feedback.routes.ts';
 import { FeedbackService } from '../feedback/feedback.service.ts';
 import { feedbackPages } from '../feedback/feedback-page.ts';
+import { FeedbackStatusLookup } from '../feedback/feedback-status.ts';
 import { importRoutes } from '../import/import.routes.ts';
 import { ImportService } from '../import/import.service.ts';
 import { checkOnPool } from '../import/import-on-pool.ts';
 import type { Publisher } from '../live/publisher.ts';
 import type { ConferServer } from '../live/socket-gateway.ts';
+import { optOutPages } from '../mail/opt-out-page.ts';
 import { FamilyErasure } from '../records/family-erasure.ts';
 import { privacyPages } from '../records/privacy-page.ts';
 import { recordsRoutes } from '../records/records.routes.ts';
 import { RecordsService } from '../records/records.service.ts';
+import { schoolSettingsRoutes } from '../retention/school-settings.routes.ts';
+import { SchoolSettingsService } from '../retention/school-settings.service.ts';
+import { transactionsRoutes } from '../records/transactions.routes.ts';
+import { TransactionsService } from '../records/transactions.service.ts';
 import { queueOutbox } from '../staff/email-outbox.ts';
 import { passwordPages } from '../staff/password-page.ts';
 import { staffRoutes } from '../staff/staff.routes.ts';
@@ -33,6 +39,9 @@ import { TrafficService } from '../stats/traffic.service.ts';
 import { operatorRoutes } from './operator.routes.ts';
 import { OperatorAuth } from './operator-auth.ts';
 import { SchoolsService } from './schools.service.ts';
+
+/** Status lookups (right or wrong) per address and hour: a sender with typos needs a few. */
+const FEEDBACK_STATUS_LOOKUPS_PER_HOUR = 30;
 
 export interface SchoolFeaturesDeps {
   config: Config;
@@ -108,6 +117,19 @@ export function createSchoolFeatures(deps: SchoolFeaturesDeps): SchoolFeatures {
       await outbox.send([{ kind: 'feedback-received', feedbackId, reference }]);
       return true;
     },
+    mailReply: (feedbackId, replyId) => outbox.send([{ kind: 'feedback-reply', feedbackId, replyId }]),
+    sealKey: keys.mailSeal,
+    logError: deps.logError,
+  });
+  // A secret has about 79 bits: these bound the load of guessing, not its odds.
+  const feedbackStatus = new FeedbackStatusLookup({
+    db,
+    perAddress: new RateLimit(redis, `${prefix}rl:feedback-status`, FEEDBACK_STATUS_LOOKUPS_PER_HOUR, hour),
+    perReference: new AttemptBackoff(redis, `${prefix}rl:feedback-status:backoff`, {
+      freeAttempts: 5,
+      maxDelaySeconds: 60,
+      forgetAfterSeconds: hour,
+    }),
   });
   const records = new RecordsService(db);
   const codes = new AccessCodesService(db, sessions, sessionsEnded, keys);
@@ -137,18 +159,21 @@ export function createSchoolFeatures(deps: SchoolFeaturesDeps): SchoolFeatures {
       },
     }),
     ...recordsRoutes(records, new FamilyErasure(db, records, deps.booking, sessions, sessionsEnded)),
+    ...schoolSettingsRoutes(new SchoolSettingsService(db)),
+    ...transactionsRoutes(new TransactionsService(db)),
     ...statsRoutes(
       traffic,
       new EventStatsService(db),
       sessions,
       new LocalRateLimit(config.PAGE_VIEWS_PER_MINUTE, 60),
     ),
-    ...feedbackRoutes(feedback),
+    ...feedbackRoutes(feedback, feedbackStatus),
   ];
   const pages = express.Router();
   pages.use(
     privacyPages(config, db),
-    feedbackPages(feedback),
+    feedbackPages(feedback, feedbackStatus),
+    optOutPages(db),
     passwordPages(staff, config.PASSWORD_MIN_LENGTH),
   );
   return { routes, pages, close: () => outbox.close() };

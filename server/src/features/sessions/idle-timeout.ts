@@ -43,11 +43,20 @@ export class IdleTimeout {
 
   async check(sessionId: string): Promise<IdleCheck> {
     const { db, idleMs } = this.deps;
+    // The revocation and its line in the record of transactions (issue 14) in one statement.
     const { rows } = await db.query<{ token_hash: string }>(
-      `UPDATE sessions SET revoked_at = now(), revoked_reason = 'idle_timeout'
-        WHERE id = $1 AND revoked_at IS NULL
-          AND last_seen_at <= now() - make_interval(secs => $2::double precision / 1000)
-        RETURNING token_hash`,
+      `WITH revoked AS (
+         UPDATE sessions SET revoked_at = now(), revoked_reason = 'idle_timeout'
+          WHERE id = $1 AND revoked_at IS NULL
+            AND last_seen_at <= now() - make_interval(secs => $2::double precision / 1000)
+          RETURNING token_hash, school_id, family_id, staff_id
+       ), recorded AS (
+         INSERT INTO audit_log (school_id, actor_kind, action, target)
+         SELECT school_id, 'worker', 'sessionTimedOut',
+                jsonb_strip_nulls(jsonb_build_object('sessionId', $1::uuid, 'familyId', family_id, 'staffId', staff_id))
+           FROM revoked
+       )
+       SELECT token_hash FROM revoked`,
       [sessionId, idleMs],
     );
     const revoked = rows[0];

@@ -19,6 +19,7 @@ export function statsRoutes(
       method: 'post',
       path: '/stats/page-view',
       operationId: 'countPageView',
+      recorded: { not: 'an anonymous count of a page view, kept as a number per page and day' },
       summary:
         'Counts one page view of a known page (anonymous: only the page name, the day and the school are kept; no cookie, address or user). Limited per address.',
       tags: ['stats'],

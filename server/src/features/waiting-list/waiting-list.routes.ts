@@ -113,6 +113,7 @@ export function waitingListRoutes(f: FairnessServices): RouteDef<any, any>[] {
       method: 'post',
       path: '/offers/:offerId/accept',
       operationId: 'acceptOffer',
+      recorded: 'booking_log',
       summary: 'Accept an offer: the slot is booked (the booking constraints decide a race).',
       tags: ['waiting-list'],
       access: 'any',

@@ -6,6 +6,7 @@ import type { Principal } from '../auth/principal.ts';
 import { DomainError } from '../domain-error.ts';
 import { requireSchoolEvent } from '../fair-start/event-scope.ts';
 import { type FairnessContext, tell } from '../fair-start/fairness-context.ts';
+import { recordChange } from '../records/audit-log.ts';
 import type { OffersService } from './offers.service.ts';
 import { firstFittingEntry } from './slot-fit.ts';
 
@@ -211,11 +212,12 @@ export class WaitingListService {
     const made = await inTransaction(this.ctx.db, async (client) => {
       const { rows } = await client.query<{
         event_id: string;
+        school_id: string;
         free: boolean;
         offer_minutes: number;
         waiting: boolean;
       }>(
-        `SELECT s.event_id, e.offer_minutes,
+        `SELECT s.event_id, e.school_id, e.offer_minutes,
                 NOT s.blocked AND s.starts_at > now() AND e.archived_at IS NULL
                 AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.slot_id = s.id
                                  AND booking_is_active(b.status, b.expires_at)) AS free,
@@ -250,6 +252,21 @@ export class WaitingListService {
           expiresAt: new Date(Date.now() + s.offer_minutes * 60_000),
         },
       ]);
+      // Nobody asked for this offer: the record of transactions says the waiting list made it.
+      await recordChange(client, {
+        schoolId: s.school_id,
+        actorKind: 'worker',
+        actorId: null,
+        action: 'waitlistOffer',
+        target: {
+          eventId: s.event_id,
+          slotId,
+          offerId: id,
+          familyId: entry.family_id,
+          studentId: entry.student_id,
+        },
+        detail: { after: { expiresAt: new Date(Date.now() + s.offer_minutes * 60_000).toISOString() } },
+      });
       return id!;
     });
     for (const l of lapsed)
