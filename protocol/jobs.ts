@@ -95,6 +95,15 @@ export const EmailJobSchema = z.discriminatedUnion('kind', [
     feedbackId: uuid,
     reference: z.string().regex(/^FB-[A-Z0-9]{8}$/),
   }),
+  /**
+   * Staff's or the operator's reply to feedback or a complaint, to the address the
+   * sender gave. `replyId` is the feedback_replies row: each reply is its own mail.
+   */
+  z.object({
+    kind: z.literal('feedback-reply'),
+    feedbackId: uuid,
+    replyId: z.string().regex(/^\d{1,19}$/),
+  }),
   /** Fans one operator message out to every school admin who has not opted out. */
   z.object({
     kind: z.literal('system-update-broadcast'),

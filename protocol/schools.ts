@@ -339,6 +339,11 @@ export const PublicFeedbackRequest = refusingUnstorableText(
 );
 export const SubmitFeedbackResponse = z.object({
   reference: z.string(),
+  /**
+   * With the reference, opens the status page (/feedback/status). Shown this once and
+   * mailed with the acknowledgement; the server keeps only a digest.
+   */
+  secret: z.string(),
   /** An acknowledgement e-mail was queued. */
   acknowledgementQueued: z.boolean(),
 });

@@ -6,7 +6,7 @@ import { emailKey } from '../../server/src/features/mail/email-keys.ts';
 import { enqueueEmails } from '../../server/src/features/mail/mail-queue.ts';
 import { bullPrefix } from '../../server/src/infra/queues.ts';
 import type { RunningWorkers } from '../../workers/start-workers.ts';
-import { seedSmallSchool } from '../support/fixtures.ts';
+import { loginStaff, PASSWORD, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { settled, startSmtp, startTestWorkers, type TestSmtp } from './workers-harness.ts';
 
@@ -67,21 +67,67 @@ describe('system-update mail and its one-click opt-out', () => {
     const first = updatesTo(school.admin.email)[0]!;
     expect(first.html as string).toContain('Stop receiving these updates');
     const link = /To stop receiving these updates, open: (\S+)/.exec(first.text ?? '')?.[1];
-    expect(link).toMatch(new RegExp(`^${app.url}/api/v1/mail/opt-out/[0-9a-f]{48}$`));
+    expect(link).toMatch(new RegExp(`^${app.url}/mail/opt-out/[0-9a-f]{48}$`));
+    const token = link!.slice(-48);
     const header = (key: string) =>
       first.headerLines.find((h) => h.key === key)?.line.replace(/\r\n\s+/g, ' ');
     expect(header('list-unsubscribe')).toBe(`List-Unsubscribe: <${link}>`);
     expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+    const optedOut = async (email: string) =>
+      (
+        await app.db.query<{ out: boolean }>(
+          'SELECT system_mail_opt_out_at IS NOT NULL AS out FROM staff WHERE email = $1',
+          [email],
+        )
+      ).rows[0]!.out;
 
-    // No login: the link alone opts out.
-    const res = await fetch(link!);
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ optedOut: true });
-    expect((await fetch(link!)).status).toBe(200); // twice is the same as once
-    const bogus = await fetch(`${app.url}/api/v1/mail/opt-out/${'0'.repeat(48)}`);
+    // Opening the link (what a mail scanner does, twice for good measure) changes nothing:
+    // it shows a button that POSTs.
+    for (let n = 0; n < 2; n++) {
+      const page = await fetch(link!);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain(`<form method="post" action="/mail/opt-out/${token}">`);
+      expect(html).toContain('Stop these updates');
+      expect(html).not.toMatch(/<script/);
+    }
+    expect((await app.api('GET', `/api/v1/mail/opt-out/${token}`)).body).toMatchObject({ optedOut: false });
+    expect(await optedOut(school.admin.email)).toBe(false);
+
+    // A mail client's one-click unsubscribe (RFC 8058): a POST of List-Unsubscribe=One-Click
+    // to the header's URL, no login, no cookie.
+    const oneClick = () =>
+      fetch(link!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+      });
+    const clicked = await oneClick();
+    expect(clicked.status).toBe(200);
+    expect(clicked.headers.get('set-cookie')).toBeNull();
+    const after = await clicked.text();
+    expect(after).toContain('You will no longer receive Confer service updates');
+    // The way back in is on the same page.
+    expect(after).toContain(`<form method="post" action="/mail/opt-in/${token}">`);
+    expect(await optedOut(school.admin.email)).toBe(true);
+    expect((await oneClick()).status).toBe(200); // twice is the same as once
+    expect(await optedOut(school.admin.email)).toBe(true);
+
+    // Opting back in from the page, then out again with the page's own button.
+    const back = await fetch(`${app.url}/mail/opt-in/${token}`, { method: 'POST' });
+    expect(back.status).toBe(200);
+    expect(await back.text()).toContain('You will receive Confer service updates again');
+    expect(await optedOut(school.admin.email)).toBe(false);
+    expect((await fetch(link!, { method: 'POST' })).status).toBe(200);
+    expect(await optedOut(school.admin.email)).toBe(true);
+
+    const bogus = await fetch(`${app.url}/mail/opt-out/${'0'.repeat(48)}`, { method: 'POST' });
     expect(bogus.status).toBe(404);
-    expect(await bogus.json()).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
-    expect((await fetch(`${app.url}/api/v1/mail/opt-out/x';DROP`)).status).toBe(404);
+    expect(await bogus.text()).toContain('This link is not valid');
+    const bogusApi = await fetch(`${app.url}/api/v1/mail/opt-out/${'0'.repeat(48)}`, { method: 'POST' });
+    expect(bogusApi.status).toBe(404);
+    expect(await bogusApi.json()).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
+    expect((await fetch(`${app.url}/mail/opt-out/x';DROP`)).status).toBe(404);
 
     const { rows } = await app.db.query<{ email: string; out: boolean }>(
       `SELECT email, system_mail_opt_out_at IS NOT NULL AS out FROM staff WHERE is_admin ORDER BY email`,
@@ -109,5 +155,46 @@ describe('system-update mail and its one-click opt-out', () => {
     const { job } = await settled(queue, emailKey(queued));
     expect(job.returnvalue).toBe('opted_out');
     expect(updatesTo(school.admin.email)).toHaveLength(1);
+  });
+
+  it('an admin sees and changes their own opt-out from their account, and mail follows it', async () => {
+    const admin = await loginStaff(app, school.admin.email, PASSWORD);
+    const seen = await app.api('GET', '/api/v1/admin/mail-preferences', { token: admin });
+    expect(seen.status).toBe(200);
+    // Opted out by the link in the test above.
+    expect(seen.body).toEqual({ email: school.admin.email, systemUpdates: false });
+    const back = await app.api('PUT', '/api/v1/admin/mail-preferences', {
+      token: admin,
+      body: { systemUpdates: true },
+    });
+    expect(back.body).toEqual({ email: school.admin.email, systemUpdates: true });
+    expect(
+      (await app.api('GET', '/api/v1/admin/mail-preferences', { token: admin })).body.systemUpdates,
+    ).toBe(true);
+    await enqueueEmails(
+      queue,
+      [{ kind: 'system-update-broadcast', updateId: 'upd-4', subject: 'Welcome back', body: 'Hello again.' }],
+      retry,
+    );
+    await expect.poll(() => updatesTo(school.admin.email).length, { timeout: 15_000 }).toBe(2);
+
+    // Only their own: a teacher has no such preference to change, and bad input is refused.
+    const teacher = await loginStaff(app, school.teachers[0]!.email, PASSWORD);
+    expect((await app.api('GET', '/api/v1/admin/mail-preferences', { token: teacher })).status).toBe(403);
+    const bad = await app.api('PUT', '/api/v1/admin/mail-preferences', {
+      token: admin,
+      body: { systemUpdates: 'no' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('invalid_input');
+    const off = await app.api('PUT', '/api/v1/admin/mail-preferences', {
+      token: admin,
+      body: { systemUpdates: false },
+    });
+    expect(off.body.systemUpdates).toBe(false);
+    const { rows } = await app.db.query<{ email: string }>(
+      'SELECT email FROM staff WHERE system_mail_opt_out_at IS NOT NULL ORDER BY email',
+    );
+    expect(rows.map((r) => r.email)).toEqual([school.admin.email]);
   });
 });

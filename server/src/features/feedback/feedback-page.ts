@@ -1,15 +1,18 @@
 import express, { type Router } from 'express';
+import { COMPLAINT_STATUS_PATH } from '../../../../protocol/complaints-procedure.ts';
 import { PublicFeedbackRequest } from '../../../../protocol/schools.ts';
 import { DomainError } from '../domain-error.ts';
 import { escapeHtml, htmlDocument } from '../records/html-page.ts';
 import type { FeedbackService } from './feedback.service.ts';
+import type { FeedbackStatusLookup } from './feedback-status.ts';
+import { statusForm, statusPage } from './feedback-status-page.ts';
 
 function form(values: Record<string, string>, error?: string): string {
   const v = (k: string) => escapeHtml(values[k] ?? '');
   return htmlDocument(
     'Feedback and complaints',
     `<h1>Feedback and complaints</h1>
-<p>Tell us what works and what does not. You get a reference number, and an acknowledgement by e-mail if you give an address.</p>
+<p>Tell us what works and what does not. You get a reference number and a secret to <a href="${COMPLAINT_STATUS_PATH}">follow its status</a>, and an acknowledgement and the replies by e-mail if you give an address.</p>
 ${error ? `<p class="error">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="/feedback">
 <label for="kind">This is</label>
@@ -30,8 +33,8 @@ ${error ? `<p class="error">${escapeHtml(error)}</p>` : ''}
   );
 }
 
-/** The public feedback form as a plain HTML page (works without the client app or scripts). */
-export function feedbackPages(feedback: FeedbackService): Router {
+/** The public feedback form and status page as plain HTML (work without the client app or scripts). */
+export function feedbackPages(feedback: FeedbackService, status: FeedbackStatusLookup): Router {
   const router = express.Router();
   router.get('/feedback', (_req, res) => {
     res.type('html').send(form({}));
@@ -57,13 +60,20 @@ export function feedbackPages(feedback: FeedbackService): Router {
       return;
     }
     try {
-      const { reference } = await feedback.submitPublic(parsed.data, req.ip ?? 'unknown');
+      const { reference, secret, acknowledgementQueued } = await feedback.submitPublic(
+        parsed.data,
+        req.ip ?? 'unknown',
+      );
+      // The secret is on this page once: it must not stay in a browser's or proxy's cache.
       res
+        .set('Cache-Control', 'no-store')
         .type('html')
         .send(
           htmlDocument(
             'Thank you',
-            `<h1>Thank you</h1><p>Your reference number is <strong>${escapeHtml(reference)}</strong>. Please quote it if you write to us about this.</p>`,
+            `<h1>Thank you</h1><p>Your reference number is <strong>${escapeHtml(reference)}</strong>. Please quote it if you write to us about this.</p>
+<p>To <a href="${COMPLAINT_STATUS_PATH}">follow its status and read the replies</a> you need the reference and this secret. Note it down: it is shown only now${acknowledgementQueued ? ' and in the acknowledgement we are sending you' : ''}.</p>
+<p class="code">${escapeHtml(secret)}</p>`,
           ),
         );
     } catch (err) {
@@ -74,5 +84,16 @@ export function feedbackPages(feedback: FeedbackService): Router {
         .send(form(raw, err.message));
     }
   });
+  router.get(COMPLAINT_STATUS_PATH, (_req, res) => {
+    res.type('html').send(statusForm({}));
+  });
+  router.post(
+    COMPLAINT_STATUS_PATH,
+    express.urlencoded({ extended: false, limit: '4kb' }),
+    async (req, res) => {
+      res.set('Cache-Control', 'no-store').type('html');
+      res.send(await statusPage(status, req.body, req.ip ?? 'unknown', res));
+    },
+  );
   return router;
 }

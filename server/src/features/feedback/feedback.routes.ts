@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FeedbackStatusRequest, FeedbackStatusView } from '../../../../protocol/feedback-status.ts';
 import {
   FeedbackDetail,
   FeedbackList,
@@ -9,10 +10,14 @@ import {
 } from '../../../../protocol/schools.ts';
 import { defineRoute, type RouteDef } from '../../http/route.ts';
 import type { FeedbackService } from './feedback.service.ts';
+import type { FeedbackStatusLookup } from './feedback-status.ts';
 
 const Params = z.object({ feedbackId: z.uuid() });
 
-export function feedbackRoutes(feedback: FeedbackService): RouteDef<any, any>[] {
+export function feedbackRoutes(
+  feedback: FeedbackService,
+  status: FeedbackStatusLookup,
+): RouteDef<any, any>[] {
   return [
     defineRoute({
       method: 'post',
@@ -40,6 +45,23 @@ export function feedbackRoutes(feedback: FeedbackService): RouteDef<any, any>[] 
       handler: async ({ body, req }) => ({
         ok: true,
         data: await feedback.submitPublic(body, req.ip ?? 'unknown'),
+      }),
+    }),
+    defineRoute({
+      // POST, not GET: the secret must not sit in a URL (logs, history, referrers).
+      method: 'post',
+      path: '/feedback/status',
+      operationId: 'getFeedbackStatus',
+      summary:
+        'The sender follows feedback or a complaint by reference and secret: status in plain words, replies, dates. A wrong reference and a wrong secret get the same 404.',
+      tags: ['feedback'],
+      access: 'public',
+      body: FeedbackStatusRequest,
+      response: FeedbackStatusView,
+      errors: ['not_found', 'rate_limited'],
+      handler: async ({ body, req }) => ({
+        ok: true,
+        data: await status.lookup(body, req.ip ?? 'unknown'),
       }),
     }),
     defineRoute({
@@ -74,7 +96,8 @@ export function feedbackRoutes(feedback: FeedbackService): RouteDef<any, any>[] 
       method: 'post',
       path: '/admin/feedback/:feedbackId/replies',
       operationId: 'replyFeedback',
-      summary: 'Adds a reply to the history and optionally moves the status (new, in_progress, resolved).',
+      summary:
+        'Adds a reply to the history and optionally moves the status (new, in_progress, resolved); the reply is mailed to the sender and shown on their status page.',
       tags: ['feedback'],
       access: 'admin',
       params: Params,

@@ -1,4 +1,4 @@
-import { createHash, randomInt } from 'node:crypto';
+import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type {
   FeedbackDetail,
   FeedbackStatus,
@@ -8,9 +8,11 @@ import type {
 } from '../../../../protocol/schools.ts';
 import { type Db, inTransaction, pgCode } from '../../infra/db.ts';
 import type { RateLimit } from '../../infra/rate-limit.ts';
+import { seal } from '../../infra/sealed-secret.ts';
 import { staffDisplayName } from '../auth/auth.service.ts';
 import type { Principal } from '../auth/principal.ts';
 import { DomainError } from '../domain-error.ts';
+import { feedbackSecretDigest, newFeedbackSecret } from './feedback-secret.ts';
 
 /** Whose inbox: one school's admins, or the operator's (about the service itself). */
 export type FeedbackScope = { schoolId: string } | { about: 'service' };
@@ -25,6 +27,21 @@ export interface FeedbackDeps {
   limitPerRecipient: RateLimit;
   /** Queues the acknowledgement mail; resolves false when no mail can be sent. */
   acknowledge: (feedbackId: string, reference: string) => Promise<boolean>;
+  /**
+   * Queues the mail of one reply to the sender. Called after the reply's commit; should
+   * it fail, the workers' mail sweep finds the reply unsent and queues it (mail-sweep.ts).
+   */
+  mailReply: (feedbackId: string, replyId: string) => Promise<void>;
+  /** Seals the secret until the acknowledgement carrying it is sent (infra/server-keys.ts). */
+  sealKey: Buffer;
+  logError: (err: unknown, context: string) => void;
+}
+
+export interface Submitted {
+  reference: string;
+  /** Shown once: only a digest is kept (feedback-secret.ts). */
+  secret: string;
+  acknowledgementQueued: boolean;
 }
 
 const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
@@ -83,10 +100,7 @@ export class FeedbackService {
   }
 
   /** From a signed-in family or staff member. */
-  async submit(
-    p: Principal,
-    input: SubmitFeedbackRequest,
-  ): Promise<{ reference: string; acknowledgementQueued: boolean }> {
+  async submit(p: Principal, input: SubmitFeedbackRequest): Promise<Submitted> {
     await this.charge(p.kind === 'family' ? `family:${p.familyId}` : `staff:${p.staffId}`);
     let name = '';
     let email: string | null = input.email?.toLowerCase() ?? null;
@@ -122,10 +136,7 @@ export class FeedbackService {
   }
 
   /** From the public form (login page): no account; the address is only a rate-limit key. */
-  async submitPublic(
-    input: PublicFeedbackRequest,
-    address: string,
-  ): Promise<{ reference: string; acknowledgementQueued: boolean }> {
+  async submitPublic(input: PublicFeedbackRequest, address: string): Promise<Submitted> {
     await this.charge(`address:${address}`);
     let schoolId: string | null = null;
     if (input.schoolCode) {
@@ -163,14 +174,19 @@ export class FeedbackService {
     email: string | null;
     subject: string;
     body: string;
-  }): Promise<{ reference: string; acknowledgementQueued: boolean }> {
+  }): Promise<Submitted> {
+    const secret = newFeedbackSecret();
     for (let attempt = 0; ; attempt++) {
       const reference = newReference();
+      // The id is drawn here so that the sealed secret can be bound to its row.
+      const id = randomUUID();
       try {
-        const { rows } = await this.deps.db.query<{ id: string }>(
-          `INSERT INTO feedback (reference, school_id, about, kind, from_kind, family_id, staff_id, name, email, subject, body)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+        await this.deps.db.query(
+          `INSERT INTO feedback (id, reference, school_id, about, kind, from_kind, family_id, staff_id, name, email,
+                                 subject, body, secret_digest, secret_sealed)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
           [
+            id,
             reference,
             f.schoolId,
             f.about,
@@ -182,12 +198,15 @@ export class FeedbackService {
             f.email,
             f.subject,
             f.body,
+            feedbackSecretDigest(secret),
+            f.email ? seal(this.deps.sealKey, secret, id) : null,
           ],
         );
-        const acknowledgementQueued = f.email
-          ? await this.acknowledge(rows[0]!.id, reference, f.email)
-          : false;
-        return { reference, acknowledgementQueued };
+        const acknowledgementQueued = f.email ? await this.acknowledge(id, reference, f.email) : false;
+        // No mail will carry the secret: it must not wait in the row for one.
+        if (f.email && !acknowledgementQueued)
+          await this.deps.db.query('UPDATE feedback SET secret_sealed = NULL WHERE id = $1', [id]);
+        return { reference, secret, acknowledgementQueued };
       } catch (err) {
         // 31^8 references: a collision is rare, and a new draw fixes it.
         if (pgCode(err) === '23505' && attempt < 5) continue;
@@ -261,18 +280,28 @@ export class FeedbackService {
     author: { kind: 'staff' | 'operator'; id: string },
   ): Promise<FeedbackDetail> {
     const s = scopeSql(scope, 2);
-    await inTransaction(this.deps.db, async (c) => {
-      const { rowCount } = await c.query(
+    const { replyId, mailed } = await inTransaction(this.deps.db, async (c) => {
+      const { rows } = await c.query<{ email: string | null }>(
         `UPDATE feedback f SET updated_at = now(), status = coalesce($3, f.status)
-          WHERE f.id = $1 AND ${s.sql}`,
+          WHERE f.id = $1 AND ${s.sql} RETURNING f.email`,
         [id, s.value, input.status ?? null],
       );
-      if (!rowCount) throw new DomainError('not_found');
-      await c.query(
-        'INSERT INTO feedback_replies (feedback_id, author_kind, author_id, body, status_to) VALUES ($1, $2, $3, $4, $5)',
+      if (!rows[0]) throw new DomainError('not_found');
+      const { rows: inserted } = await c.query<{ id: string }>(
+        `INSERT INTO feedback_replies (feedback_id, author_kind, author_id, body, status_to)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id::text`,
         [id, author.kind, author.id, input.body, input.status ?? null],
       );
+      return { replyId: inserted[0]!.id, mailed: rows[0].email !== null };
     });
+    // Every reply reaches the sender (by mail when they gave an address, and on the
+    // status page). Queued after the commit, so the worker finds the reply it mails.
+    if (mailed) {
+      await this.deps.mailReply(id, replyId).catch((err) => {
+        // The reply stands; the workers' mail sweep queues its mail later.
+        this.deps.logError(err, 'feedback reply mail');
+      });
+    }
     return this.get(scope, id);
   }
 }

@@ -34,6 +34,8 @@ function subjectOf(job: EmailJob): string {
       return `${job.familyId}-${job.mailId}`;
     case 'feedback-received':
       return job.feedbackId;
+    case 'feedback-reply':
+      return `${job.feedbackId}-${job.replyId}`;
     case 'system-update-broadcast':
       return job.updateId;
   }

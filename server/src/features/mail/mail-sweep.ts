@@ -7,7 +7,8 @@ export interface MailSweepSettings {
 }
 
 /**
- * Finds reminders and teachers' day schedules that are due and not yet sent. Safe
+ * Finds reminders and teachers' day schedules that are due, and replies to feedback
+ * whose mail was never queued, that are not yet sent. Safe
  * to run on any number of workers at once: what it returns becomes jobs with
  * deterministic ids, and the sent-log stops a second send.
  */
@@ -47,7 +48,21 @@ export async function dueScheduledMail(db: Db, s: MailSweepSettings): Promise<Em
       LIMIT 5000`,
     [s.teacherScheduleHour],
   );
+  // A reply to feedback whose mail was not queued (Redis down at the moment of the
+  // reply): the reply is committed, so its mail is owed. Within a week only, so a
+  // mail that could not be sent for good is not tried for ever.
+  const { rows: replies } = await db.query<{ feedback_id: string; reply_id: string }>(
+    `SELECT r.feedback_id, r.id::text AS reply_id
+       FROM feedback_replies r JOIN feedback f ON f.id = r.feedback_id
+      WHERE f.email IS NOT NULL AND r.at > now() - interval '7 days' AND r.at < now() - interval '1 minute'
+        AND NOT EXISTS (SELECT 1 FROM email_log l
+                         WHERE l.key = 'email.' || r.feedback_id || '-' || r.id || '.feedback-reply')
+      LIMIT 5000`,
+  );
   return [
+    ...replies.map(
+      (r): EmailJob => ({ kind: 'feedback-reply', feedbackId: r.feedback_id, replyId: r.reply_id }),
+    ),
     ...reminders.map((r): EmailJob => ({ kind: 'reminder', eventId: r.event_id, familyId: r.family_id })),
     ...schedules.map(
       (r): EmailJob => ({ kind: 'teacher-schedule', eventId: r.event_id, staffId: r.staff_id, date: r.day }),

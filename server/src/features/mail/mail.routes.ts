@@ -1,27 +1,36 @@
 import { z } from 'zod';
 import { errorBody } from '../../../../protocol/errors.ts';
+import { MailPreferences, SetMailPreferencesRequest } from '../../../../protocol/mail-preferences.ts';
 import { defineRoute, type RouteDef } from '../../http/route.ts';
 import type { Db } from '../../infra/db.ts';
-import { optOutOfSystemMail } from './opt-out.ts';
+import { DomainError } from '../domain-error.ts';
+import { type SystemMailState, setSystemMailOptOut, systemMailState } from './opt-out.ts';
 
 const OptOutParams = z.object({ token: z.string().regex(/^[0-9a-f]{48}$/) });
-const OptOutResult = z.object({ optedOut: z.literal(true), message: z.string() });
+const OptOutState = z.object({ optedOut: z.boolean(), message: z.string() });
+
+function said(s: SystemMailState): z.infer<typeof OptOutState> {
+  return {
+    optedOut: s.optedOut,
+    message: s.optedOut
+      ? `Confer service updates are not sent to ${s.email}.`
+      : `Confer service updates are sent to ${s.email}.`,
+  };
+}
 
 /**
- * The one-click opt-out from system-update mail: no login, the token in the link
- * names the admin. GET is what a click in a mail client does; POST is what mail
- * clients send for RFC 8058 "List-Unsubscribe-Post" one-click buttons.
+ * System-update mail: the token in each such mail's link names the admin, no login
+ * (the HTML page a person sees is mail/opt-out-page.ts); and the signed-in admin's own
+ * preference. Reading by token changes nothing: mail scanners follow links.
  */
 export function mailRoutes(db: Db): RouteDef<any, any>[] {
-  const handler = async ({ params }: { params: z.infer<typeof OptOutParams> }) => {
-    const done = await optOutOfSystemMail(db, params.token);
-    if (!done) return { ok: false as const, error: errorBody('not_found') };
-    return {
-      ok: true as const,
-      data: {
-        optedOut: true as const,
-        message: `Confer service updates will no longer be sent to ${done.email}.`,
-      },
+  const byToken = (change: boolean | null) => {
+    return async ({ params }: { params: z.infer<typeof OptOutParams> }) => {
+      const who = { token: params.token };
+      const state =
+        change === null ? await systemMailState(db, who) : await setSystemMailOptOut(db, who, change);
+      if (!state) return { ok: false as const, error: errorBody('not_found') };
+      return { ok: true as const, data: said(state) };
     };
   };
   const common = {
@@ -29,22 +38,65 @@ export function mailRoutes(db: Db): RouteDef<any, any>[] {
     tags: ['mail'] as const,
     access: 'public' as const,
     params: OptOutParams,
-    response: OptOutResult,
+    response: OptOutState,
     errors: ['not_found' as const],
-    handler,
+  };
+  const ownStaffId = (p: { kind: string; staffId?: string }) => {
+    // The route admits admins only, and admins are staff.
+    if (p.kind !== 'staff' || !p.staffId) throw new DomainError('forbidden');
+    return p.staffId;
+  };
+  const preferences = (s: SystemMailState | null) => {
+    if (!s) throw new DomainError('not_found');
+    return { ok: true as const, data: { email: s.email, systemUpdates: !s.optedOut } };
   };
   return [
     defineRoute({
       ...common,
       method: 'get',
-      operationId: 'optOutOfSystemMail',
-      summary: 'Stops system-update e-mail to the admin named by the link (one click, no login).',
+      operationId: 'getSystemMailOptOut',
+      summary:
+        'Whether system-update e-mail goes to the admin named by the token. Reads only: following a link changes nothing.',
+      handler: byToken(null),
     }),
     defineRoute({
       ...common,
       method: 'post',
-      operationId: 'optOutOfSystemMailOneClick',
-      summary: "The same opt-out as a POST, for mail clients' one-click unsubscribe (RFC 8058).",
+      operationId: 'optOutOfSystemMail',
+      summary: 'Stops system-update e-mail to the admin named by the token (no login).',
+      handler: byToken(true),
+    }),
+    defineRoute({
+      ...common,
+      method: 'delete',
+      operationId: 'optInToSystemMail',
+      summary: 'Sends system-update e-mail again to the admin named by the token (no login).',
+      handler: byToken(false),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/admin/mail-preferences',
+      operationId: 'getMailPreferences',
+      summary: "The signed-in admin's own choice about the operator's system-update e-mail.",
+      tags: ['mail', 'admin'],
+      access: 'admin',
+      response: MailPreferences,
+      errors: ['not_found'],
+      handler: async ({ principal }) =>
+        preferences(await systemMailState(db, { staffId: ownStaffId(principal) })),
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/admin/mail-preferences',
+      operationId: 'setMailPreferences',
+      summary: "Opts the signed-in admin out of the operator's system-update e-mail, or back in.",
+      tags: ['mail', 'admin'],
+      access: 'admin',
+      body: SetMailPreferencesRequest,
+      response: MailPreferences,
+      errors: ['not_found'],
+      handler: async ({ principal, body }) =>
+        preferences(await setSystemMailOptOut(db, { staffId: ownStaffId(principal) }, !body.systemUpdates)),
     }),
   ];
 }

@@ -2,7 +2,7 @@ import type { EmailJob } from '../../../../protocol/jobs.ts';
 import type { Db } from '../../infra/db.ts';
 import type { Mailer } from '../../infra/mailer.ts';
 import { composeAccessCodeMail } from '../access-codes/access-code-mail.ts';
-import { composeFeedbackAck } from '../feedback/feedback-mail.ts';
+import { composeFeedbackAck, composeFeedbackReply } from '../feedback/feedback-mail.ts';
 import { passwordLink, tokenForMail } from '../staff/staff-links.ts';
 import { emailKey } from './email-keys.ts';
 import {
@@ -64,8 +64,9 @@ export class MailService {
     this.sentLog = new SentLog(deps.db, deps.sendLeaseMs ?? 60_000);
   }
 
+  /** The opt-out page (mail/opt-out-page.ts): a GET shows a button, a POST opts out. */
   optOutLink(token: string): string {
-    return `${this.deps.publicUrl.replace(/\/$/, '')}/api/v1/mail/opt-out/${token}`;
+    return `${this.deps.publicUrl.replace(/\/$/, '')}/mail/opt-out/${token}`;
   }
 
   async handle(job: EmailJob): Promise<MailOutcome> {
@@ -165,7 +166,15 @@ export class MailService {
         return { ...a, eventId: null, ...(a.to ? {} : { skip: 'nothing_to_send' as const }) };
       }
       case 'feedback-received':
-        return { ...(await composeFeedbackAck(db, job.feedbackId)), eventId: null };
+        return {
+          ...(await composeFeedbackAck(db, job.feedbackId, this.deps.sealKey, this.deps.publicUrl)),
+          eventId: null,
+        };
+      case 'feedback-reply':
+        return {
+          ...(await composeFeedbackReply(db, job.feedbackId, job.replyId, this.deps.publicUrl)),
+          eventId: null,
+        };
       case 'system-update': {
         const staff = await loadStaffContext(db, job.staffId);
         if (!staff || !staff.active || !staff.isAdmin)

@@ -1,14 +1,47 @@
 import type { Db } from '../../infra/db.ts';
 
 /**
- * Stops system-update mail to the one staff member whose token this is. Opting
- * out twice is the same as once (the first instant is kept).
+ * Whose system-update mail: the staff member named by the token in each such mail's
+ * link (no login), or a signed-in admin's own account.
  */
-export async function optOutOfSystemMail(db: Db, token: string): Promise<{ email: string } | null> {
-  const { rows } = await db.query<{ email: string }>(
-    `UPDATE staff SET system_mail_opt_out_at = coalesce(system_mail_opt_out_at, now())
-      WHERE mail_opt_out_token = $1 RETURNING email`,
-    [token],
+export type SystemMailHolder = { token: string } | { staffId: string };
+
+export interface SystemMailState {
+  email: string;
+  optedOut: boolean;
+}
+
+function where(who: SystemMailHolder): { sql: string; value: string } {
+  return 'token' in who
+    ? { sql: 'mail_opt_out_token = $1', value: who.token }
+    : { sql: 'id = $1', value: who.staffId };
+}
+
+/** Reads only: a GET (which mail scanners follow) shows this and changes nothing. */
+export async function systemMailState(db: Db, who: SystemMailHolder): Promise<SystemMailState | null> {
+  const w = where(who);
+  const { rows } = await db.query<{ email: string; opted_out: boolean }>(
+    `SELECT email, system_mail_opt_out_at IS NOT NULL AS opted_out FROM staff WHERE ${w.sql}`,
+    [w.value],
   );
-  return rows[0] ?? null;
+  return rows[0] ? { email: rows[0].email, optedOut: rows[0].opted_out } : null;
+}
+
+/**
+ * Stops (or restarts) system-update mail to this one staff member. Opting out twice
+ * is the same as once (the first instant is kept); opting back in clears it. A mail
+ * already queued is checked again when it is sent (mail.service.ts).
+ */
+export async function setSystemMailOptOut(
+  db: Db,
+  who: SystemMailHolder,
+  optedOut: boolean,
+): Promise<SystemMailState | null> {
+  const w = where(who);
+  const { rows } = await db.query<{ email: string; opted_out: boolean }>(
+    `UPDATE staff SET system_mail_opt_out_at = CASE WHEN $2 THEN coalesce(system_mail_opt_out_at, now()) END
+      WHERE ${w.sql} RETURNING email, system_mail_opt_out_at IS NOT NULL AS opted_out`,
+    [w.value, optedOut],
+  );
+  return rows[0] ? { email: rows[0].email, optedOut: rows[0].opted_out } : null;
 }

@@ -146,7 +146,8 @@ export function operatorRoutes(
       method: 'post',
       path: '/operator/feedback/:feedbackId/replies',
       operationId: 'replyServiceFeedback',
-      summary: 'Adds a reply (and optionally a new status) to an item about the service (operator token).',
+      summary:
+        'Adds a reply (and optionally a new status) to an item about the service, mailed to the sender and shown on their status page (operator token).',
       tags: ['operator', 'feedback'],
       access: 'operator',
       guard,
