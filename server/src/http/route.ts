@@ -294,7 +294,13 @@ function auditEntry(
   const target: Record<string, unknown> = { ...(params as Record<string, unknown>), ...notes.target };
   // The id of what the operation created, when its answer names one.
   const created = (data as { id?: unknown } | null)?.id;
-  if (typeof created === 'string' && UUID.test(created) && target.id === undefined) target.id = created;
+  if (
+    typeof created === 'string' &&
+    UUID.test(created) &&
+    target.id === undefined &&
+    !Object.values(target).includes(created)
+  )
+    target.id = created;
   const actor =
     notes.actor ??
     (principal
