@@ -141,6 +141,48 @@ for (const [n, viewport] of [
   });
 }
 
+describe('before booking opens', () => {
+  let later: SeededSchool;
+  beforeAll(async () => {
+    later = await seedSmallSchool(app, { code: 'LATER', families: 2, teachers: 3, opensInMinutes: 30 });
+  });
+
+  for (const [what, viewport, grey] of [
+    ['phone list', { width: 390, height: 844 }, 'button.time-button[data-state="not-open"]'],
+    ['desktop grid', { width: 1280, height: 900 }, '[role="gridcell"][data-slot]'],
+  ] as const) {
+    it(`a tap on a grey free time in the ${what} says when booking opens, on the page and to a screen reader`, async () => {
+      const { page, context } = await newPage(browser, viewport);
+      const f = later.families[0]!;
+      await page.goto(app.url);
+      await page.getByLabel('School code').fill(later.schoolCode);
+      await page.getByLabel('Your surname').fill(f.surname);
+      await page.getByLabel('Family access code').fill(f.accessCode);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const opens = /^Booking opens at (.+, )?\d\d:\d\d — this page will unlock by itself\.$/;
+      await expect.poll(() => page.getByTestId('opens-notice').textContent()).toMatch(opens);
+      const polite = page.getByTestId('announce-polite');
+      // The page says it once on load; the tap must say it again (a changed live region).
+      await expect.poll(() => polite.textContent()).toMatch(opens);
+      const before = await polite.textContent();
+      expect(await page.getByTestId('not-open-notice').count()).toBe(0);
+
+      const cell = page.locator(grey).first();
+      expect(await cell.textContent()).toMatch(/^(Free|\d\d:\d\d)/);
+      expect(await cell.getAttribute('aria-disabled')).toBe('true');
+      // Playwright waits for aria-disabled elements to become enabled; a thumb does not.
+      await cell.click({ force: true });
+      await expect.poll(() => page.getByTestId('not-open-notice').textContent()).toMatch(opens);
+      await expect.poll(() => polite.textContent()).not.toBe(before);
+      expect((await polite.textContent())?.replace('\u200b', '')).toMatch(opens);
+      // Nothing was held: the tap only explained.
+      expect(await page.locator('[data-state="my-hold"], [data-state="holding"]').count()).toBe(0);
+      expect(await axeReport(page, `not open, ${what}`)).toEqual([]);
+      await context.close();
+    });
+  }
+});
+
 describe('the desktop grid stays for wide screens', () => {
   it('shows the grid at 1280 px, with no axe violations', async () => {
     const { i } = twoChildFamilies()[2] ?? twoChildFamilies()[0]!;
