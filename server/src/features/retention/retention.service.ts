@@ -267,7 +267,9 @@ export class RetentionService {
    * the roll is the school's to keep (its imports drop leavers from class lists).
    */
   async purgeFormerPeople(schoolId: string): Promise<{ families: number; students: number }> {
-    return inTransaction(this.db, async (c) => {
+    const tokenHashes: string[] = [];
+    const done = await inTransaction(this.db, async (c) => {
+      tokenHashes.length = 0;
       const cutoff = await schoolCutoff(c, schoolId);
       if (!cutoff) return { families: 0, students: 0 };
       // Evenings within the period: not ended, or ended after the cut-off.
@@ -291,7 +293,11 @@ export class RetentionService {
           [familyIds],
         );
         await c.query('DELETE FROM family_students WHERE family_id = ANY($1::uuid[])', [familyIds]);
-        await c.query('DELETE FROM sessions WHERE family_id = ANY($1::uuid[])', [familyIds]);
+        const { rows: ended } = await c.query<{ token_hash: string }>(
+          'DELETE FROM sessions WHERE family_id = ANY($1::uuid[]) RETURNING token_hash',
+          [familyIds],
+        );
+        tokenHashes.push(...ended.map((s) => s.token_hash));
         await forgetFamiliesTraces(c, schoolId, families);
       }
       const { rows: students } = await c.query<{ id: string }>(
@@ -309,6 +315,9 @@ export class RetentionService {
         ]);
       return { families: familyIds.length, students: students.length };
     });
+    // After the commit: a cached session would otherwise sign the family in until its idle time-out.
+    if (tokenHashes.length) await this.redis?.forgetSessions(tokenHashes);
+    return done;
   }
 }
 
