@@ -7,7 +7,10 @@ import { adminApi } from './fixtures/admin-api.ts';
 describe('feedback or complaint form (signed in)', () => {
   it('sends a complaint about the school and shows its reference', async () => {
     const { api, calls } = adminApi({
-      'POST /feedback': () => ({ ok: true, data: { reference: 'FB-7Q2K', acknowledgementQueued: true } }),
+      'POST /feedback': () => ({
+        ok: true,
+        data: { reference: 'FB-7Q2K', secret: 'ABCD-EFGH-JKMN-PQRS', acknowledgementQueued: true },
+      }),
     });
     const announcer = new Announcer();
     render(FeedbackForm, { api, announcer, onclose: () => undefined });
@@ -28,6 +31,11 @@ describe('feedback or complaint form (signed in)', () => {
       body: { kind: 'complaint', about: 'school', subject: 'Slots', body: 'None left for Year 9.' },
     });
     expect(screen.getByText(/confirmation is on its way/)).toBeTruthy();
+    // The secret is shown this once, with the way to the status page.
+    expect(screen.getByTestId('feedback-secret').textContent).toBe('ABCD-EFGH-JKMN-PQRS');
+    expect(
+      screen.getByRole('link', { name: 'follow its status and read the replies' }).getAttribute('href'),
+    ).toBe('/feedback/status');
     expect(announcer.polite).toContain('FB-7Q2K');
   });
 });
