@@ -1,5 +1,6 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { EmailJobSchema, QUEUES } from '../protocol/jobs.ts';
+import { fromAddress } from '../server/src/features/mail/calendar.ts';
 import { finishedEmailData } from '../server/src/features/mail/finished-email-job.ts';
 import { MailService } from '../server/src/features/mail/mail.service.ts';
 import { enqueueEmails } from '../server/src/features/mail/mail-queue.ts';
@@ -29,6 +30,7 @@ export function createEmailWorker(ctx: WorkerContext): { worker: Worker; close()
     enqueue: (jobs) => enqueueEmails(queue, jobs, retry),
     sendLeaseMs: ctx.config.EMAIL_SEND_LEASE_MS,
     sealKey: serverKeys(ctx.config.SERVER_SECRET).mailSeal,
+    organizerEmail: fromAddress(ctx.config.MAIL_FROM),
   });
   const worker = new Worker(
     QUEUES.email,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { unavailabilityFor } from '../../client/src/lib/family-rules.ts';
-import { itineraryIcs } from '../../client/src/lib/ics.ts';
 import { formatDateTime, formatTime } from '../../client/src/lib/school-time.ts';
 import { SlotSync } from '../../client/src/lib/slot-sync.ts';
 import type { SlotView } from '../../protocol/schemas.ts';
@@ -71,22 +70,11 @@ describe('family rules', () => {
   });
 });
 
-describe('school time and calendar files', () => {
+describe('school time', () => {
   it("formats in the school's zone whatever the browser's zone is", () => {
     // The suite runs under TZ=Pacific/Chatham; London shows 16:00, Chatham would show 05:45.
     expect(formatTime('2026-11-30T16:00:00.000Z', 'Europe/London')).toBe('16:00');
     expect(formatTime('2026-06-30T16:00:00.000Z', 'Europe/London')).toBe('17:00');
     expect(formatDateTime('2026-11-30T16:00:00.000Z', 'Europe/London')).toBe('Mon 30 Nov, 16:00');
-  });
-
-  it('writes an iCalendar file with UTC times, escaped text and CRLF lines', () => {
-    const b = booking(slot('t1', 1), 'confirmed', 'kid', { room: 'Room 1, Block B' });
-    const ics = itineraryIcs([b], "Parents' evening", 'Riverside', new Date('2026-11-01T00:00:00Z'));
-    expect(ics).toContain('BEGIN:VCALENDAR\r\n');
-    expect(ics).toContain('DTSTART:20261130T160500Z\r\n');
-    expect(ics).toContain('DTEND:20261130T161000Z\r\n');
-    expect(ics).toContain('LOCATION:Room 1\\, Block B\\, Riverside\r\n');
-    expect(ics).toContain(`UID:${b.id}@confer`);
-    expect(ics.split('\r\n').every((l) => new TextEncoder().encode(l).length <= 75)).toBe(true);
   });
 });

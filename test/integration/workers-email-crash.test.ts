@@ -148,6 +148,7 @@ describe('e-mail exactly once across a worker crash', () => {
       publicUrl: app.url,
       enqueue: async () => {},
       sealKey: sealKey(),
+      organizerEmail: 'no-reply@confer.local',
     });
     expect(await service.handle(taken!.data)).toBe('sent');
     mailer.close();

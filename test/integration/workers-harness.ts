@@ -21,6 +21,15 @@ export interface TestSmtp {
   stallNext: boolean;
   /** Resolves when a stalled message has been read in full. */
   stalled: Promise<void>;
+  /** While set, every message is refused at MAIL FROM with 451 (try again later): mail is "down". */
+  refuse: boolean;
+  /**
+   * While above 0, the next message is read in full but accepted only this many ms later
+   * (a slow relay); it is kept, in `messages`, when it is accepted.
+   */
+  holdNextMs: number;
+  /** How many held messages have been read in full so far. */
+  held: number;
   close(): Promise<void>;
 }
 
@@ -31,6 +40,9 @@ export async function startSmtp(): Promise<TestSmtp> {
     port: 0,
     messages: [],
     stallNext: false,
+    refuse: false,
+    holdNextMs: 0,
+    held: 0,
     stalled: new Promise<void>((r) => {
       onStalled = r;
     }),
@@ -40,14 +52,28 @@ export async function startSmtp(): Promise<TestSmtp> {
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onMailFrom(_address, _session, callback) {
+      if (!smtp.refuse) return callback();
+      callback(Object.assign(new Error('Mail service unavailable, try again later'), { responseCode: 451 }));
+    },
     onData(stream, _session, callback) {
       const stall = smtp.stallNext;
       smtp.stallNext = false;
+      const hold = smtp.holdNextMs;
+      smtp.holdNextMs = 0;
       simpleParser(stream)
         .then((mail) => {
           if (stall) {
             // Never answer: the message is not accepted, as when a sender dies mid-DATA.
             onStalled();
+            return;
+          }
+          if (hold > 0) {
+            smtp.held++;
+            setTimeout(() => {
+              smtp.messages.push(mail);
+              callback();
+            }, hold);
             return;
           }
           smtp.messages.push(mail);

@@ -2,7 +2,11 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { emailKey } from '../../server/src/features/mail/email-keys.ts';
 import type { Appointment, FamilyContext, StaffContext } from '../../server/src/features/mail/mail-data.ts';
-import { confirmationMail } from '../../server/src/features/mail/templates/booking-mails.ts';
+import {
+  cancellationMail,
+  confirmationMail,
+  type Sending,
+} from '../../server/src/features/mail/templates/booking-mails.ts';
 import { systemUpdateMail } from '../../server/src/features/mail/templates/system-update-mail.ts';
 import { teacherScheduleMail } from '../../server/src/features/mail/templates/teacher-schedule-mail.ts';
 
@@ -29,13 +33,16 @@ const appt = (id: string, iso: string): Appointment => {
     studentName: 'Ava Patel',
     familySurname: 'Patel',
     status: 'confirmed',
+    sequence: 3,
   };
 };
+const sending: Sending = { at: new Date('2026-06-20T16:42:00Z'), organizerEmail: 'no-reply@school.example' };
 
 describe('mail templates', () => {
   it('writes school-local times in both parts, escapes HTML, and carries no tracking or remote content', () => {
     const mail = confirmationMail(
       ctx,
+      sending,
       [appt('00000000-0000-4000-8000-00000000000a', '2026-07-01T17:40')],
       'family',
     );
@@ -51,12 +58,27 @@ describe('mail templates', () => {
   it('names each teacher with the subject they teach the child, in both parts and the .ics (issue 15)', () => {
     const chem = appt('00000000-0000-4000-8000-00000000000c', '2026-07-01T17:40');
     const none = { ...appt('00000000-0000-4000-8000-00000000000d', '2026-07-01T17:50'), subject: '' };
-    const mail = confirmationMail(ctx, [chem, none], 'family');
+    const mail = confirmationMail(ctx, sending, [chem, none], 'family');
     expect(mail.text).toContain('Mr Smith (Chemistry), Lab 2 (for Ava Patel)');
     // No subject on the class list: no empty brackets.
     expect(mail.text).toContain('Mr Smith, Lab 2 (for Ava Patel)');
     expect(mail.html).toContain('Mr Smith (Chemistry)<br>');
     expect(String(mail.attachments?.[0]?.content)).toContain('SUMMARY:Ava Patel: Mr Smith (Chemistry)');
+  });
+
+  it('says which moment it describes, and that a cancellation file removes the times (issue 14)', () => {
+    const a = appt('00000000-0000-4000-8000-00000000000e', '2026-07-01T17:40');
+    const confirmed = confirmationMail(ctx, sending, [a], 'family');
+    // 16:42 UTC is 17:42 in London in June.
+    expect(confirmed.text).toContain('As of 17:42 on Saturday 20 June 2026, when this message was sent.');
+    expect(confirmed.html).toContain('As of 17:42 on Saturday 20 June 2026');
+    expect(confirmed.text).toContain('adds these times to your calendar');
+    const cancelled = cancellationMail(ctx, sending, [{ ...a, status: 'cancelled' }], [], 'staff');
+    for (const part of [cancelled.text, cancelled.html]) {
+      expect(part).not.toContain('adds these times');
+      expect(part).toContain('removes the cancelled appointments from your calendar');
+    }
+    expect(cancelled.attachments?.[0]?.contentType).toContain('method=CANCEL');
   });
 
   it("lists a teacher's day in the school's zone", () => {

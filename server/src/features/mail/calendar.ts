@@ -1,4 +1,3 @@
-import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { DateTime } from 'luxon';
 import { type Appointment, teacherWithSubject } from './mail-data.ts';
 import { vtimezone } from './vtimezone.ts';
@@ -7,54 +6,123 @@ export interface CalendarInput {
   schoolName: string;
   eventName: string;
   timeZone: string;
+  /** The ORGANIZER's address: the mail's From (calendar apps show the school's name with it). */
+  organizerEmail: string;
   appointments: Appointment[];
   /** PUBLISH adds or updates the appointments; CANCEL removes them from the calendar. */
   method: 'PUBLISH' | 'CANCEL';
+  /** When this file is made: its DTSTAMP, always written in UTC. */
+  stamp: Date;
 }
 
-// SEQUENCE has to grow with every update of the same UID for calendar apps to
-// take the newer copy; seconds since a fixed date grow and fit an int32 for decades.
-const SEQUENCE_EPOCH = Date.UTC(2024, 0, 1);
+/** The address in a From header (`Confer <no-reply@school.example>` → `no-reply@school.example`). */
+export function fromAddress(from: string): string {
+  const angled = /<([^<>\s]+@[^<>\s]+)>/.exec(from);
+  return (angled?.[1] ?? from).trim();
+}
 
 /**
- * An .ics file with one VEVENT per appointment, written in the school's time zone
- * (with its VTIMEZONE) so that "17:40 in Room 12" lands at 17:40 school time in
- * any calendar app, wherever the reader is. The booking id is the UID, so a later
- * change or cancellation updates the same calendar entry instead of adding one.
+ * The one writer of appointment calendars: the family's mail attachments and the
+ * family's download (GET /events/{eventId}/calendar.ics) both come from here, so a
+ * calendar app sees one appointment as one entry whichever file it read last.
+ *
+ * - UID is the booking id: a move, resize or cancellation updates the same entry.
+ * - SEQUENCE is the appointment's own version (its slot's change version, which rises
+ *   with every change and never otherwise): the same state gives the same number in
+ *   the mail and the download, however often either is sent, and a change always a
+ *   higher one, so no app keeps an older copy over a newer one. A clock-based number
+ *   would make a late re-send of an old state look newest.
+ * - DTSTAMP is UTC (RFC 5545 3.8.7.2 requires the `Z`); the times are in the school's
+ *   zone with its VTIMEZONE, so 17:40 in Room 12 lands at 17:40 school time wherever
+ *   the reader is.
+ * - ORGANIZER is the school, at the address the mail comes from.
+ * - A cancellation is METHOD:CANCEL with STATUS:CANCELLED on each VEVENT.
  */
 export function appointmentsCalendar(input: CalendarInput): string {
-  const { timeZone, appointments } = input;
+  const { timeZone, appointments, stamp } = input;
   const starts = appointments.map((a) => a.startsAt.getTime());
   const ends = appointments.map((a) => a.endsAt.getTime());
-  const from = new Date(Math.min(...starts, Date.now()));
-  const to = new Date(Math.max(...ends, Date.now()));
-  const cal = ical({
-    name: `${input.eventName} — ${input.schoolName}`,
-    prodId: { company: 'Confer', product: 'Confer', language: 'EN' },
-    method: input.method === 'CANCEL' ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.PUBLISH,
-    timezone: { name: timeZone, generator: () => vtimezone(timeZone, from, to) },
-  });
-  const sequence = Math.floor((Date.now() - SEQUENCE_EPOCH) / 1000);
+  const from = new Date(Math.min(...starts, stamp.getTime()));
+  const to = new Date(Math.max(...ends, stamp.getTime()));
+  const cancel = input.method === 'CANCEL';
+  const organizer = `ORGANIZER;CN=${paramText(input.schoolName)}:mailto:${input.organizerEmail}`;
+  const lines = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Confer//Confer//EN',
+    'CALSCALE:GREGORIAN',
+    `METHOD:${input.method}`,
+    `X-WR-CALNAME:${text(`${input.eventName} — ${input.schoolName}`)}`,
+    `X-WR-TIMEZONE:${timeZone}`,
+    ...vtimezone(timeZone, from, to).split('\r\n'),
+  ];
   for (const a of appointments) {
-    cal.createEvent({
-      id: `${a.bookingId}@confer`,
-      sequence,
-      start: DateTime.fromJSDate(a.startsAt).setZone(timeZone),
-      end: DateTime.fromJSDate(a.endsAt).setZone(timeZone),
-      timezone: timeZone,
-      summary: `${a.studentName}: ${teacherWithSubject(a)}`,
-      location: a.room || null,
-      description: [
-        `${input.eventName}, ${input.schoolName}`,
-        `Teacher: ${a.teacherName}`,
-        a.subject ? `Subject: ${a.subject}` : null,
-        a.room ? `Room: ${a.room}` : null,
-        `For: ${a.studentName}`,
-      ]
-        .filter(Boolean)
-        .join('\n'),
-      status: input.method === 'CANCEL' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
-    });
+    lines.push(
+      'BEGIN:VEVENT',
+      `UID:${a.bookingId}@confer`,
+      `SEQUENCE:${a.sequence}`,
+      `DTSTAMP:${utc(stamp)}`,
+      `DTSTART;TZID=${timeZone}:${local(a.startsAt, timeZone)}`,
+      `DTEND;TZID=${timeZone}:${local(a.endsAt, timeZone)}`,
+      organizer,
+      `SUMMARY:${text(`${a.studentName}: ${teacherWithSubject(a)}`)}`,
+      ...(a.room ? [`LOCATION:${text(a.room)}`] : []),
+      `DESCRIPTION:${text(
+        [
+          `${input.eventName}, ${input.schoolName}`,
+          `Teacher: ${a.teacherName}`,
+          a.subject ? `Subject: ${a.subject}` : null,
+          a.room ? `Room: ${a.room}` : null,
+          `For: ${a.studentName}`,
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      )}`,
+      `STATUS:${cancel ? 'CANCELLED' : 'CONFIRMED'}`,
+      'TRANSP:OPAQUE',
+      'END:VEVENT',
+    );
   }
-  return cal.toString();
+  lines.push('END:VCALENDAR');
+  return `${lines.map(fold).join('\r\n')}\r\n`;
+}
+
+function utc(d: Date): string {
+  return `${DateTime.fromJSDate(d, { zone: 'utc' }).toFormat("yyyyLLdd'T'HHmmss")}Z`;
+}
+
+function local(d: Date, zone: string): string {
+  return DateTime.fromJSDate(d, { zone }).toFormat("yyyyLLdd'T'HHmmss");
+}
+
+/** TEXT values (RFC 5545 3.3.11): backslash, semicolon, comma and newlines escaped. */
+function text(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+}
+
+/** A parameter value (CN=…): quoted, since a school's name may hold `:`, `;` or `,`; quotes cannot be escaped, so they go. */
+function paramText(s: string): string {
+  return `"${s.replace(/["\r\n]/g, '')}"`;
+}
+
+/** RFC 5545 3.1: lines longer than 75 octets are folded with CRLF and a space, never inside a character. */
+function fold(line: string): string {
+  const encoder = new TextEncoder();
+  if (encoder.encode(line).length <= 75) return line;
+  const parts: string[] = [];
+  let current = '';
+  let size = 0;
+  for (const ch of line) {
+    const n = encoder.encode(ch).length;
+    // The first line holds 75 octets; each continuation 74 after its leading space.
+    if (size + n > (parts.length ? 74 : 75)) {
+      parts.push(current);
+      current = '';
+      size = 0;
+    }
+    current += ch;
+    size += n;
+  }
+  parts.push(current);
+  return parts.join('\r\n ');
 }

@@ -13,6 +13,13 @@ export interface Appointment {
   studentName: string;
   familySurname: string;
   status: 'held' | 'confirmed' | 'cancelled' | 'expired';
+  /**
+   * The appointment's version for calendars (SEQUENCE): its slot's change version.
+   * Every change to the booking (confirm, move, resize, cancel) records a change on
+   * its slot, which takes a new, higher version from one sequence; nothing else
+   * changes a booked slot. Same state, same number; each change, a higher one.
+   */
+  sequence: number;
 }
 
 /**
@@ -38,7 +45,7 @@ export interface FamilyContext extends EventContext {
 }
 
 const APPOINTMENT_SELECT = `
-  SELECT b.id, b.starts_at, b.ends_at, b.status, s.room, t.title, t.first_name, t.surname,
+  SELECT b.id, b.starts_at, b.ends_at, b.status, s.room, s.version, t.title, t.first_name, t.surname,
          stu.first_name || ' ' || stu.surname AS student_name, f.surname AS family_surname,
          coalesce(ts.subject, '') AS subject
     FROM bookings b
@@ -54,6 +61,8 @@ interface AppointmentRow {
   ends_at: Date;
   status: Appointment['status'];
   room: string;
+  /** bigint: pg hands it over as text. */
+  version: string;
   title: string;
   first_name: string;
   surname: string;
@@ -73,6 +82,7 @@ function toAppointment(r: AppointmentRow): Appointment {
     studentName: r.student_name,
     familySurname: r.family_surname,
     status: r.status,
+    sequence: Number(r.version),
   };
 }
 

@@ -4,16 +4,10 @@ import type { Mailer } from '../../infra/mailer.ts';
 import { composeAccessCodeMail } from '../access-codes/access-code-mail.ts';
 import { composeFeedbackAck, composeFeedbackReply } from '../feedback/feedback-mail.ts';
 import { passwordLink, tokenForMail } from '../staff/staff-links.ts';
+import { type BookingMailJob, BookingMails, isBookingMail } from './booking-mail.ts';
 import { emailKey } from './email-keys.ts';
-import {
-  loadConfirmedItinerary,
-  loadFamilyBookings,
-  loadFamilyContext,
-  loadStaffContext,
-  loadTeacherDay,
-} from './mail-data.ts';
+import { loadFamilyContext, loadStaffContext, loadTeacherDay } from './mail-data.ts';
 import { SentLog } from './sent-log.ts';
-import { cancellationMail, changeMail, confirmationMail, reminderMail } from './templates/booking-mails.ts';
 import { familyNoticeMail } from './templates/family-notice-mail.ts';
 import type { ComposedMail } from './templates/layout.ts';
 import { invitationMail, passwordResetMail } from './templates/staff-account-mails.ts';
@@ -28,6 +22,8 @@ export type MailOutcome =
   | 'opted_out'
   /** What the mail was about is gone (all cancelled since, account removed …). */
   | 'nothing_to_send'
+  /** A family's confirmation or change whose state a mail already sent carried (booking-mail.ts). */
+  | 'superseded'
   | 'fanned_out';
 
 export interface MailServiceDeps {
@@ -41,6 +37,8 @@ export interface MailServiceDeps {
   sendLeaseMs?: number;
   /** Opens the secrets (access codes, link tokens) that wait sealed for their mail (infra/server-keys.ts). */
   sealKey: Buffer;
+  /** The From address (of MAIL_FROM): the ORGANIZER of the families' calendar files. */
+  organizerEmail: string;
 }
 
 interface Addressed {
@@ -59,9 +57,19 @@ interface Addressed {
  */
 export class MailService {
   private readonly sentLog: SentLog;
+  private readonly bookingMails: BookingMails;
+  private readonly messageDomain: string;
 
   constructor(private readonly deps: MailServiceDeps) {
     this.sentLog = new SentLog(deps.db, deps.sendLeaseMs ?? 60_000);
+    this.messageDomain = deps.publicUrl.replace(/^\w+:\/\//, '').replace(/[:/].*$/, '') || 'confer.local';
+    this.bookingMails = new BookingMails({
+      db: deps.db,
+      mailer: deps.mailer,
+      sentLog: this.sentLog,
+      organizerEmail: deps.organizerEmail,
+      messageDomain: this.messageDomain,
+    });
   }
 
   /** The opt-out page (mail/opt-out-page.ts): a GET shows a button, a POST opts out. */
@@ -74,12 +82,14 @@ export class MailService {
     if (job.kind === 'system-update-broadcast') return this.fanOut(job);
     // Cheap early exit for a retry after the mail went out; sendOnce decides anyway.
     if (await this.sentLog.wasSent(key)) return 'already_sent';
+    // A family's booking mails are composed only when their turn to be sent comes.
+    if (isBookingMail(job)) return this.bookingMails.send(job, key);
     const a = await this.compose(job);
     if (a.skip) return a.skip;
     if (!a.to) return 'no_recipient';
     if (!a.mail) return 'nothing_to_send';
     const { to, mail } = a;
-    const domain = this.deps.publicUrl.replace(/^\w+:\/\//, '').replace(/[:/].*$/, '') || 'confer.local';
+    const domain = this.messageDomain;
     const outcome = await this.sentLog.sendOnce(
       { key, kind: job.kind, schoolId: a.schoolId, eventId: a.eventId, recipient: to },
       () => this.deps.mailer.send({ ...mail, to, messageId: `<${key}@${domain}>` }),
@@ -88,37 +98,11 @@ export class MailService {
     return outcome;
   }
 
-  private async compose(job: Exclude<EmailJob, { kind: 'system-update-broadcast' }>): Promise<Addressed> {
+  private async compose(
+    job: Exclude<EmailJob, { kind: 'system-update-broadcast' } | BookingMailJob>,
+  ): Promise<Addressed> {
     const { db } = this.deps;
     switch (job.kind) {
-      case 'booking-confirmed':
-      case 'booking-cancelled':
-      case 'booking-changed':
-      case 'reminder': {
-        const ctx = await loadFamilyContext(db, job.familyId, job.eventId);
-        if (!ctx) return { to: null, schoolId: null, eventId: null, mail: null, skip: 'nothing_to_send' };
-        const base = { to: ctx.email, schoolId: ctx.schoolId, eventId: ctx.eventId };
-        if (!ctx.email) return { ...base, mail: null };
-        const itinerary = await loadConfirmedItinerary(db, job.familyId, job.eventId);
-        if (job.kind === 'reminder') {
-          return { ...base, mail: itinerary.length ? reminderMail(ctx, itinerary) : null };
-        }
-        const concerned = await loadFamilyBookings(db, job.familyId, job.bookingIds);
-        if (job.kind === 'booking-confirmed') {
-          // Only if what was confirmed still stands; a cancellation mail follows otherwise.
-          const stands = concerned.some((b) => b.status === 'confirmed');
-          return { ...base, mail: stands ? confirmationMail(ctx, itinerary, job.by) : null };
-        }
-        if (job.kind === 'booking-cancelled') {
-          const cancelled = concerned.filter((b) => b.status === 'cancelled');
-          return {
-            ...base,
-            mail: cancelled.length ? cancellationMail(ctx, cancelled, itinerary, job.by) : null,
-          };
-        }
-        const changed = concerned.filter((b) => b.status === 'confirmed');
-        return { ...base, mail: changed.length ? changeMail(ctx, changed, itinerary, job.by) : null };
-      }
       case 'family-notice': {
         const ctx = await loadFamilyContext(db, job.familyId, job.eventId);
         if (!ctx) return { to: null, schoolId: null, eventId: null, mail: null, skip: 'nothing_to_send' };

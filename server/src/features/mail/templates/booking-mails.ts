@@ -38,13 +38,31 @@ function footer(ctx: FamilyContext): { text: string; html: string } {
   return { text, html: escapeHtml(text) };
 }
 
-function ics(ctx: FamilyContext, list: Appointment[], method: 'PUBLISH' | 'CANCEL', name: string) {
+/**
+ * When a booking mail is written, and from which address: every mail describes the
+ * family's appointments as they stand at `at` (the worker composes it only once it
+ * may send it), and its calendar file names the school at `organizerEmail`.
+ */
+export interface Sending {
+  at: Date;
+  organizerEmail: string;
+}
+
+function ics(
+  ctx: FamilyContext,
+  sending: Sending,
+  list: Appointment[],
+  method: 'PUBLISH' | 'CANCEL',
+  name: string,
+) {
   const content = appointmentsCalendar({
     schoolName: ctx.schoolName,
     eventName: ctx.eventName,
     timeZone: ctx.timeZone,
+    organizerEmail: sending.organizerEmail,
     appointments: list,
     method,
+    stamp: sending.at,
   });
   const attachment: MailAttachment = {
     filename: name,
@@ -54,21 +72,35 @@ function ics(ctx: FamilyContext, list: Appointment[], method: 'PUBLISH' | 'CANCE
   return attachment;
 }
 
+/** What the attached file does: a cancellation's file removes entries, never adds them. */
+function calendarNote(method: 'PUBLISH' | 'CANCEL' | null): string {
+  if (method === 'CANCEL')
+    return 'The attached calendar file removes the cancelled appointments from your calendar.';
+  if (method === 'PUBLISH')
+    return 'The attached calendar file adds these times to your calendar, or updates them if you added them before.';
+  return '';
+}
+
 function compose(
   ctx: FamilyContext,
+  sending: Sending,
   subject: string,
   intro: string,
   sections: { heading: string; list: Appointment[]; struck?: boolean }[],
-  attachments: MailAttachment[],
+  calendar: { method: 'PUBLISH' | 'CANCEL'; attachment: MailAttachment } | null,
 ): ComposedMail {
   const f = footer(ctx);
+  // A mail may wait in the queue (an SMTP outage); it says which moment it describes.
+  const asOf = `As of ${localTime(sending.at, ctx.timeZone)} on ${localDay(sending.at, ctx.timeZone)}, when this message was sent.`;
+  const note = calendarNote(calendar?.method ?? null);
   const text = [
     `Dear ${ctx.surname} family,`,
     '',
     intro,
+    asOf,
     ...sections.flatMap((s) => ['', `${s.heading}:`, '', itineraryText(s.list, ctx.timeZone)]),
     '',
-    attachments.length ? 'The attached calendar file adds these times to your calendar.' : '',
+    note,
     '',
     '--',
     f.text,
@@ -76,31 +108,51 @@ function compose(
   const body = [
     `<p>Dear ${escapeHtml(ctx.surname)} family,</p>`,
     `<p>${escapeHtml(intro)}</p>`,
+    `<p style="color:#555">${escapeHtml(asOf)}</p>`,
     ...sections.map(
       (s) =>
         `<h3 style="margin:20px 0 8px">${escapeHtml(s.heading)}</h3>${itineraryHtml(s.list, ctx.timeZone, s.struck)}`,
     ),
-    attachments.length ? '<p>The attached calendar file adds these times to your calendar.</p>' : '',
+    note ? `<p>${escapeHtml(note)}</p>` : '',
   ].join('\n');
-  return { subject, text, html: htmlPage(subject, body, f.html), attachments };
+  return {
+    subject,
+    text,
+    html: htmlPage(subject, body, f.html),
+    attachments: calendar ? [calendar.attachment] : [],
+  };
 }
 
-export function confirmationMail(ctx: FamilyContext, itinerary: Appointment[], by: By): ComposedMail {
+function publish(ctx: FamilyContext, sending: Sending, itinerary: Appointment[]) {
+  return {
+    method: 'PUBLISH' as const,
+    attachment: ics(ctx, sending, itinerary, 'PUBLISH', 'appointments.ics'),
+  };
+}
+
+export function confirmationMail(
+  ctx: FamilyContext,
+  sending: Sending,
+  itinerary: Appointment[],
+  by: By,
+): ComposedMail {
   const intro =
     by === 'staff'
       ? `${ctx.schoolName} has booked appointments for you at ${ctx.eventName}.`
       : `Your appointments at ${ctx.eventName} are confirmed.`;
   return compose(
     ctx,
+    sending,
     `Your appointments: ${ctx.eventName} (${ctx.schoolName})`,
     intro,
     [{ heading: 'Your appointments', list: itinerary }],
-    [ics(ctx, itinerary, 'PUBLISH', 'appointments.ics')],
+    publish(ctx, sending, itinerary),
   );
 }
 
 export function cancellationMail(
   ctx: FamilyContext,
+  sending: Sending,
   cancelled: Appointment[],
   itinerary: Appointment[],
   by: By,
@@ -113,13 +165,19 @@ export function cancellationMail(
   const sections = [{ heading: 'Cancelled', list: cancelled, struck: true }];
   if (itinerary.length)
     sections.push({ heading: 'Your remaining appointments', list: itinerary, struck: false });
-  return compose(ctx, `Appointment cancelled: ${ctx.eventName} (${ctx.schoolName})`, intro, sections, [
-    ics(ctx, cancelled, 'CANCEL', 'cancelled.ics'),
-  ]);
+  return compose(
+    ctx,
+    sending,
+    `Appointment cancelled: ${ctx.eventName} (${ctx.schoolName})`,
+    intro,
+    sections,
+    { method: 'CANCEL', attachment: ics(ctx, sending, cancelled, 'CANCEL', 'cancelled.ics') },
+  );
 }
 
 export function changeMail(
   ctx: FamilyContext,
+  sending: Sending,
   changed: Appointment[],
   itinerary: Appointment[],
   by: By,
@@ -130,23 +188,25 @@ export function changeMail(
       : `Your appointments at ${ctx.eventName} have changed. The new times are below.`;
   return compose(
     ctx,
+    sending,
     `Appointment changed: ${ctx.eventName} (${ctx.schoolName})`,
     intro,
     [
       { heading: 'Changed', list: changed },
       { heading: 'All your appointments', list: itinerary },
     ],
-    [ics(ctx, itinerary, 'PUBLISH', 'appointments.ics')],
+    publish(ctx, sending, itinerary),
   );
 }
 
-export function reminderMail(ctx: FamilyContext, itinerary: Appointment[]): ComposedMail {
+export function reminderMail(ctx: FamilyContext, sending: Sending, itinerary: Appointment[]): ComposedMail {
   const first = itinerary[0]!;
   return compose(
     ctx,
+    sending,
     `Reminder: ${ctx.eventName} on ${localDay(first.startsAt, ctx.timeZone)}`,
     `A reminder of your appointments at ${ctx.eventName}. Your first one is at ${localTime(first.startsAt, ctx.timeZone)}.`,
     [{ heading: 'Your appointments', list: itinerary }],
-    [ics(ctx, itinerary, 'PUBLISH', 'appointments.ics')],
+    publish(ctx, sending, itinerary),
   );
 }
