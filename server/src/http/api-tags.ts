@@ -22,8 +22,9 @@ export const API_TAGS = {
   records:
     'What was booked and what is held: booking logs, schedules (CSV and print), a family’s data and its erasure.',
   stats: 'Aggregate, anonymous statistics: page views per day and page, and how an event was booked.',
-  mail: 'The one-click opt-out from system-update e-mail (the link in each such mail).',
-  feedback: 'Feedback to the service, from schools and the public, and the replies.',
+  mail: "System-update e-mail: the opt-out by the token in each such mail's link (reading it changes nothing), and an admin's own preference.",
+  feedback:
+    'Feedback and complaints, from schools and the public; the replies, mailed to the sender; the status by reference and secret.',
   operator:
     'The service operator: schools, the service overview and feedback. Needs the operator’s token, not a school session.',
 } as const;
