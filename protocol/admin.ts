@@ -9,7 +9,7 @@
  * server in the school's IANA zone. Everything the server answers is an instant.
  */
 import { z } from 'zod';
-import { SlotState } from './schemas.ts';
+import { EventView, SlotState } from './schemas.ts';
 
 const id = z.uuid();
 const instant = z.iso.datetime({ offset: true });
@@ -305,7 +305,7 @@ export type SetBookingNoteRequest = z.infer<typeof SetBookingNoteRequest>;
  * per child and teacher, seen and changeable by both families; `separate` — each family
  * books its own. Changeable only while the event has no active booking.
  */
-export const SharedChildMode = z.enum(['joint', 'separate']);
+export const SharedChildMode = EventView.shape.sharedChildMode;
 export const SharedChildModeRequest = z.strictObject({ mode: SharedChildMode });
 export const SharedChildModeView = z.object({ eventId: id, mode: SharedChildMode });
 /** Links a second (or further) family to a child of the school, as the class-list import can. */

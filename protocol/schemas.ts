@@ -84,6 +84,8 @@ export const EventView = z.object({
   startsAt: instant.nullable(),
   endsAt: instant.nullable(),
   archived: z.boolean(),
+  /** Separated parents (issue 15): one joint appointment per child and teacher, or one per family. */
+  sharedChildMode: z.enum(['joint', 'separate']),
 });
 
 export const TeacherView = z.object({ id, displayName: z.string(), room: z.string() });

@@ -42,6 +42,9 @@ async function sharedChild(code: string, mode?: 'joint' | 'separate'): Promise<S
     });
     expect(set.status, JSON.stringify(set.body)).toBe(200);
     expect(set.body).toEqual({ eventId: school.eventId, mode });
+    // The event itself says which it is, so the admin screen can show the current choice.
+    const shown = await app.api('GET', `/api/v1/events/${school.eventId}`, { token: admin });
+    expect(shown.body.sharedChildMode).toBe(mode);
   }
   const child = school.families[0]!.studentIds[0]!;
   const linked = await app.api('POST', `/api/v1/admin/families/${school.families[1]!.id}/students`, {

@@ -21,6 +21,7 @@ interface EventRow {
   archived_at: Date | null;
   starts_at: Date | null;
   ends_at: Date | null;
+  shared_child_mode: EventView['sharedChildMode'];
 }
 
 const EVENT_SELECT = `
@@ -44,6 +45,7 @@ function toView(r: EventRow): EventView {
     startsAt: r.starts_at?.toISOString() ?? null,
     endsAt: r.ends_at?.toISOString() ?? null,
     archived: r.archived_at !== null,
+    sharedChildMode: r.shared_child_mode,
   };
 }
 
