@@ -7,6 +7,8 @@ function recordedText(recorded: ReturnType<typeof recordedIn>): string {
   if (recorded === 'audit') return 'in the record of transactions (GET /api/v1/admin/transactions).';
   if (recorded === 'booking_log')
     return 'each booking or slot change in the booking log, in its own transaction.';
+  if (recorded === 'by_service')
+    return 'in the record of transactions (GET /api/v1/admin/transactions), in the change’s own transaction.';
   return `not recorded: ${recorded.not}.`;
 }
 

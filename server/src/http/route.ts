@@ -49,10 +49,12 @@ export interface RecordNotes {
  * transaction). `audit`, the default for everything but GET: the edge writes an
  * audit_log row once the handler succeeded. `booking_log`: every change it makes is a
  * booking or slot change, which the booking door logs in the change's own
- * transaction. `{ not }`: it changes nothing a person would need to account for, and
+ * transaction. `by_service`: its service writes the audit_log row itself, in the
+ * change's own transaction, because another door shares it (an HTML form posts to the
+ * same service). `{ not }`: it changes nothing a person would need to account for, and
  * says why (a check, a plan, an anonymous count).
  */
-export type Recorded = 'audit' | 'booking_log' | { not: string };
+export type Recorded = 'audit' | 'booking_log' | 'by_service' | { not: string };
 
 /** Writes one audit entry; the edge calls it after a change succeeded. */
 export type RecordChange = (entry: AuditEntry) => Promise<void>;

@@ -5,6 +5,7 @@ import { hashPassword } from '../auth/passwords.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { SessionStore } from '../auth/session-store.ts';
 import { DomainError } from '../domain-error.ts';
+import { recordChange } from '../records/audit-log.ts';
 import type { EmailOutbox } from './email-outbox.ts';
 import { passwordProblem } from './password-policy.ts';
 import { consumeStaffLink, issueStaffLink } from './staff-links.ts';
@@ -118,7 +119,10 @@ export class StaffAccountsService {
     const { email, staffId } = await inTransaction(this.deps.db, async (c) => {
       const staffId = await consumeStaffLink(c, token);
       if (!staffId) throw new DomainError('not_found', 'This link has expired or was already used.');
-      const { rows } = await c.query<{ email: string }>('SELECT email FROM staff WHERE id = $1', [staffId]);
+      const { rows } = await c.query<{ email: string; school_id: string }>(
+        'SELECT email, school_id FROM staff WHERE id = $1',
+        [staffId],
+      );
       const email = rows[0]!.email;
       // Checked after the link so the answer does not tell a stranger whether a token is valid
       // cheaply; a refused password rolls the transaction back, leaving the link usable.
@@ -129,6 +133,14 @@ export class StaffAccountsService {
         staffId,
         await hashPassword(password),
       ]);
+      // Here, not at the API edge: the password page's form posts to this too.
+      await recordChange(c, {
+        schoolId: rows[0]!.school_id,
+        actorKind: 'staff',
+        actorId: staffId,
+        action: 'setPasswordWithLink',
+        target: { staffId },
+      });
       return { email, staffId };
     });
     this.deps.sessionsEnded(await this.deps.sessions.revokeAllOf({ staffId }, 'password_changed'));

@@ -102,6 +102,7 @@ export function staffRoutes(staff: StaffAccountsService, resetLimit: RateLimit):
       method: 'post',
       path: '/auth/password',
       operationId: 'setPasswordWithLink',
+      recorded: 'by_service',
       summary: 'Sets a password with the secret from an invitation or reset link (single use, expiring).',
       tags: ['auth'],
       access: 'public',
