@@ -5,6 +5,7 @@
  * described in docs/schools.md.
  */
 import { z } from 'zod';
+import { RetentionDays } from './school-settings.ts';
 import { refusingUnstorableText } from './storable-text.ts';
 
 const id = z.uuid();
@@ -38,8 +39,8 @@ export const CreateSchoolRequest = z.strictObject({
   code: z.string().regex(/^[A-Z0-9]{3,16}$/, 'Use 3 to 16 capital letters or digits.'),
   name: z.string().trim().min(1).max(200),
   timeZone: TimeZone,
-  /** Days after an event ends before its personal data is purged. */
-  retentionDays: z.number().int().min(1).max(3650),
+  /** The school's retention period in days: the same bounds as an admin's change (school-settings.ts). */
+  retentionDays: RetentionDays,
   /** The school's first admin: invited by e-mail to set a password. */
   admin: z
     .strictObject({

@@ -38,8 +38,8 @@ export function retentionRules(period: number | null, archiveAfterDays: number):
       when: `${p} after the evening ends`,
     },
     {
-      what: 'A family or child no longer on the school’s roll (no child on a class list, or not on a class list) and in no evening within the period is anonymised: names, e-mail address, access code (its digest and its sealed copy), the school’s reference, class and class lists, and family links are removed.',
-      when: `${p} after the family or child was added, last signed in, or last took part in an evening, whichever is latest`,
+      what: 'Families and children who have left the school’s roll (a child on no class list; a family with no child on one) are anonymised: names, e-mail address, access code (its digest and its sealed copy), the school’s reference, class, class lists and family links are removed, and their sessions deleted. Families and children still on the roll are kept.',
+      when: `${p} after they were added, last signed in or last at an evening, whichever is latest`,
     },
     {
       what: 'Sign-in sessions are deleted.',
