@@ -271,6 +271,7 @@ export const KNOWN_PAGES = [
   'admin-staff',
   'admin-codes',
   'admin-log',
+  'admin-record',
   'admin-stats',
   'admin-feedback',
   'admin-families',

@@ -4,6 +4,7 @@ export const SCHOOL_TABS = [
   ['staff', 'Staff'],
   ['codes', 'Access codes'],
   ['log', 'Booking log'],
+  ['record', 'Record of changes'],
   ['stats', 'Statistics'],
   ['feedback', 'Feedback inbox'],
   ['families', 'Data rights'],
