@@ -81,10 +81,17 @@ export class SentLog {
       await this.release(entry.key);
       return attempt.skip;
     }
-    await this.db.query(
-      `UPDATE email_log SET state = 'sent', message_id = $2, sent_at = now(), shows = $3 WHERE key = $1`,
-      [entry.key, attempt.messageId, attempt.shows ?? null],
-    );
+    try {
+      await this.db.query(
+        `UPDATE email_log SET state = 'sent', message_id = $2, sent_at = now(), shows = $3 WHERE key = $1`,
+        [entry.key, attempt.messageId, attempt.shows ?? null],
+      );
+    } catch (err) {
+      // The server may have the mail; we could not record it. The retry sends it again
+      // at once, with the same Message-ID (at-least-once, above).
+      await this.release(entry.key);
+      throw err;
+    }
     return 'sent';
   }
 
