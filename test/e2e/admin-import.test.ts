@@ -36,8 +36,7 @@ describe('admin CSV import in a real browser', () => {
       mimeType: 'text/csv',
       buffer: families('E2E-1,Okafor,okafor@example.org\nE2E-2,,\nE2E-3,Nowak,not-an-address\n'),
     });
-    await admin.page.getByLabel(/Check only/).uncheck();
-    await admin.page.getByRole('button', { name: 'Import file' }).click();
+    await admin.page.getByRole('button', { name: 'Check file' }).click();
     const issues = admin.page.getByRole('table');
     await expect.poll(() => issues.locator('caption').textContent()).toMatch(/2 problems found/);
     const lines = await issues.locator('tbody th').allTextContents();
@@ -50,6 +49,14 @@ describe('admin CSV import in a real browser', () => {
       mimeType: 'text/csv',
       buffer: families('E2E-1,Okafor,okafor@example.org\nE2E-2,Brown,\nE2E-3,Nowak,nowak@example.org\n'),
     });
+    await admin.page.getByRole('button', { name: 'Check file' }).click();
+    await expect
+      .poll(() => admin.page.getByTestId('import-report').textContent())
+      .toMatch(/Check passed \(nothing written\): families, 3 rows — 3 to add/);
+    const checked = await app.db.query(
+      "SELECT count(*)::int AS n FROM families WHERE external_id LIKE 'E2E-%'",
+    );
+    expect(checked.rows[0].n).toBe(0);
     await admin.page.getByRole('button', { name: 'Import file' }).click();
     await expect
       .poll(() => admin.page.getByTestId('import-report').textContent())
@@ -69,6 +76,62 @@ describe('admin CSV import in a real browser', () => {
         return rows.map((r) => `${r.page}:${r.views}`);
       })
       .toEqual(['admin-console:1', 'admin-import:1']);
+    await admin.context.close();
+  });
+
+  it('a class list cut to one student shows every removal, needs the confirmation, and the state before it can be restored', async () => {
+    const { rows: lists } = await app.db.query<{ staff_ext: string; n: number }>(
+      `SELECT s.external_id AS staff_ext, count(*)::int AS n FROM teacher_students ts JOIN staff s ON s.id = ts.staff_id
+        WHERE s.school_id = $1 GROUP BY s.external_id ORDER BY n DESC, s.external_id LIMIT 1`,
+      [school.schoolId],
+    );
+    const teacher = lists[0]!;
+    expect(teacher.n).toBeGreaterThan(1);
+    const listOf = async () =>
+      (
+        await app.db.query<{ ext: string }>(
+          `SELECT st.external_id AS ext FROM teacher_students ts JOIN staff s ON s.id = ts.staff_id
+             JOIN students st ON st.id = ts.student_id WHERE s.external_id = $1 AND s.school_id = $2 ORDER BY 1`,
+          [teacher.staff_ext, school.schoolId],
+        )
+      ).rows.map((r) => r.ext);
+    const before = await listOf();
+
+    const admin = await newPage(browser, { width: 1024, height: 900 });
+    await signInStaff(admin.page, app.url, school.admin.email);
+    await admin.page.getByRole('tab', { name: 'Import' }).click();
+    await admin.page.getByLabel('CSV file').setInputFiles({
+      name: 'class-list.csv',
+      mimeType: 'text/csv',
+      // One student with another subject: one change, every other student removed.
+      buffer: Buffer.from(
+        `staff_id,student_id,subject\n${teacher.staff_ext},${before[0]},Not the same subject\n`,
+      ),
+    });
+    await admin.page.getByRole('button', { name: 'Check file' }).click();
+    const removals = admin.page.getByTestId('plan-removals');
+    await expect
+      .poll(() => removals.locator('caption').textContent())
+      .toBe(`${teacher.n - 1} removal${teacher.n === 2 ? '' : 's'}`);
+    expect(await removals.locator('tbody tr').count()).toBe(teacher.n - 1);
+    expect(await admin.page.getByText(`${teacher.n - 1} of ${teacher.n} students removed`).count()).toBe(1);
+    const importButton = admin.page.getByRole('button', { name: 'Import file' });
+    expect(await importButton.isDisabled()).toBe(true);
+    expect(await listOf()).toEqual(before);
+
+    await admin.page.getByLabel(/I have looked at these removals/).check();
+    await importButton.click();
+    await expect
+      .poll(() => admin.page.getByTestId('import-report').textContent())
+      .toMatch(new RegExp(`Imported: class-lists, 1 rows — 0 new, 1 changed, ${teacher.n - 1} removed`));
+    expect(await listOf()).toEqual([before[0]]);
+
+    await admin.page.getByRole('button', { name: 'Restore the state before this import' }).first().click();
+    await admin.page.getByRole('button', { name: 'Yes, restore' }).click();
+    await expect
+      .poll(() => admin.page.getByTestId('restore-report').textContent())
+      .toMatch(new RegExp(`${teacher.n} rows put back`));
+    expect(await listOf()).toEqual(before);
     await admin.context.close();
   });
 

@@ -104,7 +104,7 @@ describe('the API document', () => {
       .filter((p: any) => p.in === 'query')
       .map((p: any) => p.name)
       .sort();
-    expect(names).toEqual(['dryRun', 'encoding', 'kind']);
+    expect(names).toEqual(['confirmRemovals', 'dryRun', 'encoding', 'kind', 'plan']);
   });
 
   it('every route whose handler reads the query declares its query schema', () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { issueStaffLink } from '../../server/src/features/staff/staff-links.ts';
 import { serverKeys } from '../../server/src/infra/server-keys.ts';
+import { importCsv } from '../support/csv-import.ts';
 import { loginStaff, PASSWORD, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -45,11 +46,8 @@ describe('sessions end when the rights they were given change', () => {
     const ended = new Promise<unknown>((resolve) => socket.on('session:ended', resolve));
     const r = await teacherRow(t.id);
     const csv = `staff_id,first_name,surname,email,role\n${r.external_id},${r.first_name},${r.surname},${r.email},teacher\n`;
-    const imported = await app.api('POST', '/api/v1/admin/imports?kind=teachers', {
-      token: admin,
-      rawBody: csv,
-      headers: { 'content-type': 'text/csv' },
-    });
+    // Taking the admin role away needs the import's confirmation (issue 14).
+    const imported = await importCsv(app, admin, csv, { query: 'kind=teachers', confirm: true });
     expect(imported.status, JSON.stringify(imported.body)).toBe(200);
     expect(imported.body.updated).toBe(1);
     const after = await listStaff(promoted);
@@ -67,11 +65,7 @@ describe('sessions end when the rights they were given change', () => {
     const token = await loginStaff(app, t.email);
     const r = await teacherRow(t.id);
     const csv = `staff_id,first_name,surname,email,role\n${r.external_id},${r.first_name},Renamed,${r.email},teacher\n`;
-    const imported = await app.api('POST', '/api/v1/admin/imports?kind=teachers', {
-      token: admin,
-      rawBody: csv,
-      headers: { 'content-type': 'text/csv' },
-    });
+    const imported = await importCsv(app, admin, csv, { query: 'kind=teachers' });
     expect(imported.status).toBe(200);
     expect((await app.api('GET', '/api/v1/me', { token })).status).toBe(200);
   });

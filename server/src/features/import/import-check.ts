@@ -1,5 +1,4 @@
 import type { ImportKind } from '../../../../protocol/schools.ts';
-import { pgTextArray } from '../../infra/pg-text-array.ts';
 import {
   type CsvRow,
   decodeCsv,
@@ -8,13 +7,15 @@ import {
   ImportRejected,
   readCsv,
 } from './csv-table.ts';
+import { type CheckedRows, type ImportPlan, planImport } from './import-plan.ts';
 import { detectKind, RowChecker } from './import-rows.ts';
+import type { Roster } from './school-roster.ts';
 
 /** Problems listed in a refusal; the rest are counted. A whole bad file is not answered line by line. */
 export const ISSUES_LISTED = 100;
 
-/** What the school already holds, by its own (external) ids: read by the caller in the import's transaction. */
-export interface KnownIds {
+/** What the school already holds, by its own (external) ids. */
+interface KnownIds {
   /** Staff e-mail → that person's external id (null when they have none). */
   staffEmails: Map<string, string | null>;
   /** External id → staff id, of staff who teach (class lists name teachers only). */
@@ -23,23 +24,34 @@ export interface KnownIds {
   families: Map<string, string>;
 }
 
+function knownIds(roster: Roster): KnownIds {
+  const byExternal = (rows: { id: string | null; externalId: string | null }[]) =>
+    new Map(rows.filter((r) => r.externalId && r.id).map((r) => [r.externalId!, r.id!]));
+  return {
+    staffEmails: new Map(roster.staff.map((r) => [r.email, r.externalId])),
+    // Class lists name teachers: an id of someone who is only an admin is refused.
+    teachers: byExternal(roster.staff.filter((r) => r.isTeacher)),
+    students: byExternal(roster.students),
+    families: byExternal(roster.families),
+  };
+}
+
 export interface ImportCheckInput {
   bytes: Uint8Array;
   encoding: FileEncoding;
   kind?: ImportKind | undefined;
-  known: KnownIds;
+  /** The school as it was read for this check: the plan is computed against it. */
+  roster: Roster;
 }
 
-/** A checked file: its kind, rows, problems and, when clean, its columns ready for the write. */
+/** A checked file: its kind, rows, problems and, when clean, the plan of what importing it writes. */
 export interface ImportCheck {
   kind: ImportKind;
   rows: number;
   issues: ImportIssue[];
   issuesNotListed: number;
-  /** The file's header names (which optional columns it sets). */
-  header: string[];
-  /** Column name → PostgreSQL array literal, one element per row to write. */
-  columns: Record<string, string>;
+  /** Null for a refused file: its plan would only cross the thread boundary for nothing. */
+  plan: ImportPlan | null;
 }
 
 /** The first problems in file order, and a count of the rest. */
@@ -62,39 +74,23 @@ class Firsts {
   }
 }
 
-/** Values of each column, row by row, in the order the write expects them. */
-class Columns {
-  private readonly values = new Map<string, (string | null)[]>();
-  add(row: Record<string, string | null>): void {
-    for (const [name, v] of Object.entries(row)) {
-      const list = this.values.get(name) ?? [];
-      list.push(v);
-      this.values.set(name, list);
-    }
-  }
-  literals(names: string[]): Record<string, string> {
-    return Object.fromEntries(names.map((n) => [n, pgTextArray(this.values.get(n) ?? [])]));
-  }
-}
-
-const COLUMNS: Record<ImportKind, string[]> = {
-  teachers: ['id', 'title', 'first', 'surname', 'email', 'role'],
-  students: ['id', 'first', 'surname', 'year', 'cls'],
-  families: ['id', 'surname', 'email'],
-  'family-students': ['owner', 'student'],
-  'class-lists': ['owner', 'student', 'subject'],
-};
-
 /**
  * Decodes, parses and checks a whole file without touching the database (it runs
  * on a CPU pool thread): every problem of every row, by line and column, the first
- * ISSUES_LISTED of them listed. Throws ImportRejected for a file that cannot be read
- * at all (encoding, not CSV, unknown header).
+ * ISSUES_LISTED of them listed; for a clean file, the plan of what importing it into
+ * the school as read writes (planImport, the one diff). Throws ImportRejected for a
+ * file that cannot be read at all (encoding, not CSV, unknown header).
  */
 export function checkImport(input: ImportCheckInput): ImportCheck {
-  const { known } = input;
+  const known = knownIds(input.roster);
   const log = new IssueLog();
-  const columns = new Columns();
+  const checked: Record<ImportKind, unknown[]> = {
+    teachers: [],
+    students: [],
+    families: [],
+    'family-students': [],
+    'class-lists': [],
+  };
   let kind: ImportKind | null = null;
   let header: string[] = [];
   let rows = 0;
@@ -108,10 +104,10 @@ export function checkImport(input: ImportCheckInput): ImportCheck {
     teachers: (row, k) => {
       const id = k.id('staff_id');
       const email = k.email('email', true) ?? '';
-      columns.add({
-        id,
+      checked.teachers.push({
+        externalId: id,
         title: k.text('title', 20, false),
-        first: k.text('first_name', 100, true),
+        firstName: k.text('first_name', 100, true),
         surname: k.text('surname', 100, true),
         email,
         role: k.oneOf('role', ['teacher', 'admin', 'both'] as const, 'teacher'),
@@ -125,23 +121,23 @@ export function checkImport(input: ImportCheckInput): ImportCheck {
     },
     students: (row, k) => {
       const v = {
-        id: k.id('student_id'),
-        first: k.text('first_name', 100, true),
+        externalId: k.id('student_id'),
+        firstName: k.text('first_name', 100, true),
         surname: k.text('surname', 100, true),
-        year: k.text('year', 20, true),
-        cls: k.text('class', 40, false),
+        yearGroup: k.text('year', 20, true),
+        className: k.text('class', 40, false),
       };
-      if (v.id) byId.check(v.id, row, k, 'student_id');
-      columns.add(v);
+      if (v.externalId) byId.check(v.externalId, row, k, 'student_id');
+      checked.students.push(v);
     },
     families: (row, k) => {
       const v = {
-        id: k.id('family_id'),
+        externalId: k.id('family_id'),
         surname: k.text('surname', 100, true),
         email: k.email('email', false),
       };
-      if (v.id) byId.check(v.id, row, k, 'family_id');
-      columns.add(v);
+      if (v.externalId) byId.check(v.externalId, row, k, 'family_id');
+      checked.families.push(v);
     },
     'family-students': (row, k) => links(row, k, true),
     'class-lists': (row, k) => links(row, k, false),
@@ -163,7 +159,8 @@ export function checkImport(input: ImportCheckInput): ImportCheck {
       familiesPerStudent.set(student, n);
       if (n === 3) k.custom('student_id', 'A student belongs to at most two families.');
     }
-    columns.add(family ? { owner, student } : { owner, student, subject });
+    if (family) checked['family-students'].push({ familyId: owner, studentId: student });
+    else checked['class-lists'].push({ staffId: owner, studentId: student, subject });
   };
 
   readCsv(decodeCsv(input.bytes, input.encoding), {
@@ -186,13 +183,18 @@ export function checkImport(input: ImportCheckInput): ImportCheck {
   const found = kind as ImportKind | null;
   if (!found) throw new ImportRejected([{ line: 1, column: 'file', reason: 'The file is empty.' }]);
   const clean = log.listed.length === 0;
+  const has = new Set(header);
+  const file = {
+    kind: found,
+    rows: checked[found],
+    setsRoles: has.has('role'),
+    setsEmail: has.has('email'),
+  } as CheckedRows;
   return {
     kind: found,
     rows,
     issues: log.listed,
     issuesNotListed: log.notListed,
-    header,
-    // A refused file is never written: its columns would only cross the thread boundary for nothing.
-    columns: clean ? columns.literals(COLUMNS[found]) : {},
+    plan: clean ? planImport(file, input.roster) : null,
   };
 }

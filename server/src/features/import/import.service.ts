@@ -1,22 +1,30 @@
-import type { ImportKind, ImportReport } from '../../../../protocol/schools.ts';
-import { type Db, type DbClient, inTransaction, pgConstraint, type Queryable } from '../../infra/db.ts';
+import { createHash } from 'node:crypto';
+import type { ImportPlanReport, ImportRecordList, RestoreReport } from '../../../../protocol/imports.ts';
+import type { ImportKind } from '../../../../protocol/schools.ts';
+import { type Db, type DbClient, inTransaction, pgConstraint } from '../../infra/db.ts';
 import { DomainError } from '../domain-error.ts';
 import { type FileEncoding, ImportRejected } from './csv-table.ts';
-import { checkImport, type ImportCheck, type ImportCheckInput, type KnownIds } from './import-check.ts';
+import { checkImport, type ImportCheck, type ImportCheckInput } from './import-check.ts';
+import { type ImportPlan, invertPlan } from './import-plan.ts';
+import { applyPlan, rolesChangedBy } from './plan-apply.ts';
+import { type PlanSummary, removalsWithAppointments, summarisePlan } from './plan-summary.ts';
+import { refusalToRestore } from './restore-refusal.ts';
+import { readRoster, rosterVersion } from './school-roster.ts';
 
-export interface ImportOptions {
+/** How long a check's plan may be imported: it holds names, and a school's data moves on. */
+export const PLAN_LIFETIME_MINUTES = 60;
+
+export interface CheckOptions {
   kind?: ImportKind | undefined;
   encoding: FileEncoding;
-  dryRun: boolean;
   byStaffId: string | null;
 }
 
-interface Counts {
-  created: number;
-  updated: number;
-  removed: number;
-  /** Staff whose role this import changed (their open sessions carry the old rights). */
-  rolesChanged?: string[];
+export interface ImportOptions extends CheckOptions {
+  /** The plan the check answered. */
+  planId: string;
+  /** The admin has seen the removals the plan needs a confirmation for. */
+  confirmRemovals: boolean;
 }
 
 /**
@@ -28,12 +36,29 @@ export type ImportChecker = (input: ImportCheckInput) => Promise<ImportCheck>;
 
 export const checkInPlace: ImportChecker = async (input) => checkImport(input);
 
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What the file was, as the check and the import must agree on it. */
+function dataHash(bytes: Uint8Array, opts: CheckOptions): string {
+  return createHash('sha256')
+    .update(`${opts.kind ?? ''}\n${opts.encoding}\n`)
+    .update(bytes)
+    .digest('hex');
+}
+
+function stale(message: string): DomainError {
+  return new DomainError('import_plan_stale', message);
+}
+
 /**
- * CSV import of a school's people. All or nothing: every row is checked first (and
- * every problem of every row counted, the first ones reported by line and column);
- * only a clean file is written, in one transaction. Rows carry the school's own ids
- * (external ids), so a second import of the same people updates them instead of
- * adding new ones.
+ * CSV import of a school's people, in two steps (issue 14). The check reads the file
+ * and the school, computes the plan (import-plan.ts: every row added, changed,
+ * removed) and stores it; the import presents the plan and the same file and writes
+ * exactly that plan, in one transaction, while the school's data is still what the
+ * plan was computed from. Removals above the rule (removal-rule.ts) need the admin's
+ * confirmation. The import's record keeps the applied plan, whose inverse restores
+ * the state before it. Rows carry the school's own ids (external ids), so a second
+ * import of the same people updates them instead of adding new ones.
  */
 export class ImportService {
   constructor(
@@ -43,222 +68,222 @@ export class ImportService {
     private readonly check: ImportChecker = checkInPlace,
   ) {}
 
-  async run(schoolId: string, bytes: Uint8Array, opts: ImportOptions): Promise<ImportReport> {
-    // The check of a large file takes seconds on a CPU thread: longer than a transaction
-    // may sit idle (DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS). So the file is checked
-    // against the ids read first, and the transaction then re-reads them under the
-    // school's import lock; if another import changed them meanwhile, the check runs again.
-    let known = await this.known(this.db, schoolId);
-    for (let attempt = 1; ; attempt++) {
-      const checked = await this.check({ bytes, encoding: opts.encoding, kind: opts.kind, known });
-      if (checked.issues.length) throw new ImportRejected(checked.issues, checked.issuesNotListed);
-      const outcome = await this.write(schoolId, checked, known, opts);
-      if ('report' in outcome) {
-        if (outcome.rolesChanged.length) await this.rolesChanged(outcome.rolesChanged);
-        return outcome.report;
-      }
-      if (attempt === 3)
-        throw new DomainError('unavailable', 'Other imports keep changing this school; please try again.', {
-          retryAfter: 5,
-        });
-      known = outcome.known;
-    }
-  }
-
-  /** The write, in one transaction, if the school's ids are still those the file was checked against. */
-  private async write(
-    schoolId: string,
-    checked: ImportCheck,
-    checkedAgainst: KnownIds,
-    opts: ImportOptions,
-  ): Promise<{ report: ImportReport; rolesChanged: string[] } | { known: KnownIds }> {
-    let rolesChanged: string[] = [];
-    const answer = await inTransaction(this.db, async (c) => {
-      // One import per school at a time: two concurrent uploads would otherwise each
-      // check against the state before the other.
-      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`import:${schoolId}`]);
-      const known = await this.known(c, schoolId);
-      if (!sameIds(known, checkedAgainst)) return { known };
-      const { kind, rows } = checked;
-      if (opts.dryRun) return { report: { kind, dryRun: true, rows, created: 0, updated: 0, removed: 0 } };
-      let counts: Counts;
-      try {
-        counts = await write(c, schoolId, checked);
-      } catch (err) {
-        if (pgConstraint(err) === 'family_students_at_most_two')
-          throw new ImportRejected([
-            { line: 0, column: 'student_id', reason: 'A student would belong to more than two families.' },
-          ]);
-        throw err;
-      }
+  /** Checks the file, stores its plan and answers it: nothing else is written. */
+  async plan(schoolId: string, bytes: Uint8Array, opts: CheckOptions): Promise<ImportPlanReport> {
+    const hash = dataHash(bytes, opts);
+    // The roster and its digest from one snapshot: the plan is computed from what the digest names.
+    const { roster, version } = await inTransaction(
+      this.db,
+      async (c) => ({ roster: await readRoster(c, schoolId), version: await rosterVersion(c, schoolId) }),
+      'REPEATABLE READ',
+    );
+    // The CPU-heavy part runs outside any transaction (a 10 MB check outlasts
+    // DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS); the digest makes up for it.
+    const checked = await this.check({ bytes, encoding: opts.encoding, kind: opts.kind, roster });
+    if (checked.issues.length || !checked.plan)
+      throw new ImportRejected(checked.issues, checked.issuesNotListed);
+    const plan = checked.plan;
+    const appointments = await removalsWithAppointments(this.db, plan);
+    const summary = summarisePlan(plan, roster, appointments);
+    const { rows } = await inTransaction(this.db, async (c) => {
       await c.query(
-        `INSERT INTO imports (school_id, kind, rows, created, updated, removed, by_staff_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [schoolId, kind, rows, counts.created, counts.updated, counts.removed, opts.byStaffId],
+        `DELETE FROM import_plans WHERE school_id = $1 AND created_at < now() - make_interval(mins => $2)`,
+        [schoolId, PLAN_LIFETIME_MINUTES],
       );
-      rolesChanged = counts.rolesChanged ?? [];
-      const { created, updated, removed } = counts;
-      return { report: { kind, dryRun: false, rows, created, updated, removed } };
+      return c.query<{ id: string }>(
+        `INSERT INTO import_plans (school_id, kind, data_hash, roster_version, plan, summary, by_staff_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+        [
+          schoolId,
+          plan.kind,
+          hash,
+          version,
+          JSON.stringify({ plan, appointments: [...appointments] }),
+          JSON.stringify(summary),
+          opts.byStaffId,
+        ],
+      );
     });
-    if (answer.known) return { known: answer.known };
-    return { report: answer.report!, rolesChanged };
+    return { ...summary, dryRun: true, planId: rows[0]!.id, importId: null };
   }
 
-  /** Every id a file of any kind may refer to: a school's few thousand people, cheap next to the file. */
-  private async known(c: Queryable, schoolId: string): Promise<KnownIds> {
-    const [staff, students, families] = await Promise.all([
-      c.query<{ id: string; external_id: string | null; email: string; is_teacher: boolean }>(
-        'SELECT id, external_id, email, is_teacher FROM staff WHERE school_id = $1',
-        [schoolId],
-      ),
-      c.query<{ id: string; external_id: string }>(
-        'SELECT id, external_id FROM students WHERE school_id = $1 AND external_id IS NOT NULL',
-        [schoolId],
-      ),
-      c.query<{ id: string; external_id: string }>(
-        'SELECT id, external_id FROM families WHERE school_id = $1 AND external_id IS NOT NULL',
+  /** Applies the plan the check stored, if the file and the school are still what it was computed from. */
+  async import(schoolId: string, bytes: Uint8Array, opts: ImportOptions): Promise<ImportPlanReport> {
+    const gone = new DomainError(
+      'not_found',
+      `No such check: it was imported already, or is more than ${PLAN_LIFETIME_MINUTES} minutes old. Check the file again.`,
+    );
+    if (!uuid.test(opts.planId)) throw gone;
+    const { rows } = await this.db.query<{
+      data_hash: string;
+      roster_version: string;
+      plan: { plan: ImportPlan; appointments: string[] };
+      summary: PlanSummary;
+    }>(
+      `SELECT data_hash, roster_version, plan, summary FROM import_plans
+        WHERE id = $1 AND school_id = $2 AND created_at >= now() - make_interval(mins => $3)`,
+      [opts.planId, schoolId, PLAN_LIFETIME_MINUTES],
+    );
+    const stored = rows[0];
+    if (!stored) throw gone;
+    if (dataHash(bytes, opts) !== stored.data_hash)
+      throw stale(
+        'This is not the file that was checked (its contents, kind or encoding differ). Nothing was imported: check this file first.',
+      );
+    const { summary } = stored;
+    const { plan, appointments } = stored.plan;
+    if (summary.confirmation.needed && !opts.confirmRemovals)
+      throw new DomainError(
+        'import_confirmation_required',
+        `Nothing was imported. Confirm these removals to import: ${summary.confirmation.reasons.join(' ')}`,
+        { issues: summary.confirmation.reasons.map((message) => ({ path: 'confirmRemovals', message })) },
+      );
+
+    const importId = await inTransaction(
+      this.db,
+      async (c) => {
+        await lockSchool(c, schoolId);
+        const before = await rosterVersion(c, schoolId);
+        if (before !== stored.roster_version)
+          throw stale(
+            'The school’s data changed since the check (another import, or a change in the staff screens). Nothing was imported: check the file again.',
+          );
+        const seen = new Set(appointments);
+        const now = await removalsWithAppointments(c, plan);
+        if ([...now].some((k) => !seen.has(k)))
+          throw stale(
+            'An appointment was booked since the check through a link this import removes. Nothing was imported: check the file again.',
+          );
+        let applied: ImportPlan;
+        try {
+          applied = await applyPlan(c, schoolId, plan);
+        } catch (err) {
+          if (pgConstraint(err) === 'family_students_at_most_two')
+            throw stale('A student would belong to more than two families. Nothing was imported.');
+          throw err;
+        }
+        const after = await rosterVersion(c, schoolId);
+        const recorded = await c.query<{ id: string }>(
+          `INSERT INTO imports (school_id, kind, rows, created, updated, removed, by_staff_id,
+                                applied, version_before, version_after, confirmed)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+          [
+            schoolId,
+            plan.kind,
+            plan.rows,
+            summary.created,
+            summary.updated,
+            summary.removed,
+            opts.byStaffId,
+            JSON.stringify(applied),
+            before,
+            after,
+            opts.confirmRemovals && summary.confirmation.needed,
+          ],
+        );
+        await c.query('DELETE FROM import_plans WHERE id = $1', [opts.planId]);
+        return recorded.rows[0]!.id;
+      },
+      'REPEATABLE READ',
+    );
+    const roles = rolesChangedBy(plan.staff);
+    if (roles.length) await this.rolesChanged(roles);
+    return { ...summary, dryRun: false, planId: null, importId };
+  }
+
+  /** The school's latest imports, and which can be undone now. */
+  async list(schoolId: string): Promise<ImportRecordList> {
+    const [version, { rows }] = await Promise.all([
+      rosterVersion(this.db, schoolId),
+      this.db.query<{
+        id: string;
+        kind: ImportKind;
+        at: Date;
+        rows: number;
+        created: number;
+        updated: number;
+        removed: number;
+        restored_at: Date | null;
+        version_after: string | null;
+        has_plan: boolean;
+      }>(
+        `SELECT id, kind, at, rows, created, updated, removed, restored_at, version_after,
+                applied IS NOT NULL AS has_plan
+           FROM imports WHERE school_id = $1 ORDER BY at DESC LIMIT 20`,
         [schoolId],
       ),
     ]);
     return {
-      staffEmails: new Map(staff.rows.map((r) => [r.email, r.external_id])),
-      // Class lists name teachers: an id of someone who is only an admin is refused.
-      teachers: new Map(
-        staff.rows.filter((r) => r.external_id && r.is_teacher).map((r) => [r.external_id!, r.id]),
-      ),
-      students: new Map(students.rows.map((r) => [r.external_id, r.id])),
-      families: new Map(families.rows.map((r) => [r.external_id, r.id])),
+      imports: rows.map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        at: r.at.toISOString(),
+        rows: r.rows,
+        created: r.created,
+        updated: r.updated,
+        removed: r.removed,
+        restoredAt: r.restored_at?.toISOString() ?? null,
+        restorable: r.has_plan && !r.restored_at && r.version_after === version,
+      })),
+    };
+  }
+
+  /**
+   * Puts back what import `importId` changed: the inverse of the plan it applied.
+   * Refused (nothing written) when it would lose anything done since: the school's
+   * digest is no longer the one the import left, a person it added is now used
+   * elsewhere, or an appointment was booked through a link it added.
+   */
+  async restore(schoolId: string, importId: string, byStaffId: string | null): Promise<RestoreReport> {
+    if (!uuid.test(importId)) throw new DomainError('not_found');
+    const inverse = await inTransaction(
+      this.db,
+      async (c) => {
+        await lockSchool(c, schoolId);
+        const { rows } = await c.query<{
+          applied: ImportPlan | null;
+          restored_at: Date | null;
+          version_after: string | null;
+        }>(
+          'SELECT applied, restored_at, version_after FROM imports WHERE id = $1 AND school_id = $2 FOR UPDATE',
+          [importId, schoolId],
+        );
+        const record = rows[0];
+        if (!record) throw new DomainError('not_found');
+        const refusal = await refusalToRestore(c, record, await rosterVersion(c, schoolId));
+        if (refusal) throw new DomainError('import_restore_conflict', refusal);
+        const undo = invertPlan(record.applied!);
+        await applyPlan(c, schoolId, undo);
+        await c.query('UPDATE imports SET restored_at = now(), restored_by = $2 WHERE id = $1', [
+          importId,
+          byStaffId,
+        ]);
+        return undo;
+      },
+      'REPEATABLE READ',
+    );
+    const roles = rolesChangedBy(inverse.staff);
+    if (roles.length) await this.rolesChanged(roles);
+    const size = (c: { added: unknown[]; changed: unknown[]; removed: unknown[] }) =>
+      c.added.length + c.changed.length + c.removed.length;
+    return {
+      importId,
+      restored:
+        size(inverse.staff) +
+        size(inverse.students) +
+        size(inverse.families) +
+        size(inverse.familyLinks) +
+        size(inverse.classLinks),
+      rolesChanged: roles.length,
     };
   }
 }
 
-function sameIds(a: KnownIds, b: KnownIds): boolean {
-  const same = <V>(x: Map<string, V>, y: Map<string, V>) =>
-    x.size === y.size && [...x].every(([k, v]) => y.has(k) && y.get(k) === v);
-  return (
-    same(a.staffEmails, b.staffEmails) &&
-    same(a.teachers, b.teachers) &&
-    same(a.students, b.students) &&
-    same(a.families, b.families)
-  );
-}
-
-/** Writes a clean file's columns (PostgreSQL array literals built by checkImport). */
-async function write(c: DbClient, schoolId: string, checked: ImportCheck): Promise<Counts> {
-  const col = checked.columns;
-  const has = new Set(checked.header);
-  switch (checked.kind) {
-    case 'teachers': {
-      const setRoles = has.has('role');
-      // Read before the upsert: its RETURNING cannot see the old roles.
-      const { rows: changed } = await c.query<{ id: string }>(
-        `SELECT s.id FROM staff s JOIN unnest($2::text[], $3::text[]) AS v(id, role) ON s.external_id = v.id
-          WHERE s.school_id = $1 AND $4
-            AND (s.is_admin, s.is_teacher) IS DISTINCT FROM (v.role IN ('admin', 'both'), v.role IN ('teacher', 'both'))`,
-        [schoolId, col.id, col.role, setRoles],
-      );
-      const { rows } = await c.query<{ inserted: boolean }>(
-        `INSERT INTO staff (school_id, external_id, title, first_name, surname, email, is_admin, is_teacher)
-         SELECT $1, v.id, v.title, v.first, v.surname, v.email, v.role IN ('admin', 'both'), v.role IN ('teacher', 'both')
-           FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-                AS v(id, title, first, surname, email, role)
-         ON CONFLICT (school_id, external_id) DO UPDATE
-           SET title = EXCLUDED.title, first_name = EXCLUDED.first_name, surname = EXCLUDED.surname,
-               email = EXCLUDED.email,
-               is_admin = CASE WHEN $8 THEN EXCLUDED.is_admin ELSE staff.is_admin END,
-               is_teacher = CASE WHEN $8 THEN EXCLUDED.is_teacher ELSE staff.is_teacher END
-           WHERE (staff.title, staff.first_name, staff.surname, staff.email) IS DISTINCT FROM
-                 (EXCLUDED.title, EXCLUDED.first_name, EXCLUDED.surname, EXCLUDED.email)
-              OR ($8 AND (staff.is_admin, staff.is_teacher) IS DISTINCT FROM (EXCLUDED.is_admin, EXCLUDED.is_teacher))
-         RETURNING (xmax = 0) AS inserted`,
-        [schoolId, col.id, col.title, col.first, col.surname, col.email, col.role, setRoles],
-      );
-      return { ...tally(rows), rolesChanged: changed.map((r) => r.id) };
-    }
-    case 'students': {
-      const { rows } = await c.query<{ inserted: boolean }>(
-        `INSERT INTO students (school_id, external_id, first_name, surname, year_group, class_name)
-         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-         ON CONFLICT (school_id, external_id) DO UPDATE
-           SET first_name = EXCLUDED.first_name, surname = EXCLUDED.surname,
-               year_group = EXCLUDED.year_group, class_name = EXCLUDED.class_name
-           WHERE (students.first_name, students.surname, students.year_group, students.class_name)
-                 IS DISTINCT FROM (EXCLUDED.first_name, EXCLUDED.surname, EXCLUDED.year_group, EXCLUDED.class_name)
-         RETURNING (xmax = 0) AS inserted`,
-        [schoolId, col.id, col.first, col.surname, col.year, col.cls],
-      );
-      return tally(rows);
-    }
-    case 'families': {
-      // Without an email column, addresses the school already holds are kept.
-      const { rows } = await c.query<{ inserted: boolean }>(
-        `INSERT INTO families (school_id, external_id, surname, email)
-         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])
-         ON CONFLICT (school_id, external_id) DO UPDATE
-           SET surname = EXCLUDED.surname,
-               email = CASE WHEN $5 THEN EXCLUDED.email ELSE families.email END
-           WHERE families.erased_at IS NULL
-             AND (families.surname IS DISTINCT FROM EXCLUDED.surname
-                  OR ($5 AND families.email IS DISTINCT FROM EXCLUDED.email))
-         RETURNING (xmax = 0) AS inserted`,
-        [schoolId, col.id, col.surname, col.email, has.has('email')],
-      );
-      return tally(rows);
-    }
-    case 'family-students':
-      return writeFamilyLinks(c, col.owner!, col.student!);
-    case 'class-lists':
-      return writeClassLists(c, col.owner!, col.student!, col.subject!);
-  }
-}
-
-function tally(rows: { inserted: boolean }[]): Counts {
-  const created = rows.filter((r) => r.inserted).length;
-  return { created, updated: rows.length - created, removed: 0 };
-}
-
 /**
- * The file is the truth for every student it names: those students' families are
- * exactly the ones listed (a parent removed from a student in the school's system
- * loses access here too). Students the file does not name are left alone.
+ * One import or restore per school at a time. Taken first in a REPEATABLE READ
+ * transaction, its snapshot may predate a write that committed while this waited:
+ * the digest then differs and the request is refused as stale, never applied blind.
  */
-async function writeFamilyLinks(c: DbClient, families: string, students: string): Promise<Counts> {
-  const removed = await c.query(
-    `DELETE FROM family_students fs
-      WHERE fs.student_id = ANY($2::uuid[])
-        AND NOT EXISTS (SELECT 1 FROM unnest($1::uuid[], $2::uuid[]) AS v(f, s)
-                         WHERE v.f = fs.family_id AND v.s = fs.student_id)`,
-    [families, students],
-  );
-  const created = await c.query(
-    `INSERT INTO family_students (family_id, student_id)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[]) ON CONFLICT DO NOTHING`,
-    [families, students],
-  );
-  return { created: created.rowCount ?? 0, updated: 0, removed: removed.rowCount ?? 0 };
-}
-
-/** Likewise for class lists: each teacher the file names teaches exactly the students listed. */
-async function writeClassLists(
-  c: DbClient,
-  staff: string,
-  students: string,
-  subjects: string,
-): Promise<Counts> {
-  const removed = await c.query(
-    `DELETE FROM teacher_students ts
-      WHERE ts.staff_id = ANY($1::uuid[])
-        AND NOT EXISTS (SELECT 1 FROM unnest($1::uuid[], $2::uuid[]) AS v(t, s)
-                         WHERE v.t = ts.staff_id AND v.s = ts.student_id)`,
-    [staff, students],
-  );
-  const { rows } = await c.query<{ inserted: boolean }>(
-    `INSERT INTO teacher_students (staff_id, student_id, subject)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[])
-     ON CONFLICT (staff_id, student_id) DO UPDATE SET subject = EXCLUDED.subject
-       WHERE teacher_students.subject IS DISTINCT FROM EXCLUDED.subject
-     RETURNING (xmax = 0) AS inserted`,
-    [staff, students, subjects],
-  );
-  return { ...tally(rows), removed: removed.rowCount ?? 0 };
+async function lockSchool(c: DbClient, schoolId: string): Promise<void> {
+  await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`import:${schoolId}`]);
 }
