@@ -112,6 +112,13 @@ describe('system-update mail and its one-click opt-out', () => {
     expect(await optedOut(school.admin.email)).toBe(true);
     expect((await oneClick()).status).toBe(200); // twice is the same as once
     expect(await optedOut(school.admin.email)).toBe(true);
+    // Recorded for the school by whose mail it was, never with the token.
+    const { rows: recorded } = await app.db.query<{ school_id: string; target: unknown; row: string }>(
+      `SELECT school_id, target, to_jsonb(a)::text AS row FROM audit_log a WHERE action = 'optOutOfSystemMail'`,
+    );
+    expect(recorded).toHaveLength(2);
+    expect(recorded[0]).toMatchObject({ school_id: school.schoolId, target: { staffId: school.admin.id } });
+    expect(recorded.map((r) => r.row).join()).not.toContain(token);
 
     // Opting back in from the page, then out again with the page's own button.
     const back = await fetch(`${app.url}/mail/opt-in/${token}`, { method: 'POST' });

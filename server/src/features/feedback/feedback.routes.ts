@@ -59,6 +59,7 @@ export function feedbackRoutes(
       body: FeedbackStatusRequest,
       response: FeedbackStatusView,
       errors: ['not_found', 'rate_limited'],
+      recorded: { not: 'a read: POST only so that the secret is not in a URL' },
       handler: async ({ body, req }) => ({
         ok: true,
         data: await status.lookup(body, req.ip ?? 'unknown'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { errorBody } from '../../../../protocol/errors.ts';
 import { MailPreferences, SetMailPreferencesRequest } from '../../../../protocol/mail-preferences.ts';
-import { defineRoute, type RouteDef } from '../../http/route.ts';
+import { defineRoute, type RecordNotes, type RouteDef } from '../../http/route.ts';
 import type { Db } from '../../infra/db.ts';
 import { DomainError } from '../domain-error.ts';
 import { type SystemMailState, setSystemMailOptOut, systemMailState } from './opt-out.ts';
@@ -25,11 +25,15 @@ function said(s: SystemMailState): z.infer<typeof OptOutState> {
  */
 export function mailRoutes(db: Db): RouteDef<any, any>[] {
   const byToken = (change: boolean | null) => {
-    return async ({ params }: { params: z.infer<typeof OptOutParams> }) => {
+    return async ({ params, record }: { params: z.infer<typeof OptOutParams>; record: RecordNotes }) => {
       const who = { token: params.token };
       const state =
         change === null ? await systemMailState(db, who) : await setSystemMailOptOut(db, who, change);
       if (!state) return { ok: false as const, error: errorBody('not_found') };
+      // The record names whose mail, by id (the token in the path is dropped as a secret).
+      record.schoolId = state.schoolId;
+      record.target = { staffId: state.staffId };
+      record.after = { optedOut: state.optedOut };
       return { ok: true as const, data: said(state) };
     };
   };
@@ -47,6 +51,7 @@ export function mailRoutes(db: Db): RouteDef<any, any>[] {
     return p.staffId;
   };
   const preferences = (s: SystemMailState | null) => {
+    // Not `said`: the admin's own screen needs the address and the switch, nothing more.
     if (!s) throw new DomainError('not_found');
     return { ok: true as const, data: { email: s.email, systemUpdates: !s.optedOut } };
   };
@@ -95,8 +100,11 @@ export function mailRoutes(db: Db): RouteDef<any, any>[] {
       body: SetMailPreferencesRequest,
       response: MailPreferences,
       errors: ['not_found'],
-      handler: async ({ principal, body }) =>
-        preferences(await setSystemMailOptOut(db, { staffId: ownStaffId(principal) }, !body.systemUpdates)),
+      handler: async ({ principal, body, record }) => {
+        const state = await setSystemMailOptOut(db, { staffId: ownStaffId(principal) }, !body.systemUpdates);
+        record.after = { systemUpdates: state ? !state.optedOut : null };
+        return preferences(state);
+      },
     }),
   ];
 }

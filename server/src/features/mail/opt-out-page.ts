@@ -1,5 +1,6 @@
 import express, { type Router } from 'express';
-import type { Db } from '../../infra/db.ts';
+import { type Db, inTransaction } from '../../infra/db.ts';
+import { recordChange } from '../records/audit-log.ts';
 import { escapeHtml, htmlDocument } from '../records/html-page.ts';
 import { type SystemMailState, setSystemMailOptOut, systemMailState } from './opt-out.ts';
 
@@ -18,6 +19,27 @@ function page(token: string, state: SystemMailState, heading: string): string {
 <form method="post" action="/mail/${action}/${token}"><button type="submit">${button}</button></form>
 <p class="note">An administrator can also change this after signing in, under Mail preferences. Mail about bookings and accounts is not affected.</p>`,
   );
+}
+
+/**
+ * A change made on this page is recorded like the API's (optOutOfSystemMail /
+ * optInToSystemMail), in the same transaction: the page is outside the API's edge,
+ * which records the API's own changes.
+ */
+function changeAndRecord(db: Db, token: string, optedOut: boolean): Promise<SystemMailState | null> {
+  return inTransaction(db, async (c) => {
+    const state = await setSystemMailOptOut(c, { token }, optedOut);
+    if (state)
+      await recordChange(c, {
+        schoolId: state.schoolId,
+        actorKind: 'public',
+        actorId: null,
+        action: optedOut ? 'optOutOfSystemMail' : 'optInToSystemMail',
+        target: { staffId: state.staffId },
+        detail: { request: { page: '/mail/opt-out' }, after: { optedOut: state.optedOut } },
+      });
+    return state;
+  });
 }
 
 const notFound = htmlDocument(
@@ -46,7 +68,7 @@ export function optOutPages(db: Db): Router {
       ? null
       : change === null
         ? await systemMailState(db, { token })
-        : await setSystemMailOptOut(db, { token }, change);
+        : await changeAndRecord(db, token, change);
     if (!state) return void res.status(404).send(notFound);
     res.send(page(token, state, heading(state)));
   };

@@ -1,4 +1,4 @@
-import type { Db } from '../../infra/db.ts';
+import type { Queryable } from '../../infra/db.ts';
 
 /**
  * Whose system-update mail: the staff member named by the token in each such mail's
@@ -9,6 +9,20 @@ export type SystemMailHolder = { token: string } | { staffId: string };
 export interface SystemMailState {
   email: string;
   optedOut: boolean;
+  /** Whose, for the record of transactions. */
+  staffId: string;
+  schoolId: string;
+}
+
+interface StateRow {
+  id: string;
+  school_id: string;
+  email: string;
+  opted_out: boolean;
+}
+
+function state(r: StateRow | undefined): SystemMailState | null {
+  return r ? { email: r.email, optedOut: r.opted_out, staffId: r.id, schoolId: r.school_id } : null;
 }
 
 function where(who: SystemMailHolder): { sql: string; value: string } {
@@ -18,13 +32,13 @@ function where(who: SystemMailHolder): { sql: string; value: string } {
 }
 
 /** Reads only: a GET (which mail scanners follow) shows this and changes nothing. */
-export async function systemMailState(db: Db, who: SystemMailHolder): Promise<SystemMailState | null> {
+export async function systemMailState(db: Queryable, who: SystemMailHolder): Promise<SystemMailState | null> {
   const w = where(who);
-  const { rows } = await db.query<{ email: string; opted_out: boolean }>(
-    `SELECT email, system_mail_opt_out_at IS NOT NULL AS opted_out FROM staff WHERE ${w.sql}`,
+  const { rows } = await db.query<StateRow>(
+    `SELECT id, school_id, email, system_mail_opt_out_at IS NOT NULL AS opted_out FROM staff WHERE ${w.sql}`,
     [w.value],
   );
-  return rows[0] ? { email: rows[0].email, optedOut: rows[0].opted_out } : null;
+  return state(rows[0]);
 }
 
 /**
@@ -33,15 +47,15 @@ export async function systemMailState(db: Db, who: SystemMailHolder): Promise<Sy
  * already queued is checked again when it is sent (mail.service.ts).
  */
 export async function setSystemMailOptOut(
-  db: Db,
+  db: Queryable,
   who: SystemMailHolder,
   optedOut: boolean,
 ): Promise<SystemMailState | null> {
   const w = where(who);
-  const { rows } = await db.query<{ email: string; opted_out: boolean }>(
+  const { rows } = await db.query<StateRow>(
     `UPDATE staff SET system_mail_opt_out_at = CASE WHEN $2 THEN coalesce(system_mail_opt_out_at, now()) END
-      WHERE ${w.sql} RETURNING email, system_mail_opt_out_at IS NOT NULL AS opted_out`,
+      WHERE ${w.sql} RETURNING id, school_id, email, system_mail_opt_out_at IS NOT NULL AS opted_out`,
     [w.value, optedOut],
   );
-  return rows[0] ? { email: rows[0].email, optedOut: rows[0].opted_out } : null;
+  return state(rows[0]);
 }
