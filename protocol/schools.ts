@@ -124,16 +124,7 @@ export const IMPORT_COLUMNS: Record<
   'family-students': { required: ['family_id', 'student_id'], optional: [] },
   'class-lists': { required: ['staff_id', 'student_id'], optional: ['subject'] },
 };
-export const ImportReport = z.object({
-  kind: ImportKind,
-  /** True when the file was only checked (`?dryRun=1`): nothing was written. */
-  dryRun: z.boolean(),
-  rows: z.number().int(),
-  created: z.number().int(),
-  updated: z.number().int(),
-  /** Links or class-list entries dropped because the file no longer lists them. */
-  removed: z.number().int(),
-});
+// What an import will do and did: protocol/imports.ts (ImportPlanReport).
 
 // ---- access codes ----------------------------------------------------------------
 
@@ -386,7 +377,6 @@ export type SchoolSummary = z.infer<typeof SchoolSummary>;
 export type InviteStaffRequest = z.infer<typeof InviteStaffRequest>;
 export type StaffAccountView = z.infer<typeof StaffAccountView>;
 export type ImportKind = z.infer<typeof ImportKind>;
-export type ImportReport = z.infer<typeof ImportReport>;
 export type AccessCodesRequest = z.infer<typeof AccessCodesRequest>;
 export type BookingLogEntry = z.infer<typeof BookingLogEntry>;
 export type BookingLogView = z.infer<typeof BookingLogView>;
