@@ -31,8 +31,8 @@ export const SchoolSettings = z.object({
 export const UpdateSchoolSettingsRequest = z
   .strictObject({
     retentionDays: RetentionDays.optional(),
-    /** An address to show families, or null to show none. */
-    contactEmail: z.email().max(254).toLowerCase().nullable().optional(),
+    /** An address to show families; an empty one (a cleared field) shows none. */
+    contactEmail: z.union([z.email().max(254).toLowerCase(), z.literal('')]).optional(),
   })
   .refine((r) => r.retentionDays !== undefined || r.contactEmail !== undefined, {
     message: 'Change the retention period (retentionDays) or the contact address (contactEmail).',

@@ -100,10 +100,15 @@ describe('school settings: retention period and contact', () => {
     // The school's contact, for exercising rights.
     expect(html).toContain('href="mailto:data.office@priv.school.test"');
 
-    // Only the address changes; null clears it.
-    const cleared = await app.api('PATCH', '/api/v1/admin/school/settings', {
+    // Only the address changes; an empty one clears it (null is no address, refused).
+    const refused = await app.api('PATCH', '/api/v1/admin/school/settings', {
       token: admin,
       body: { contactEmail: null },
+    });
+    expect(refused.status).toBe(400);
+    const cleared = await app.api('PATCH', '/api/v1/admin/school/settings', {
+      token: admin,
+      body: { contactEmail: '' },
     });
     expect(cleared.body).toMatchObject({ retentionDays: 90, contactEmail: null });
     expect(await privacy()).not.toContain('mailto:');

@@ -21,7 +21,7 @@ export function schoolSettingsRoutes(settings: SchoolSettingsService): RouteDef<
       path: '/admin/school/settings',
       operationId: 'updateSchoolSettings',
       summary:
-        'Changes the retention period (30 to 3650 days; the next sweep purges by it) and/or the contact address for data matters (null clears it).',
+        'Changes the retention period (30 to 3650 days; the next sweep purges by it) and/or the contact address for data matters (an empty one clears it).',
       tags: ['admin'],
       access: 'admin',
       body: UpdateSchoolSettingsRequest,

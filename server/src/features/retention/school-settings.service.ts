@@ -35,12 +35,12 @@ export class SchoolSettingsService {
   }
 
   async update(p: Principal, input: UpdateSchoolSettingsRequest): Promise<SchoolSettings> {
-    // One statement: a field left out keeps its value (contactEmail: null clears it).
+    // One statement: a field left out keeps its value (an empty contactEmail clears it).
     const { rows } = await this.db.query<Row>(
       `UPDATE schools SET retention_days = coalesce($2, retention_days),
               contact_email = CASE WHEN $3 THEN $4 ELSE contact_email END
         WHERE id = $1 RETURNING code, name, retention_days, contact_email`,
-      [p.schoolId, input.retentionDays ?? null, input.contactEmail !== undefined, input.contactEmail ?? null],
+      [p.schoolId, input.retentionDays ?? null, input.contactEmail !== undefined, input.contactEmail || null],
     );
     if (!rows[0]) throw new DomainError('not_found');
     return view(rows[0]);
