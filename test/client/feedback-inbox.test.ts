@@ -60,7 +60,10 @@ describe('feedback inbox', () => {
     expect((await screen.findByTestId('detail-status')).textContent).toBe('New');
     expect(screen.getByText('No replies yet.')).toBeTruthy();
 
-    await fireEvent.input(screen.getByLabelText('Reply or note'), { target: { value: 'Looking into it.' } });
+    await fireEvent.input(
+      screen.getByLabelText('Reply (e-mailed to the sender and shown on their status page)'),
+      { target: { value: 'Looking into it.' } },
+    );
     await fireEvent.change(screen.getByLabelText('Change status to'), { target: { value: 'in_progress' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Save' }));
 
