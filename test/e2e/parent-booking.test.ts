@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import ICAL from 'ical.js';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
@@ -100,6 +102,23 @@ describe('parents booking in a real browser', () => {
     expect(texts.join('\n')).toContain(first.name.split(' ')[0]!);
     expect(texts.join('\n')).toContain(second.name.split(' ')[0]!);
     expect(texts.join('\n')).toMatch(/Room \d+/);
+
+    // "Add to calendar" downloads the server's file (issue 14), fetched with the session's token.
+    const [download] = await Promise.all([
+      p.page.waitForEvent('download'),
+      p.page.getByRole('button', { name: 'Add to calendar (.ics)' }).click(),
+    ]);
+    const ics = await readFile((await download.path())!, 'utf8');
+    const calendar = new ICAL.Component(ICAL.parse(ics));
+    expect(calendar.getFirstPropertyValue('method')).toBe('PUBLISH');
+    expect(calendar.getAllSubcomponents('vtimezone')).toHaveLength(1);
+    const events = calendar.getAllSubcomponents('vevent');
+    expect(events).toHaveLength(2);
+    for (const e of events) {
+      expect(e.getFirstProperty('dtstamp')!.toICALString()).toMatch(/Z$/);
+      expect(String(e.getFirstPropertyValue('organizer'))).toMatch(/^mailto:/);
+      expect(Number(e.getFirstPropertyValue('sequence'))).toBeGreaterThan(0);
+    }
 
     // The teacher saw it arrive without reloading.
     await expect.poll(() => t.page.getByTestId('teacher-appointment').count()).toBe(before + 1);
