@@ -130,7 +130,7 @@ describe('bounded work per request', () => {
     const before = await app.db.query('SELECT count(*)::int AS n FROM students WHERE school_id = $1', [
       school.schoolId,
     ]);
-    const res = await fetch(`${app.url}/api/v1/admin/imports`, {
+    const res = await fetch(`${app.url}/api/v1/admin/imports?dryRun=1`, {
       method: 'POST',
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'text/csv' },
       body: `student_id,first_name,surname,year,class\r\n${'S1,A,B,Year 7,7A\r\n'.repeat(700_000)}`,
