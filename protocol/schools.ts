@@ -266,6 +266,7 @@ export const KNOWN_PAGES = [
   'admin-stats',
   'admin-feedback',
   'admin-families',
+  'admin-retention',
 ] as const;
 export type KnownPage = (typeof KNOWN_PAGES)[number];
 export const PageName = z.enum(KNOWN_PAGES);

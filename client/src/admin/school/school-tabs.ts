@@ -8,6 +8,7 @@ export const SCHOOL_TABS = [
   ['stats', 'Statistics'],
   ['feedback', 'Feedback inbox'],
   ['families', 'Data rights'],
+  ['retention', 'Retention'],
 ] as const;
 
 export type SchoolTab = (typeof SCHOOL_TABS)[number][0];
