@@ -295,7 +295,7 @@ describe("a family's mails, in the order they arrive", () => {
       await move(token, booking.id, teacherId, booking.startsAt);
       const changeJob = async () =>
         (await emailQueue.getJobs(['delayed', 'waiting', 'active', 'completed', 'failed'])).find(
-          (j) => j?.name === 'booking-changed' && j.data.familyId === fam.id,
+          (j) => j?.data.kind === 'booking-changed' && j.data.familyId === fam.id,
         );
       await expect
         .poll(async () => (await changeJob())?.attemptsMade ?? 0, { timeout: 20_000 })
