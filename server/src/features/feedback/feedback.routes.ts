@@ -23,6 +23,7 @@ export function feedbackRoutes(
       method: 'post',
       path: '/feedback',
       operationId: 'submitFeedback',
+      recorded: 'by_service',
       summary:
         'A signed-in family or staff member sends feedback or a complaint; answers its reference number.',
       tags: ['feedback'],
@@ -36,6 +37,7 @@ export function feedbackRoutes(
       method: 'post',
       path: '/feedback/public',
       operationId: 'submitPublicFeedback',
+      recorded: 'by_service',
       summary: 'The public form (login page): feedback about a school (by code) or about the service.',
       tags: ['feedback'],
       access: 'public',

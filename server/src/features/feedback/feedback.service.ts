@@ -181,10 +181,20 @@ export class FeedbackService {
       // The id is drawn here so that the sealed secret can be bound to its row.
       const id = randomUUID();
       try {
+        // The row and its line in the record of transactions in one statement: the
+        // public form posts here past the API edge (docs/records.md, `by_service`).
         await this.deps.db.query(
-          `INSERT INTO feedback (id, reference, school_id, about, kind, from_kind, family_id, staff_id, name, email,
-                                 subject, body, secret_digest, secret_sealed)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+          `WITH stored AS (
+             INSERT INTO feedback (id, reference, school_id, about, kind, from_kind, family_id, staff_id, name, email,
+                                   subject, body, secret_digest, secret_sealed)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+             RETURNING id, school_id
+           )
+           INSERT INTO audit_log (school_id, actor_kind, actor_id, action, target, detail)
+           SELECT school_id, $6, coalesce($7, $8),
+                  CASE WHEN $6 = 'public' THEN 'submitPublicFeedback' ELSE 'submitFeedback' END,
+                  jsonb_build_object('feedbackId', id), jsonb_build_object('request', jsonb_build_object('kind', $5::text, 'about', $4::text))
+             FROM stored`,
           [
             id,
             reference,

@@ -27,7 +27,13 @@ export function schoolSettingsRoutes(settings: SchoolSettingsService): RouteDef<
       body: UpdateSchoolSettingsRequest,
       response: SchoolSettings,
       errors: ['invalid_input', 'not_found'],
-      handler: async ({ principal, body }) => ({ ok: true, data: await settings.update(principal, body) }),
+      handler: async ({ principal, body, record }) => {
+        // The period decides what the sweep removes: the record keeps it before and after.
+        record.before = await settings.get(principal);
+        const data = await settings.update(principal, body);
+        record.after = data;
+        return { ok: true, data };
+      },
     }),
   ];
 }
