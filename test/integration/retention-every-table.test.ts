@@ -265,6 +265,18 @@ async function age(days: number, eventId: string, keepFamilyIds: string[]) {
   }
 }
 
+/** Until every mail the term caused has been relayed and its job has run (replies are mailed too). */
+async function mailSettled() {
+  const until = Date.now() + 30_000;
+  for (let quiet = 0; quiet < 3; ) {
+    if (Date.now() > until) throw new Error('mail did not settle');
+    const counts = await emailQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    const { rows } = await app.db.query(`SELECT count(*)::int AS n FROM outbox WHERE topic = 'mail'`);
+    quiet = Object.values(counts).every((n) => n === 0) && rows[0].n === 0 ? quiet + 1 : 0;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 async function waitForMail(to: string, subjectPart: RegExp) {
   const until = Date.now() + 20_000;
   while (Date.now() < until) {
@@ -381,6 +393,7 @@ describe('retention: every table and Redis after the period', () => {
 
   it("a sweep past the school's period leaves none of the leavers' names, addresses or messages in any table or in Redis", async () => {
     await app.db.query('UPDATE schools SET retention_days = 365 WHERE id = $1', [school.schoolId]);
+    await mailSettled();
     // Redis knows the leavers by id before (their cached sessions, their mail jobs)...
     const leaverIds = LEAVERS.map((l) => school.families[l.index]!.id);
     expect((await redisHits(leaverIds, true)).length).toBeGreaterThan(0);
@@ -405,6 +418,16 @@ describe('retention: every table and Redis after the period', () => {
       [school.eventId],
     );
     expect(rows[0]).toEqual(counts);
+    // The record of transactions says what the worker did, in counts.
+    const { rows: recorded } = await app.db.query(
+      `SELECT action, detail FROM audit_log WHERE school_id = $1 AND actor_kind = 'worker' AND action LIKE 'retention%'
+        ORDER BY action`,
+      [school.schoolId],
+    );
+    expect(recorded).toEqual([
+      { action: 'retentionPurgeEvent', detail: { after: { families: 3, students: 3 } } },
+      { action: 'retentionPurgePeople', detail: { after: { families: 2, students: expect.any(Number) } } },
+    ]);
   }, 60_000);
 
   it('keeps the families still on the roll and the leaver seen at a recent evening, with their codes, and nothing else of theirs', async () => {

@@ -1,4 +1,5 @@
 import { type Db, type DbClient, inTransaction } from '../../infra/db.ts';
+import { recordChange } from '../records/audit-log.ts';
 import { ANONYMOUS_FAMILY_SET, ANONYMOUS_STUDENT_SET, forgetFamiliesTraces } from './anonymous-people.ts';
 import type { RetentionRedis } from './retention-redis.ts';
 import {
@@ -255,6 +256,15 @@ export class RetentionService {
       }
       await c.query('UPDATE email_log SET recipient = NULL WHERE event_id = $1', [eventId]);
       await c.query('UPDATE events SET purged_at = now() WHERE id = $1', [eventId]);
+      // The record of transactions says the worker did it (counts only, like what remains).
+      await recordChange(c, {
+        schoolId,
+        actorKind: 'worker',
+        actorId: null,
+        action: 'retentionPurgeEvent',
+        target: { eventId },
+        detail: { after: { families: fams.length, students: stus.length } },
+      });
       return { eventId, families: fams.length, students: stus.length };
     });
   }
@@ -313,6 +323,15 @@ export class RetentionService {
         await c.query('DELETE FROM family_students WHERE student_id = ANY($1::uuid[])', [
           students.map((s) => s.id),
         ]);
+      if (familyIds.length || students.length)
+        await recordChange(c, {
+          schoolId,
+          actorKind: 'worker',
+          actorId: null,
+          action: 'retentionPurgePeople',
+          target: {},
+          detail: { after: { families: familyIds.length, students: students.length } },
+        });
       return { families: familyIds.length, students: students.length };
     });
     // After the commit: a cached session would otherwise sign the family in until its idle time-out.
