@@ -62,7 +62,7 @@ ${school ? `<p>This page describes how Confer handles data for <strong>${schoolN
 <table>
 <caption>Personal data held, and its purpose</caption>
 <tr><th scope="col">Data</th><th scope="col">Why</th></tr>
-<tr><td>Family surname, an optional e-mail address, and the family's access code (kept as a digest, plus a sealed copy until its letter or e-mail is sent)</td><td>To sign families in and send their confirmations</td></tr>
+<tr><td>Family surname, an optional e-mail address, and the family's access code (kept as a digest, plus a sealed copy only until the code's e-mail is sent)</td><td>To sign families in and send their confirmations</td></tr>
 <tr><td>Children's names, year group and class, and which teachers teach them (class lists)</td><td>To offer the right teachers</td></tr>
 <tr><td>Staff names, work e-mail and a password hash</td><td>To sign staff in</td></tr>
 <tr><td>Appointments, notes a teacher writes, and a record of every change (who, what, when)</td><td>To run the evening and keep a record the school can check</td></tr>
@@ -95,8 +95,8 @@ ${rules.map((r) => `<tr><td>${escapeHtml(r.what)}</td><td>${escapeHtml(r.when)}<
 <p>Booking confirmations, reminders and account links go by e-mail only to families and staff who have an e-mail address on record. The mail carries no images, tracking or remote content.</p>
 <h2>Questions and complaints</h2>
 <ul>
-<li>About ${schoolName}'s use of your data, or your appointments: ${school ? 'the school answers' : 'your school answers'}. ${contact ? `Write to ${contact}, or use` : 'Use'} the <a href="/feedback">feedback and complaints form</a>.</li>
-<li>About the Confer service itself (the website not working, for example): the organisation hosting Confer answers. Use the same form and choose the service.</li>
+<li>About ${schoolName}'s use of your data, or your appointments: ${school ? 'the school answers' : 'your school answers'}. ${contact ? `Write to ${contact}, or use` : 'Use'} the <a href="/feedback">feedback and complaints form</a> with the school's code${school ? ` (${escapeHtml(school.code)})` : ''}.</li>
+<li>About the Confer service itself (the website not working, for example): the organisation hosting Confer answers. Use the same form and leave the school code empty.</li>
 </ul>
 <p>A complaint is answered within <strong>${COMPLAINT_ANSWER_SCHOOL_DAYS} school days</strong>. The form gives you a reference and a secret; with them you can <a href="${COMPLAINT_STATUS_PATH}">follow your complaint</a> and read the answer.</p>
 <p>If you are not satisfied with how a data-protection complaint was handled, you can complain to the Information Commissioner's Office (ICO), the UK regulator: <a href="${ICO_COMPLAINT_URL}">${ICO_COMPLAINT_URL}</a>.</p>`;
