@@ -1,4 +1,5 @@
 import { DEFAULT_RETENTION_DAYS, MIN_RETENTION_DAYS } from '../../../../protocol/school-settings.ts';
+import { PLAN_LIFETIME_MINUTES } from '../import/import.service.ts';
 
 /**
  * What the retention sweep purges, and when: the one statement of it. The privacy page
@@ -60,6 +61,14 @@ export function retentionRules(period: number | null, archiveAfterDays: number):
     {
       what: 'Feedback and complaints lose the sender’s name, e-mail address, subject, message and the replies; the reference, kind and status stay as counts.',
       when: `${FEEDBACK_RETENTION_DAYS} days after the item last changed`,
+    },
+    {
+      what: 'A checked import’s plan (which lists the names it would add, change or remove) is deleted.',
+      when: `${PLAN_LIFETIME_MINUTES} minutes after the check, or when it is imported`,
+    },
+    {
+      what: 'An import’s record loses what it changed (names included), so it can no longer be undone; its counts stay.',
+      when: `${p} after the import`,
     },
     {
       what: 'The stored answer of a repeated request (kept so a retry is not done twice) is deleted.',

@@ -1,4 +1,5 @@
 import { type Db, type DbClient, inTransaction } from '../../infra/db.ts';
+import { PLAN_LIFETIME_MINUTES } from '../import/import.service.ts';
 import { recordChange } from '../records/audit-log.ts';
 import { ANONYMOUS_FAMILY_SET, ANONYMOUS_STUDENT_SET, forgetFamiliesTraces } from './anonymous-people.ts';
 import type { RetentionRedis } from './retention-redis.ts';
@@ -41,7 +42,7 @@ const REMOVED = 'Removed after the retention period';
  *
  * Not here, on purpose: `staff` (accounts the school manages itself: it deactivates a
  * leaver), `schools` and `operators` (the parties themselves), and tables of counts or
- * ids only (`traffic_daily`, `connection_peaks`, `imports`, `slots`, `availability`).
+ * ids only (`traffic_daily`, `connection_peaks`, `slots`, `availability`).
  */
 const AGE_RULES: { table: string; sql: string }[] = [
   {
@@ -88,6 +89,17 @@ const AGE_RULES: { table: string; sql: string }[] = [
            WHERE f.subject <> '${REMOVED}'
              AND greatest(f.updated_at, (SELECT max(at) FROM feedback_replies o WHERE o.feedback_id = f.id))
                  < now() - make_interval(days => ${FEEDBACK_RETENTION_DAYS})`,
+  },
+  {
+    // A plan lists names; the import deletes its own, the sweep the ones never imported.
+    table: 'import_plans',
+    sql: `DELETE FROM import_plans WHERE created_at < now() - make_interval(mins => ${PLAN_LIFETIME_MINUTES})`,
+  },
+  {
+    // What an import changed (its inverse, with names) is what lets it be undone: kept for the period.
+    table: 'imports',
+    sql: `UPDATE imports i SET applied = NULL FROM schools sc
+           WHERE i.school_id = sc.id AND i.applied IS NOT NULL AND i.at < ${CUTOFF}`,
   },
   {
     // Stored answers of retried writes carry names (a booking's student and teacher, a note).
