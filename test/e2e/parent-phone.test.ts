@@ -12,6 +12,9 @@ let app: TestApp;
 let school: SeededSchool;
 let browser: Browser;
 const HOLD_SECONDS = 12;
+/** Taps for the three-teacher task, per width: the phone list, and the grid at 1280 px. */
+const threeTeacherTaps: Record<number, number> = {};
+const tapsWithDetours: Record<number, number> = {};
 
 beforeAll(async () => {
   app = await startTestApp({}, { clientDir: CLIENT_DIST });
@@ -84,31 +87,66 @@ for (const [n, viewport] of [
         .toMatch(/^Your hold on \d\d:\d\d with .+ ran out — it is still free: hold again\./);
       expect(await polite()).toMatch(/ran out — it is still free: hold again\./);
       await check('lapsed hold');
-      await page.getByRole('button', { name: 'Hold again' }).click();
+      await tap(page.getByRole('button', { name: 'Hold again' }));
       await expect
         .poll(() => teacherCard(first!, tA!).locator('.yours').getAttribute('data-state'))
         .toBe('my-hold');
 
-      // The rest of the three, timed from here: two more taps and the confirmation.
+      // The rest of the three, counted from here: B, the detour into C's whole evening, C, confirm.
       const before = taps;
       await tap(teacherCard(first!, tB!).locator('button.time-button').first());
       await expect.poll(() => teacherCard(first!, tB!).locator('.yours').count()).toBe(1);
       // The whole evening of a teacher, as a vertical list.
-      await teacherCard(second!, tC)
-        .getByRole('button', { name: /^All times with/ })
-        .click();
+      await tap(teacherCard(second!, tC).getByRole('button', { name: /^All times with/ }));
       await check('teacher evening');
       await tap(teacherCard(second!, tC).locator('.evening button.row.free').first());
       await expect.poll(() => teacherCard(second!, tC).locator('.yours').count()).toBe(1);
       await tap(page.getByRole('button', { name: 'Confirm my appointments (3)' }));
       await page.getByRole('heading', { name: 'Your appointments' }).waitFor();
       await expect.poll(() => page.getByTestId('itinerary-item').count()).toBe(3);
-      // A, then the lapse and "Hold again", then B, C, confirm.
-      expect({ first: before, rest: taps - before }).toEqual({ first: 1, rest: 3 });
+      // A and "Hold again" after the lapse; then B, "All times", C, confirm. Without the two
+      // detours (the lapse, and choosing from the whole evening) the task is 4 taps.
+      expect({ first: before, rest: taps - before }).toEqual({ first: 2, rest: 4 });
+      threeTeacherTaps[viewport.width] = taps - 2;
+      tapsWithDetours[viewport.width] = taps;
       await check('itinerary');
 
-      // The school moves one of the three; the open page says so.
+      // Change one appointment in one step: "Change", then the new time; the old one stays
+      // the family's until the move commits, and the booking keeps its identity.
       const family = await loginFamily(app, school, familyIndex);
+      const confirmedOf = async () => {
+        const r = await app.api('GET', `/api/v1/events/${school.eventId}/bookings/mine`, { token: family });
+        return (r.body.bookings as { id: string; status: string; startsAt: string }[])
+          .filter((b) => b.status === 'confirmed')
+          .map((b) => `${b.id}@${b.startsAt}`)
+          .sort();
+      };
+      const beforeChange = await confirmedOf();
+      const changeTaps = taps;
+      const item = page.getByTestId('itinerary-item').first();
+      const oldTime = (await item.locator('.time').textContent())!.slice(0, 5);
+      await tap(item.getByRole('button', { name: 'Change' }));
+      const picks = item
+        .getByRole('group', { name: /^New time with / })
+        .getByRole('button', { name: /^\d\d:\d\d$/ });
+      await expect.poll(() => picks.count()).toBeGreaterThan(0);
+      expect(await item.textContent()).toContain(`Your ${oldTime} stays yours until the new time is booked.`);
+      await check('changing an appointment');
+      const newTime = (await picks.first().textContent())!;
+      await tap(picks.first());
+      await expect
+        .poll(polite)
+        .toMatch(new RegExp(`^Moved: your appointment with .+ is now at ${newTime}\\.`));
+      expect(taps - changeTaps).toBe(2);
+      await expect.poll(() => page.getByTestId('itinerary-item').count()).toBe(3);
+      const afterChange = await confirmedOf();
+      // Same three bookings (ids), exactly one of them at a new time.
+      expect(afterChange.map((x) => x.split('@')[0]).sort()).toEqual(
+        beforeChange.map((x) => x.split('@')[0]).sort(),
+      );
+      expect(afterChange.filter((x) => !beforeChange.includes(x))).toHaveLength(1);
+
+      // The school moves one of the three; the open page says so.
       const mine = await app.api('GET', `/api/v1/events/${school.eventId}/bookings/mine`, { token: family });
       const moved = (mine.body.bookings as any[]).find(
         (b) => b.status === 'confirmed' && b.teacherId === tB,
@@ -184,13 +222,45 @@ describe('before booking opens', () => {
 });
 
 describe('the desktop grid stays for wide screens', () => {
-  it('shows the grid at 1280 px, with no axe violations', async () => {
-    const { i } = twoChildFamilies()[2] ?? twoChildFamilies()[0]!;
+  it('shows the grid at 1280 px, with no axe violations; the same three-teacher task there, tap by tap', async () => {
+    const { f, i } = twoChildFamilies()[2] ?? twoChildFamilies()[0]!;
     const { page, context } = await newPage(browser);
     await signIn(page, i, '[role="grid"]');
     expect(await page.locator('.teachers').count()).toBe(0);
     await page.getByText('What the cells mean').click();
     expect(await axeReport(page, 'grid')).toEqual([]);
+    await expect.poll(() => page.getByTestId('connection').getAttribute('data-status')).toBe('live');
+
+    // The grid path of "three teachers for two children": a free cell in each teacher's row.
+    let taps = 0;
+    const [first, second] = f.studentIds;
+    const rows = [
+      [first!, 0],
+      [first!, 1],
+      [second!, 0],
+    ] as const;
+    // Which time column each tapped cell is in: at 390 px the old squeezed grid showed about
+    // 3½ columns, so a cell further right needed sideways swipes first (README, issue 15).
+    const columns: number[] = [];
+    for (const [studentId, r] of rows) {
+      const free = page
+        .locator(`#child-${studentId} [role="gridcell"][data-r="${r}"][data-state="free"]`)
+        .first();
+      columns.push(Number(await free.getAttribute('data-c')));
+      taps++;
+      await free.click();
+      await expect
+        .poll(() => page.locator(`#child-${studentId} [data-r="${r}"][data-state="my-hold"]`).count())
+        .toBe(1);
+    }
+    taps++;
+    await page.getByRole('button', { name: 'Confirm my appointments (3)' }).click();
+    await expect.poll(() => page.getByTestId('itinerary-item').count()).toBe(3);
+    threeTeacherTaps[1280] = taps;
+    console.log(
+      `three teachers for two children, taps: ${JSON.stringify(threeTeacherTaps)}; phone path with the lapse and the evening detour: ${JSON.stringify(tapsWithDetours)}; grid columns tapped: ${JSON.stringify(columns)}`,
+    );
+    expect(taps).toBe(4);
     await context.close();
   });
 });
