@@ -168,8 +168,10 @@ describe('admin CSV import in a real browser', () => {
       ['Staff', 'Staff accounts'],
       ['Access codes', 'Family access codes'],
       ['Booking log', /^Booking log/],
+      ['Record of changes', 'Record of every change'],
       ['Statistics', 'Statistics'],
       ['Data rights', 'Family data rights'],
+      ['Retention', 'Retention and privacy'],
       ['Feedback inbox', 'Feedback and complaints'],
     ] as const) {
       await admin.page.getByRole('tab', { name: tab, exact: true }).click();
@@ -179,7 +181,7 @@ describe('admin CSV import in a real browser', () => {
     }
 
     await admin.page.getByRole('button', { name: reference }).click();
-    await admin.page.getByLabel('Reply or note').fill('Added the room list.');
+    await admin.page.getByLabel(/^Reply/).fill('Added the room list.');
     await admin.page.getByLabel('Change status to').selectOption('resolved');
     await admin.page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => admin.page.getByTestId('detail-status').textContent()).toBe('Resolved');
