@@ -54,3 +54,35 @@ export function horizontalOverflow(page: Page): Promise<number> {
 export async function axeReport(page: Page, state: string): Promise<string[]> {
   return (await axeViolations(page)).map((v) => `${state}: ${v.id} (${v.help}) → ${v.nodes.join(' | ')}`);
 }
+
+/**
+ * What sticks out past the right edge, for a reflow failure's message: the outermost
+ * elements wider than the screen, as tag.class paths.
+ */
+export function overflowingElements(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const out: string[] = [];
+    for (const el of document.body.querySelectorAll<HTMLElement>('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.right <= width + 0.5 || r.width === 0) continue;
+      // Inside a box that scrolls by itself (a wide grid): not the page's overflow.
+      let p = el.parentElement;
+      let contained = false;
+      while (p && p !== document.body) {
+        const o = getComputedStyle(p).overflowX;
+        if (o === 'auto' || o === 'scroll' || o === 'hidden') contained = true;
+        p = p.parentElement;
+      }
+      if (contained) continue;
+      if (el.parentElement && out.some((o) => o === describe(el.parentElement!))) continue;
+      out.push(describe(el));
+    }
+    return out.slice(0, 8);
+    function describe(e: HTMLElement): string {
+      const cls =
+        typeof e.className === 'string' && e.className ? `.${e.className.trim().split(/\s+/).join('.')}` : '';
+      return `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${cls} (${Math.round(e.getBoundingClientRect().right)} px)`;
+    }
+  });
+}
