@@ -1,7 +1,9 @@
 /**
- * `npm run screenshots`: PNGs of the parent grid (phone and desktop), the
- * itinerary, the teacher timeline and the admin console, in screenshots/, taken
- * from the real server and the built client in Debian's Chromium.
+ * `npm run screenshots`: PNGs of the parent grid (desktop) and, at 390 and 320 px,
+ * the phone list, a hold, a teacher's evening, the itinerary, a change in one step,
+ * before booking opens, and the planner; the teacher timeline (desktop and phone),
+ * the admin console and its event settings — in screenshots/, taken from the real
+ * server and the built client in Debian's Chromium.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -61,6 +63,18 @@ async function main() {
         headers: { 'idempotency-key': `shots-block-${s.id}` },
       });
 
+    // A second school whose booking opens in half an hour: the before-opening screens.
+    const later = await seedSchool(app.db, {
+      ...DEMO_OPTIONS,
+      code: 'LATER',
+      name: 'Hillside School',
+      teachers: 6,
+      families: 4,
+      teachersPerStudent: 4,
+      password: PASSWORD,
+      opensInMinutes: 30,
+    });
+
     const parent = await newPage(browser);
     await signInFamily(parent.page, app.url, school, withSiblings);
     const free = parent.page.locator('[data-state="free"]');
@@ -102,13 +116,58 @@ async function main() {
         path: path.join(OUT, `parent-list-phone-${w}-full.png`),
         fullPage: true,
       });
-      await phone.page.getByRole('button', { name: /My appointments/ }).click();
+      await phone.page.getByRole('button', { name: /Confirm my appointments/ }).click();
       await phone.page.getByRole('heading', { name: 'Your appointments' }).waitFor();
       await phone.page.screenshot({
         path: path.join(OUT, `parent-itinerary-phone-${w}.png`),
         fullPage: true,
       });
+      // "Change" in one step: the new times offered while the old one stays booked.
+      await phone.page.getByRole('button', { name: 'Change' }).first().click();
+      await phone.page
+        .getByRole('group', { name: /^New time with / })
+        .first()
+        .waitFor();
+      await phone.page.screenshot({ path: path.join(OUT, `parent-change-phone-${w}.png`), fullPage: true });
+      await phone.page
+        .getByRole('group', { name: /^New time with / })
+        .first()
+        .getByRole('button')
+        .first()
+        .click();
+      await phone.page
+        .getByText(/^Moved: /)
+        .or(phone.page.locator('.alert'))
+        .first()
+        .waitFor()
+        .catch(() => {});
+      await phone.page.screenshot({ path: path.join(OUT, `parent-moved-phone-${w}.png`), fullPage: true });
       await phone.context.close();
+
+      // Before booking opens: grey times that say when it opens when tapped.
+      const early = await newPage(browser, viewport);
+      const ef = later.families[0]!;
+      await early.page.goto(app.url);
+      await early.page.getByLabel('School code').fill(later.schoolCode);
+      await early.page.getByLabel('Your surname').fill(ef.surname);
+      await early.page.getByLabel('Family access code').fill(ef.accessCode);
+      await early.page.getByRole('button', { name: 'Sign in' }).click();
+      const grey = early.page.locator('button.time-button[data-state="not-open"]').first();
+      await grey.click({ force: true });
+      await early.page.getByTestId('not-open-notice').waitFor();
+      await early.page.screenshot({ path: path.join(OUT, `parent-not-open-phone-${w}.png`) });
+      await early.context.close();
+    }
+
+    // The planner and a waiting list (a teacher with nothing free), on the narrowest phone.
+    {
+      const narrow = await newPage(browser, { width: 320, height: 640 });
+      await signInFamily(narrow.page, app.url, school, withSiblings);
+      await narrow.page.getByRole('button', { name: 'Plan my evening for me' }).click();
+      await narrow.page.getByTestId('planner').waitFor();
+      await narrow.page.getByTestId('planner').scrollIntoViewIfNeeded();
+      await narrow.page.screenshot({ path: path.join(OUT, 'parent-planner-phone-320.png'), fullPage: true });
+      await narrow.context.close();
     }
 
     const teacherPage = await newPage(browser);
@@ -121,6 +180,19 @@ async function main() {
     await signInStaff(adminPage.page, app.url, school.admin.email);
     await adminPage.page.getByRole('grid').first().waitFor();
     await adminPage.page.screenshot({ path: path.join(OUT, 'admin-console.png'), fullPage: true });
+    // The event settings with the separated-parents choice (issue 15).
+    await adminPage.page.getByRole('tab', { name: 'Event settings', exact: true }).click();
+    await adminPage.page.getByRole('radio', { name: /^Joint:/ }).waitFor();
+    await adminPage.page.screenshot({ path: path.join(OUT, 'admin-event-settings.png'), fullPage: true });
+
+    // The teacher's timeline on a phone.
+    const teacherPhone = await newPage(browser, { width: 390, height: 844 });
+    await signInStaff(teacherPhone.page, app.url, busiest.email);
+    await teacherPhone.page.getByRole('heading', { name: /Your evening/ }).waitFor();
+    await teacherPhone.page.screenshot({
+      path: path.join(OUT, 'teacher-timeline-phone-390.png'),
+      fullPage: true,
+    });
     console.log(`screenshots written to ${OUT}`);
   } finally {
     await browser.close();

@@ -64,4 +64,20 @@ describe('itinerary: change an appointment in one step', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Keep 16:05' }));
     expect(screen.getByRole('button', { name: 'Change' })).toBeTruthy();
   });
+
+  it('names the subject after the teacher with a space between them ("Mr Smith (Maths)", not "Mr Smith(Maths)")', () => {
+    const mine = booking(slot('t1', 1), 'confirmed', 'kid', { subject: 'Maths' });
+    const { container } = render(Itinerary, {
+      bookings: [mine],
+      event,
+      school,
+      familySurname: 'Hill',
+      canChange: false,
+      busy: false,
+      oncancel: vi.fn(),
+      freeTimes: () => [],
+      onmove: async () => false,
+    });
+    expect(container.querySelector('.who')?.textContent).toBe(`Mr Smith (Maths) about ${mine.studentName}`);
+  });
 });
