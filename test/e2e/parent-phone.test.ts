@@ -138,6 +138,9 @@ for (const [n, viewport] of [
         .poll(polite)
         .toMatch(new RegExp(`^Moved: your appointment with .+ is now at ${newTime}\\.`));
       expect(taps - changeTaps).toBe(2);
+      expect(await page.getByTestId('booking-message').textContent()).toMatch(
+        /^Moved: your appointment with /,
+      );
       await expect.poll(() => page.getByTestId('itinerary-item').count()).toBe(3);
       const afterChange = await confirmedOf();
       // Same three bookings (ids), exactly one of them at a new time.
