@@ -223,6 +223,7 @@ async function runScenario(
       history,
       screens,
       mails: mail.byMessageId,
+      shownBookings: mail.shownBookings,
       familiesWithEmail: new Set(school.families.filter((f) => f.email).map((f) => f.id)),
       deadServers,
       sweepGraceSeconds: LAPSE_GRACE_SECONDS + SWEEP_SECONDS * 3,
