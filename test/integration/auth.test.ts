@@ -116,6 +116,20 @@ describe('signing in', () => {
   });
 });
 
+describe('what a failed sign-in leaves behind', () => {
+  it('Redis holds neither the surname nor the address of a wrong code, only a digest (issue 14)', async () => {
+    const surname = school.families[5]!.surname;
+    const res = await familyLogin(5, 'WRONG-CODE', '198.51.100.77');
+    expect(res.status).toBe(401);
+    const keys = await app.redis.keys(`${app.config.REDIS_PREFIX}*`);
+    expect(keys.length).toBeGreaterThan(0);
+    const values = await Promise.all(keys.map((k) => app.redis.dumpBuffer(k)));
+    const text = [...keys, ...values.map((v) => v?.toString('latin1') ?? '')].join('\n').toLowerCase();
+    expect(text).not.toContain(surname.toLowerCase());
+    expect(text).not.toContain('198.51.100.77');
+  });
+});
+
 describe('sessions', () => {
   it('logout revokes the token and disconnects its sockets with a reason', async () => {
     const token = await loginStaff(app, school.teachers[0]!.email);

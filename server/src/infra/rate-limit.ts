@@ -1,9 +1,19 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
 export type LimitOutcome = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 /** A fixed-window counter in Redis (in memory while Redis is unreachable). */
+/**
+ * What a limit is keyed by, as Redis stores it: a digest. The keys are addresses,
+ * e-mail addresses and surnames typed at sign-in — personal data Redis must not hold,
+ * even for a window's length (issue 14, retention).
+ */
+function hidden(key: string): string {
+  return createHash('sha256').update(key).digest('base64url');
+}
+
 export class RateLimit {
   private readonly limiter: RateLimiterRedis;
   constructor(redis: Redis, keyPrefix: string, points: number, durationSeconds: number) {
@@ -18,7 +28,7 @@ export class RateLimit {
 
   async consume(key: string): Promise<LimitOutcome> {
     try {
-      await this.limiter.consume(key);
+      await this.limiter.consume(hidden(key));
       return { allowed: true };
     } catch (res) {
       if (res instanceof RateLimiterRes) {
@@ -29,12 +39,12 @@ export class RateLimit {
   }
 
   async reset(key: string): Promise<void> {
-    await this.limiter.delete(key).catch(() => {});
+    await this.limiter.delete(hidden(key)).catch(() => {});
   }
 
   /** Gives back one point: an attempt that turned out not to count (a successful login). */
   async refund(key: string): Promise<void> {
-    await this.limiter.reward(key, 1).catch(() => {});
+    await this.limiter.reward(hidden(key), 1).catch(() => {});
   }
 }
 
@@ -51,7 +61,7 @@ export class LocalRateLimit {
 
   async consume(key: string): Promise<LimitOutcome> {
     try {
-      await this.limiter.consume(key);
+      await this.limiter.consume(hidden(key));
       return { allowed: true };
     } catch (res) {
       if (res instanceof RateLimiterRes)
@@ -110,7 +120,7 @@ export class AttemptBackoff {
         await this.redis.eval(
           ATTEMPT,
           1,
-          `${this.keyPrefix}:${key}`,
+          this.redisKey(key),
           freeAttempts,
           maxDelaySeconds,
           forgetAfterSeconds,
@@ -127,7 +137,15 @@ export class AttemptBackoff {
   }
 
   async reset(key: string): Promise<void> {
-    await this.redis.del(`${this.keyPrefix}:${key}`).catch(() => {});
+    await this.redis.del(this.redisKey(key)).catch(() => {});
+  }
+
+  /**
+   * A digest, not the key: a sign-in's key is the surname or e-mail typed and the
+   * address it came from, and Redis must not hold those (issue 14, retention).
+   */
+  private redisKey(key: string): string {
+    return `${this.keyPrefix}:${hidden(key)}`;
   }
 }
 
