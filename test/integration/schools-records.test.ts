@@ -76,8 +76,16 @@ describe('records and data rights', () => {
     const familyToken = await loginFamily(app, school, index);
     await app.api('POST', '/api/v1/feedback', {
       token: familyToken,
-      body: { kind: 'feedback', subject: 'Lovely evening', body: 'Thank you from the family' },
+      body: {
+        kind: 'feedback',
+        subject: 'Lovely evening',
+        body: 'Thank you from the family',
+        email: 'records-family@example.org',
+      },
     });
+    // No worker runs here: the acknowledgement waits, and its secret with it (sealed).
+    const sealed = await app.db.query('SELECT secret_sealed FROM feedback WHERE family_id = $1', [fam.id]);
+    expect(sealed.rows[0].secret_sealed).not.toBeNull();
     const exported = await app.api('GET', `/api/v1/admin/families/${fam.id}/export`, { token: admin });
     expect(exported.status).toBe(200);
     expect(exported.body.family).toMatchObject({ id: fam.id, surname: fam.surname, hasAccessCode: true });
@@ -118,6 +126,9 @@ describe('records and data rights', () => {
     );
     expect(dump).not.toContain(fam.surname);
     expect(dump).not.toContain('Thank you from the family');
+    // The sealed secret of an acknowledgement never sent goes with the rest.
+    const unsealed = await app.db.query('SELECT secret_sealed FROM feedback WHERE family_id = $1', [fam.id]);
+    expect(unsealed.rows).toEqual([{ secret_sealed: null }]);
     // The active booking was cancelled so the slot is free again; the row stays.
     const status = await app.db.query('SELECT status FROM bookings WHERE family_id = $1', [fam.id]);
     expect(status.rows.map((r) => r.status)).toEqual(['cancelled']);

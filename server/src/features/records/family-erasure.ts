@@ -59,7 +59,8 @@ export class FamilyErasure {
         [familyId],
       );
       await c.query(
-        `UPDATE feedback SET name = '', email = NULL, subject = 'Erased', body = 'Erased on request.'
+        `UPDATE feedback SET name = '', email = NULL, subject = 'Erased', body = 'Erased on request.',
+                secret_sealed = NULL
           WHERE family_id = $1`,
         [familyId],
       );
