@@ -62,6 +62,15 @@ function panel() {
   return { calls, results };
 }
 
+describe("the admin's slot panel speaks plainly", () => {
+  it('says Booked and confirmed, never the stored codes', () => {
+    panel();
+    const text = document.body.textContent?.replace(/\s+/g, ' ') ?? '';
+    expect(text).toContain('B12 · Booked · Chidi Okafor, Okafor family (confirmed)');
+    expect(text).not.toMatch(/· booked ·/);
+  });
+});
+
 describe("the admin's Cancel booking asks first", () => {
   it('names whose appointment with whom at what time, and cancels only on yes', async () => {
     const { calls, results } = panel();
