@@ -1,9 +1,10 @@
-import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { EmailJobSchema, QUEUES } from '../protocol/jobs.ts';
 import { fromAddress } from '../server/src/features/mail/calendar.ts';
 import { finishedEmailData } from '../server/src/features/mail/finished-email-job.ts';
 import { MailService } from '../server/src/features/mail/mail.service.ts';
 import { enqueueEmails } from '../server/src/features/mail/mail-queue.ts';
+import { MailInFlight } from '../server/src/features/mail/sent-log.ts';
 import { serverKeys } from '../server/src/infra/server-keys.ts';
 import { parsePayload } from './payload.ts';
 import type { WorkerContext } from './worker-context.ts';
@@ -14,6 +15,12 @@ import type { WorkerContext } from './worker-context.ts';
  * a retry after a known successful send does not send again, and that a retry after
  * an unknown outcome sends with the same Message-ID (sent-log.ts).
  */
+/**
+ * How soon a mail waiting for its family's turn looks again (sent-log.ts): about the
+ * time one SMTP exchange takes, with jitter so waiting mails do not ask in step.
+ */
+const TURN_WAIT_MS = 1000;
+
 export function createEmailWorker(ctx: WorkerContext): { worker: Worker; close(): Promise<void> } {
   const queue = new Queue(QUEUES.email, {
     connection: ctx.bullConnection,
@@ -34,7 +41,7 @@ export function createEmailWorker(ctx: WorkerContext): { worker: Worker; close()
   });
   const worker = new Worker(
     QUEUES.email,
-    async (job) => {
+    async (job, token) => {
       try {
         const payload = parsePayload(EmailJobSchema, job, ctx.logger);
         const outcome = await mail.handle(payload);
@@ -42,6 +49,14 @@ export function createEmailWorker(ctx: WorkerContext): { worker: Worker; close()
         ctx.logger.info({ jobId: job.id, kind: payload.kind, outcome }, 'email job done');
         return outcome;
       } catch (err) {
+        // Another mail of the family's has its turn, or this one is in another attempt's
+        // hands: wait a moment without spending an attempt. With the back-off, a family
+        // confirming five appointments at once had its fifth mail wait out five growing
+        // delays (chaos: 30 of a storm's confirmations unmailed by the end of the run).
+        if (err instanceof MailInFlight && token) {
+          await job.moveToDelayed(Date.now() + TURN_WAIT_MS + Math.floor(Math.random() * 500), token);
+          throw new DelayedError();
+        }
         // A job failed for good stays in Redis for weeks: it keeps no text either (a
         // malformed one, perhaps from before jobs stopped carrying secrets, keeps nothing).
         const last = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
