@@ -173,6 +173,8 @@ describe('the parent’s planner, waiting lists and itinerary pass axe and reflo
         await page.locator('p.notice', { hasText: /^You are on .+’s waiting list/ }).waitFor();
       }
       await page.getByTestId('waitlist-entry').first().waitFor();
+      // A phone offers the waiting list of a fully booked teacher as the grid does.
+      await page.getByTestId('full-teacher').first().waitFor();
       await a.check('waiting lists');
 
       await page.getByRole('button', { name: 'Plan my evening for me' }).click();
