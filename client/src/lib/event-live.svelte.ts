@@ -31,6 +31,8 @@ export class EventLive {
   private readonly sync: SlotSync;
   private readonly offs: (() => void)[] = [];
   private joining = false;
+  private rejoinTimer: ReturnType<typeof setTimeout> | null = null;
+  private rejoinDelayMs = 0;
 
   constructor(
     private readonly connection: LiveConnection,
@@ -97,11 +99,28 @@ export class EventLive {
         }
         if (!res.ok) {
           this.error = res.error.message;
+          // A passing fault (the database away for a moment, the server busy): without
+          // a snapshot the screen is stale and, not joined, hears no facts at all — so
+          // ask again after the time the server named, growing to 30 s, never give up.
+          if (res.error.code === 'unavailable' || res.error.code === 'rate_limited')
+            this.rejoinLater(res.error.retryAfter);
           return;
         }
         this.error = null;
+        this.rejoinDelayMs = 0;
         this.loadSnapshot(res.data);
       });
+  }
+
+  private rejoinLater(retryAfterSeconds: number | undefined): void {
+    if (this.rejoinTimer) return;
+    this.rejoinDelayMs = Math.min(30_000, Math.max((retryAfterSeconds ?? 1) * 1000, this.rejoinDelayMs * 2));
+    // Jitter: every screen of the evening was refused at once and must not ask in step.
+    const delay = this.rejoinDelayMs * (0.75 + Math.random() * 0.5);
+    this.rejoinTimer = setTimeout(() => {
+      this.rejoinTimer = null;
+      if (this.connection.socket.connected) this.join();
+    }, delay);
   }
 
   loadSnapshot(snapshot: AvailabilitySnapshot): void {
@@ -126,6 +145,7 @@ export class EventLive {
   }
 
   dispose(): void {
+    if (this.rejoinTimer) clearTimeout(this.rejoinTimer);
     for (const off of this.offs) off();
     if (this.connection.socket.connected)
       this.connection.socket.emit('event:leave', { eventId: this.eventId }, () => {});
