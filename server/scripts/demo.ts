@@ -7,6 +7,7 @@ import { createDb } from '../src/infra/db.ts';
 import { ensureDatabase, migrate } from '../src/infra/migrate.ts';
 import { serverKeys } from '../src/infra/server-keys.ts';
 import { DATA_DIR, DEMO_FILE, seedDemo } from './demo-data.ts';
+import { type MailCatcher, startMailCatcher } from './demo-mail-catcher.ts';
 import { ensurePostgres, ensureRedis, type LocalService, RedisMissing } from './local-services.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -31,6 +32,16 @@ try {
   await stopServices();
   console.error(err instanceof RedisMissing ? err.message : `Could not start the demo's services: ${err}`);
   process.exit(1);
+}
+
+// Mail goes to the demo's own catcher unless an SMTP server was named (issue 19): the
+// workers then do not retry into the void, and the page shows what families receive.
+let catcher: MailCatcher | null = null;
+if (!process.env.SMTP_URL) {
+  catcher = await startMailCatcher();
+  process.env.SMTP_URL = catcher.smtpUrl;
+  const started = catcher;
+  services.push({ origin: 'mail catcher', url: started.smtpUrl, stop: () => started.close() });
 }
 
 let config: ReturnType<typeof loadConfig>;
@@ -68,7 +79,9 @@ if (existsSync(path.join(ROOT, 'workers/index.ts'))) {
   children.push(spawn(tsx, [path.join(ROOT, 'workers/index.ts')], { stdio: 'inherit', env }));
 }
 console.log(
-  `\nConfer demo: http://localhost:${config.PORT}  (logins: ${path.relative(process.cwd(), DEMO_FILE)})\n`,
+  `\nConfer demo: http://localhost:${config.PORT}  (logins: ${path.relative(process.cwd(), DEMO_FILE)})${
+    catcher ? `\nMail it sends: ${catcher.pageUrl}` : ''
+  }\n`,
 );
 
 let stopping = false;
