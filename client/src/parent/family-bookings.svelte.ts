@@ -28,7 +28,16 @@ export class FamilyBookings {
   readonly holds = $derived(this.live.filter((b) => b.status === 'held'));
   readonly confirmed = $derived(this.live.filter((b) => b.status === 'confirmed'));
   readonly bySlot = $derived(new Map(this.live.map((b) => [b.slotId, b])));
+  /**
+   * When the bookings above were last received from the server (ISO), shown as "as
+   * of" while the service cannot be reached (issue 16, degraded mode).
+   */
+  asOf = $state<string | null>(null);
+  /** The last read of the bookings was answered `unavailable` (or not at all): the list may be old. */
+  unreachable = $state(false);
   private refreshSeq = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private retryDelayMs = FIRST_RETRY_MS;
   /** Bookings this page changed itself, recently: their changes are not the school's news. */
   private readonly ownChanges = new Map<string, number>();
 
@@ -39,15 +48,39 @@ export class FamilyBookings {
     private readonly label: SlotLabel,
     /** The live state of a slot, to say whether a lapsed hold's time is still free. */
     private readonly slotOf: (slotId: string) => SlotView | undefined = () => undefined,
-  ) {}
+    /**
+     * Where the last list the server sent is kept for the tab (sessionStorage), under
+     * the family's id, so another family signing in on the same tab never sees it.
+     */
+    private readonly keep: { storage: Storage; familyId: string } | null = null,
+  ) {
+    // A reload while the service is down still shows the appointments the tab last had.
+    const kept = this.readKept();
+    if (kept) {
+      this.bookings = kept.bookings;
+      this.asOf = kept.asOf;
+    }
+  }
 
   async refresh(): Promise<void> {
     const seq = ++this.refreshSeq;
     const res = await this.api.get<BookingList>(`/events/${this.event.id}/bookings/mine`);
     // A slower, older answer must not overwrite a newer one.
-    if (seq !== this.refreshSeq || !res.ok) return;
+    if (seq !== this.refreshSeq) return;
+    if (!res.ok) {
+      // Keep what we have and say it may be old; read again by ourselves, because the
+      // live layer's resync may never come (its socket can stay up while the database is down).
+      if (res.error.code === 'unavailable') {
+        this.unreachable = true;
+        this.scheduleRetry();
+      }
+      return;
+    }
+    this.unreachable = false;
+    this.retryDelayMs = FIRST_RETRY_MS;
     const before = this.bookings;
     this.bookings = res.data.bookings;
+    this.remember();
     const recent = Date.now() - 15_000;
     for (const [id, at] of this.ownChanges) if (at < recent) this.ownChanges.delete(id);
     const news = schoolChanges(before, this.bookings, this.event.timeZone, new Set(this.ownChanges.keys()));
@@ -199,9 +232,58 @@ export class FamilyBookings {
     return `Your hold on ${this.label(hold)} ran out — ${this.stillFree(hold, now) ? 'it is still free: hold again' : 'it has been taken'}.`;
   }
 
+  /** Stops the read-again timer (the page is going away). */
+  dispose(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
   private upsert(b: BookingView): void {
     const i = this.bookings.findIndex((x) => x.id === b.id);
     if (i === -1) this.bookings = [...this.bookings, b];
     else this.bookings = this.bookings.map((x) => (x.id === b.id ? b : x));
+    this.remember();
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer) return;
+    // Jittered so that a hall full of phones does not come back in the same second.
+    const wait = this.retryDelayMs * (0.75 + Math.random() * 0.5);
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, LAST_RETRY_MS);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.refresh();
+    }, wait);
+  }
+
+  private get keptKey(): string {
+    return `confer.bookings.${this.keep?.familyId}.${this.event.id}`;
+  }
+
+  /** Only what the server sent (upserts are its answers too), with when it came. */
+  private remember(): void {
+    this.asOf = new Date().toISOString();
+    try {
+      this.keep?.storage.setItem(this.keptKey, JSON.stringify({ bookings: this.bookings, asOf: this.asOf }));
+    } catch {
+      // A full or disabled storage only loses the offline copy.
+    }
+  }
+
+  private readKept(): { bookings: BookingView[]; asOf: string } | null {
+    try {
+      const raw = this.keep?.storage.getItem(this.keptKey);
+      if (!raw) return null;
+      const v = JSON.parse(raw) as { bookings?: unknown; asOf?: unknown };
+      return Array.isArray(v.bookings) && typeof v.asOf === 'string'
+        ? { bookings: v.bookings as BookingView[], asOf: v.asOf }
+        : null;
+    } catch {
+      return null;
+    }
   }
 }
+
+/** Reading the bookings again after `unavailable`: 5 s, doubling to 30 s. */
+const FIRST_RETRY_MS = 5_000;
+const LAST_RETRY_MS = 30_000;
