@@ -12,6 +12,7 @@ import { createMailScheduleWorker } from './mail-schedule.worker.ts';
 import { startOutboxRelay } from './outbox-relay.worker.ts';
 import { createRetentionWorker } from './retention.worker.ts';
 import { createSessionIdleWorker } from './session-idle.worker.ts';
+import { startStatusHeartbeat } from './status-heartbeat.ts';
 import { createWorkerContext } from './worker-context.ts';
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -43,6 +44,7 @@ export async function startWorkers(opts: {
   const wanted = (q: QueueName) => !opts.only || opts.only.includes(q);
   const closers: (() => Promise<void>)[] = [];
   const workers: Worker[] = [];
+  closers.push(await startStatusHeartbeat(ctx));
   const add = (w: { worker: Worker; close(): Promise<void> } | Worker) => {
     const worker = 'worker' in w ? w.worker : w;
     workers.push(worker);

@@ -39,6 +39,9 @@ import { mailRoutes } from './features/mail/mail.routes.ts';
 import { onTheNightRoutes } from './features/on-the-night/on-the-night.routes.ts';
 import { createSchoolFeatures } from './features/operator/school-features.ts';
 import { recordChange } from './features/records/audit-log.ts';
+import { readServiceStatus } from './features/status/service-status.ts';
+import { statusRoutes } from './features/status/status.routes.ts';
+import { statusPage } from './features/status/status-page.ts';
 import { teacherRoutes } from './features/teacher/teacher.routes.ts';
 import { waitingListRoutes } from './features/waiting-list/waiting-list.routes.ts';
 import { buildOpenApi } from './http/openapi.ts';
@@ -276,6 +279,8 @@ export function createApp(deps: AppDeps): ConferApp {
     http,
   });
   admission.setFamilyGate((eventId, familyId) => fairness.queue.refusal(eventId, familyId));
+  // The /status page and GET /api/v1/status read the same report (issue 16).
+  const readStatus = () => readServiceStatus({ db, redis, prefix: config.REDIS_PREFIX });
   const routes = [
     ...authRoutes(auth, publisher),
     ...eventsRoutes(events),
@@ -291,6 +296,7 @@ export function createApp(deps: AppDeps): ConferApp {
     ...itineraryRoutes(fairness),
     ...waitingListRoutes(fairness),
     ...onTheNightRoutes(fairness),
+    ...statusRoutes(readStatus),
   ];
   const openapi = buildOpenApi(routes, '0.1.0');
   const api = express.Router();
@@ -324,6 +330,7 @@ export function createApp(deps: AppDeps): ConferApp {
     res.status(400).json({ error: errorBody('invalid_input') });
   });
   app.use(schools.pages);
+  app.use(statusPage(readStatus));
   const clientDir = deps.clientDir === undefined ? DEFAULT_CLIENT_DIR : deps.clientDir;
   if (clientDir && existsSync(path.join(clientDir, 'index.html'))) {
     app.use(express.static(clientDir, { index: false, maxAge: '1h' }));

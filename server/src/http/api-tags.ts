@@ -27,6 +27,8 @@ export const API_TAGS = {
     'Feedback and complaints, from schools and the public; the replies, mailed to the sender; the status by reference and secret.',
   operator:
     'The service operator: schools, the service overview and feedback. Needs the operator’s token, not a school session.',
+  status:
+    'The state of each part of the service (database, Redis, workers, mail), for anyone, without personal data.',
 } as const;
 
 export type ApiTag = keyof typeof API_TAGS;

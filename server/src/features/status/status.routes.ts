@@ -1,0 +1,19 @@
+import { ServiceStatus } from '../../../../protocol/status.ts';
+import { defineRoute, type RouteDef } from '../../http/route.ts';
+
+/** The service's state for anyone, as JSON (the /status page shows the same). */
+export function statusRoutes(read: () => Promise<ServiceStatus>): RouteDef<any, any>[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/status',
+      operationId: 'getServiceStatus',
+      summary:
+        'The state of each part of the service (database, Redis, workers, mail), for anyone: no sign-in and no personal data. Answers 200 even when a part is down; /healthz is the probe for load balancers.',
+      tags: ['status'],
+      access: 'public',
+      response: ServiceStatus,
+      handler: async () => ({ ok: true, data: await read() }),
+    }),
+  ];
+}
