@@ -58,6 +58,8 @@ export const SchoolSummary = z.object({
   timeZone: z.string(),
   retentionDays: z.number().int(),
   createdAt: instant,
+  /** When the operator suspended the school (its people cannot sign in), or null. */
+  suspendedAt: instant.nullable(),
   /** Aggregates only: the operator never sees a person. */
   counts: z.object({
     staff: z.number().int(),
@@ -68,6 +70,13 @@ export const SchoolSummary = z.object({
   }),
 });
 export const SchoolList = z.object({ schools: z.array(SchoolSummary) });
+/** The operator's change to one school: suspend or unsuspend it, and/or its retention period. */
+export const UpdateSchoolRequest = z
+  .strictObject({
+    suspended: z.boolean().optional(),
+    retentionDays: RetentionDays.optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, { message: 'Change at least one field.' });
 export const CreateSchoolResponse = z.object({
   school: SchoolSummary,
   /** Set when an admin was named: the invitation went out by e-mail. */
@@ -375,6 +384,7 @@ export const ReplyFeedbackRequest = z.strictObject({
 
 export type CreateSchoolRequest = z.infer<typeof CreateSchoolRequest>;
 export type SchoolSummary = z.infer<typeof SchoolSummary>;
+export type UpdateSchoolRequest = z.infer<typeof UpdateSchoolRequest>;
 export type InviteStaffRequest = z.infer<typeof InviteStaffRequest>;
 export type StaffAccountView = z.infer<typeof StaffAccountView>;
 export type ImportKind = z.infer<typeof ImportKind>;

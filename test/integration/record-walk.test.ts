@@ -261,6 +261,23 @@ describe('every change is recorded once', () => {
     );
     expect(avail.detail.before.windows).toEqual(t4.windows);
     expect(avail.detail.after.windows).toEqual([{ date, from: t4.windows[0].from, to: '18:30' }]);
+    // A teacher's own (issue 16): opened to teachers by a deadline, inside the event's hours.
+    await app.db.query(
+      `UPDATE events SET availability_deadline_at = now() + interval '1 hour' WHERE id = $1`,
+      [s.eventId],
+    );
+    const t0 = availability.body.teachers.find((t: any) => t.teacherId === s.teachers[0]!.id);
+    const [own] = await walk(
+      'setMyAvailability',
+      () =>
+        api('PUT', `/teacher/events/${s.eventId}/availability`, tokens.teacher, {
+          room: t0.room,
+          windows: t0.windows,
+          breaks: [{ date, from: '18:40', to: '18:50' }],
+        }),
+      { kind: 'staff', id: s.teachers[0]!.id },
+    );
+    expect(own.detail.after.breaks).toEqual([{ date, from: '18:40', to: '18:50' }]);
     let added = '';
     await walk('addSlot', async () => {
       const r = await api('POST', `/admin/events/${s.eventId}/slots`, tokens.admin, {
@@ -420,6 +437,17 @@ describe('every other change is recorded once', () => {
       }),
     );
     expect(school.actor_kind).toBe('operator');
+    const { rows: made } = await app.db.query<{ id: string }>(
+      "SELECT id FROM schools WHERE code = 'WALKNEW'",
+    );
+    const [changed] = await walk('updateSchool', () =>
+      api('PATCH', `/operator/schools/${made[0]!.id}`, tokens.operator, {
+        suspended: true,
+        retentionDays: 500,
+      }),
+    );
+    expect(changed.actor_kind).toBe('operator');
+    expect(changed.school_id).toBe(made[0]!.id);
   });
 
   it('the public feedback form, past the API, is recorded as the API is', async () => {
@@ -565,6 +593,32 @@ describe('every other change is recorded once', () => {
 });
 
 describe('the walk covered the document', () => {
+  it('pausing and resuming booking, by an admin and by the operator (issue 16)', async () => {
+    const [paused] = await walk(
+      'pauseEventBooking',
+      () => api('PUT', `/admin/events/${s.eventId}/pause`, tokens.admin, { message: 'Back at 19:30.' }),
+      staffActor(),
+    );
+    expect(paused.detail.before).toBeNull();
+    // The message is what a person typed: masked in the record, as every such text.
+    expect(paused.detail.after).toMatchObject({ by: 'school', message: '(given)' });
+    const [resumed] = await walk(
+      'resumeEventBooking',
+      () => api('DELETE', `/admin/events/${s.eventId}/pause`, tokens.admin),
+      staffActor(),
+    );
+    expect(resumed.detail.after).toBeNull();
+    await walk(
+      'pauseServiceBooking',
+      () => api('PUT', '/operator/pause', tokens.operator, { message: 'Maintenance.' }),
+      { kind: 'operator', id: null },
+    );
+    await walk('resumeServiceBooking', () => api('DELETE', '/operator/pause', tokens.operator), {
+      kind: 'operator',
+      id: null,
+    });
+  });
+
   it('walked every operation that is not a GET', () => {
     const missing = writeOperations()
       .map((o) => o.operationId)

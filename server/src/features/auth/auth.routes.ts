@@ -15,7 +15,7 @@ export function authRoutes(auth: AuthService, publisher: Publisher): RouteDef<an
       access: 'public',
       body: LoginStaffRequest,
       response: LoginResponse,
-      errors: ['unauthenticated', 'rate_limited'],
+      errors: ['unauthenticated', 'forbidden', 'rate_limited'],
       handler: async ({ body, req, record }) => {
         const data = await auth.loginStaff(body, req.ip ?? 'unknown');
         if (data.me.kind === 'staff') record.actor = { kind: 'staff', id: data.me.staff.id };
@@ -32,7 +32,7 @@ export function authRoutes(auth: AuthService, publisher: Publisher): RouteDef<an
       access: 'public',
       body: LoginFamilyRequest,
       response: LoginResponse,
-      errors: ['unauthenticated', 'rate_limited'],
+      errors: ['unauthenticated', 'forbidden', 'rate_limited'],
       handler: async ({ body, req, record }) => {
         const data = await auth.loginFamily(body, req.ip ?? 'unknown');
         if (data.me.kind === 'family') record.actor = { kind: 'family', id: data.me.family.id };

@@ -78,6 +78,7 @@ export class AuthService {
       throw new DomainError('unauthenticated', 'The email or password is not right.');
     }
     await this.succeeded(`staff:${email}`, address);
+    await this.refuseSuspended(match.school_id);
     const { token, principal } = await this.deps.sessions.create({
       kind: 'staff',
       schoolId: match.school_id,
@@ -112,12 +113,29 @@ export class AuthService {
         [family.id, keyed, legacy],
       );
     await this.succeeded(accountKey, address);
+    await this.refuseSuspended(family.school_id);
     const { token, principal } = await this.deps.sessions.create({
       kind: 'family',
       schoolId: family.school_id,
       familyId: family.id,
     });
     return { token, idleTimeoutSeconds: this.idleSeconds(), me: await this.me(principal) };
+  }
+
+  /**
+   * A school the operator suspended admits nobody (issue 16). Asked only once the
+   * credentials were right, so a stranger learns nothing about the school's state.
+   */
+  private async refuseSuspended(schoolId: string): Promise<void> {
+    const { rows } = await this.deps.db.query<{ suspended: boolean }>(
+      'SELECT suspended_at IS NOT NULL AS suspended FROM schools WHERE id = $1',
+      [schoolId],
+    );
+    if (rows[0]?.suspended)
+      throw new DomainError(
+        'forbidden',
+        'This school’s Confer service is suspended, so nobody can sign in for now. Please contact the school.',
+      );
   }
 
   private idleSeconds(): number {

@@ -152,12 +152,20 @@ export class SessionStore {
 
   /**
    * Ends every live session of one staff member or family (deactivation, a change of
-   * role or password, erasure, a new access code) and returns their ids so their
+   * role or password, erasure, a new access code) or of a whole school (suspension) and returns their ids so their
    * sockets can be disconnected. Rights live in the cached principal, so a session
    * whose rights changed is ended rather than left to serve the old ones.
    */
-  async revokeAllOf(who: { staffId: string } | { familyId: string }, reason: string): Promise<string[]> {
-    const [column, value] = 'staffId' in who ? ['staff_id', who.staffId] : ['family_id', who.familyId];
+  async revokeAllOf(
+    who: { staffId: string } | { familyId: string } | { schoolId: string },
+    reason: string,
+  ): Promise<string[]> {
+    const [column, value] =
+      'staffId' in who
+        ? ['staff_id', who.staffId]
+        : 'familyId' in who
+          ? ['family_id', who.familyId]
+          : ['school_id', who.schoolId];
     const { rows } = await this.db.query<{ id: string; token_hash: string }>(
       `UPDATE sessions SET revoked_at = now(), revoked_reason = $2
         WHERE ${column} = $1 AND revoked_at IS NULL RETURNING id, token_hash`,

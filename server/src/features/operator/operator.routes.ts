@@ -9,6 +9,8 @@ import {
   OperatorOverview,
   ReplyFeedbackRequest,
   SchoolList,
+  SchoolSummary,
+  UpdateSchoolRequest,
 } from '../../../../protocol/schools.ts';
 import { defineRoute, type RouteDef } from '../../http/route.ts';
 import type { FeedbackService } from '../feedback/feedback.service.ts';
@@ -27,6 +29,7 @@ export function operatorRoutes(
   feedback: FeedbackService,
 ): RouteDef<any, any>[] {
   const FeedbackParams = z.object({ feedbackId: z.uuid() });
+  const SchoolParams = z.object({ schoolId: z.uuid() });
   // Before input validation: a school token here learns nothing about the body's shape.
   const guard = async (token: string | null) => {
     await auth.require(token ?? '');
@@ -94,6 +97,29 @@ export function operatorRoutes(
       handler: async ({ token, body }) => {
         await auth.require(token);
         return { ok: true, data: await schools.create(body) };
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/operator/schools/:schoolId',
+      operationId: 'updateSchool',
+      summary:
+        'Suspends or unsuspends a school (suspended: its staff and families cannot sign in and their sessions end) and/or sets its retention period, 30 to 3650 days (operator token).',
+      tags: ['operator'],
+      access: 'operator',
+      guard,
+      params: SchoolParams,
+      body: UpdateSchoolRequest,
+      response: SchoolSummary,
+      errors: ['unauthenticated', 'forbidden', 'invalid_input', 'not_found'],
+      handler: async ({ token, params, body, record }) => {
+        await auth.require(token);
+        // Suspension and the retention period both decide what happens to a school's people and data.
+        const before = await schools.get(params.schoolId);
+        record.before = { suspendedAt: before.suspendedAt, retentionDays: before.retentionDays };
+        const data = await schools.update(params.schoolId, body);
+        record.after = { suspendedAt: data.suspendedAt, retentionDays: data.retentionDays };
+        return { ok: true, data };
       },
     }),
     defineRoute({

@@ -62,6 +62,8 @@ export interface SchoolFeatures {
   routes: RouteDef<any, any>[];
   /** Server-rendered pages outside /api/v1: privacy, feedback form, set-password form. */
   pages: Router;
+  /** Checks the operator's token, for operator routes built elsewhere (the pause, issue 16). */
+  operatorAuth: OperatorAuth;
   close(): Promise<void>;
 }
 
@@ -102,7 +104,14 @@ export function createSchoolFeatures(deps: SchoolFeaturesDeps): SchoolFeatures {
       config.LOGIN_WINDOW_SECONDS,
     ),
   );
-  const schools = new SchoolsService(db, staff);
+  const schools = new SchoolsService(db, staff, sessions, (ids) => {
+    for (const id of ids)
+      publisher.sessionEnded(
+        id,
+        'revoked',
+        'The school’s Confer service has been suspended by the operator.',
+      );
+  });
   const traffic = new TrafficService(db);
   const feedback = new FeedbackService({
     db,
@@ -176,5 +185,5 @@ export function createSchoolFeatures(deps: SchoolFeaturesDeps): SchoolFeatures {
     optOutPages(db),
     passwordPages(staff, config.PASSWORD_MIN_LENGTH),
   );
-  return { routes, pages, close: () => outbox.close() };
+  return { routes, pages, operatorAuth, close: () => outbox.close() };
 }

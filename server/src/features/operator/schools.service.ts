@@ -1,5 +1,10 @@
-import type { CreateSchoolRequest, SchoolSummary } from '../../../../protocol/schools.ts';
+import type {
+  CreateSchoolRequest,
+  SchoolSummary,
+  UpdateSchoolRequest,
+} from '../../../../protocol/schools.ts';
 import { type Db, pgCode } from '../../infra/db.ts';
+import type { SessionStore } from '../auth/session-store.ts';
 import { DomainError } from '../domain-error.ts';
 import type { StaffAccountsService } from '../staff/staff-accounts.service.ts';
 
@@ -10,6 +15,7 @@ interface SchoolRow {
   time_zone: string;
   retention_days: number;
   created_at: Date;
+  suspended_at: Date | null;
   staff: number;
   families: number;
   students: number;
@@ -18,7 +24,7 @@ interface SchoolRow {
 }
 
 const SCHOOL_SELECT = `
-  SELECT s.id, s.code, s.name, s.time_zone, s.retention_days, s.created_at,
+  SELECT s.id, s.code, s.name, s.time_zone, s.retention_days, s.created_at, s.suspended_at,
          (SELECT count(*)::int FROM staff WHERE school_id = s.id AND active) AS staff,
          (SELECT count(*)::int FROM families WHERE school_id = s.id AND erased_at IS NULL) AS families,
          (SELECT count(*)::int FROM students WHERE school_id = s.id) AS students,
@@ -35,6 +41,7 @@ function summary(r: SchoolRow): SchoolSummary {
     timeZone: r.time_zone,
     retentionDays: r.retention_days,
     createdAt: r.created_at.toISOString(),
+    suspendedAt: r.suspended_at?.toISOString() ?? null,
     counts: {
       staff: r.staff,
       families: r.families,
@@ -45,12 +52,46 @@ function summary(r: SchoolRow): SchoolSummary {
   };
 }
 
-/** What the operator does with schools: create them, list them with aggregate counts only. */
+/**
+ * What the operator does with schools: create them, list them with aggregate counts
+ * only, suspend or unsuspend them and set their retention period.
+ */
 export class SchoolsService {
   constructor(
     private readonly db: Db,
     private readonly staff: StaffAccountsService,
+    private readonly sessions: SessionStore,
+    /** Tells the open screens of ended sessions why they ended. */
+    private readonly sessionsEnded: (ids: string[]) => void,
   ) {}
+
+  async get(schoolId: string): Promise<SchoolSummary> {
+    const { rows } = await this.db.query<SchoolRow>(`${SCHOOL_SELECT} WHERE s.id = $1`, [schoolId]);
+    if (!rows[0]) throw new DomainError('not_found', 'No such school.');
+    return summary(rows[0]);
+  }
+
+  /**
+   * Suspending keeps the time it first happened (suspending again changes nothing) and
+   * ends every live session of the school at once: sign-in alone would let the people
+   * already in stay in until they went idle.
+   */
+  async update(schoolId: string, input: UpdateSchoolRequest): Promise<SchoolSummary> {
+    const { rowCount } = await this.db.query(
+      `UPDATE schools
+          SET retention_days = coalesce($2, retention_days),
+              suspended_at = CASE WHEN $3::boolean IS NULL THEN suspended_at
+                                  WHEN $3 THEN coalesce(suspended_at, now()) ELSE NULL END
+        WHERE id = $1`,
+      [schoolId, input.retentionDays ?? null, input.suspended ?? null],
+    );
+    if (!rowCount) throw new DomainError('not_found', 'No such school.');
+    if (input.suspended) {
+      const ended = await this.sessions.revokeAllOf({ schoolId }, 'school suspended');
+      this.sessionsEnded(ended);
+    }
+    return this.get(schoolId);
+  }
 
   async list(): Promise<SchoolSummary[]> {
     const { rows } = await this.db.query<SchoolRow>(`${SCHOOL_SELECT} ORDER BY s.name, s.code`);
