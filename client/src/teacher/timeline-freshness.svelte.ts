@@ -1,0 +1,29 @@
+import type { EventLive } from '../lib/event-live.svelte.ts';
+import type { LiveConnection } from '../lib/live-connection.svelte.ts';
+
+/**
+ * Whether a teacher's timeline is live or what it last heard (issue 16, degraded
+ * mode). The slots stay on screen when the connection is cut or the server refuses
+ * the snapshot (PostgreSQL or Redis down): the timeline then says so, with the time
+ * it last heard anything, rather than going blank. EventLive asks again by itself
+ * and a new snapshot ends the pause.
+ */
+export class TimelineFreshness {
+  /** When the last snapshot or fact arrived (ISO). */
+  asOf = $state<string | null>(null);
+
+  constructor(
+    private readonly connection: Pick<LiveConnection, 'status'>,
+    private readonly live: Pick<EventLive, 'error' | 'ready'>,
+  ) {}
+
+  /** Cut off long enough to say "Offline", or the last snapshot was refused. */
+  get paused(): boolean {
+    return this.live.ready && (this.connection.status === 'offline' || this.live.error !== null);
+  }
+
+  /** A snapshot or a fact arrived. */
+  heard(now = Date.now()): void {
+    this.asOf = new Date(now).toISOString();
+  }
+}
