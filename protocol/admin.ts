@@ -73,6 +73,8 @@ export const UpdateEventRequest = z
     gapMinutes: eventRules.gapMinutes.optional(),
     maxPerStudent: eventRules.maxPerStudent.optional(),
     holdSeconds: eventRules.holdSeconds.optional(),
+    /** Teachers may set their own availability until this instant; null: only admins (issue 16). */
+    availabilityDeadlineAt: instant.nullable().optional(),
   })
   .superRefine(checkRules)
   .refine((v) => Object.keys(v).length > 0, { message: 'Change at least one field.' });
@@ -116,6 +118,20 @@ export const EventAvailabilityView = z.object({
   eventId: id,
   timeZone: z.string(),
   teachers: z.array(TeacherAvailabilityView),
+});
+
+/**
+ * A teacher's own availability and the limits the admin set on it (issue 16): the
+ * event's hours (the first slot's start to the last slot's end, as every screen shows
+ * them) and the deadline after which only admins change it (null: not opened to teachers).
+ */
+export const MyAvailabilityView = z.object({
+  eventId: id,
+  timeZone: z.string(),
+  deadlineAt: instant.nullable(),
+  open: z.boolean(),
+  hours: z.object({ startsAt: instant, endsAt: instant }).nullable(),
+  availability: TeacherAvailabilityView,
 });
 
 /**
@@ -274,6 +290,7 @@ export const BookingNote = z.object({
 export const SetBookingNoteRequest = z.strictObject({ body: z.string().max(2000) });
 
 export type LocalRange = z.infer<typeof LocalRange>;
+export type MyAvailabilityView = z.infer<typeof MyAvailabilityView>;
 export type CreateEventRequest = z.infer<typeof CreateEventRequest>;
 export type UpdateEventRequest = z.infer<typeof UpdateEventRequest>;
 export type StaffMember = z.infer<typeof StaffMember>;

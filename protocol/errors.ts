@@ -15,6 +15,8 @@ export const ERROR_STATUS = {
   import_plan_stale: 409,
   import_confirmation_required: 409,
   import_restore_conflict: 409,
+  availability_locked: 409,
+  bookings_in_the_way: 409,
   not_found: 404,
   forbidden: 403,
   invalid_input: 400,
@@ -44,6 +46,9 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   import_confirmation_required:
     'This import removes more than a school usually means to: look at the removals and confirm them.',
   import_restore_conflict: 'Restoring would lose changes made since this import.',
+  availability_locked: 'Only the school’s admins can change this availability now.',
+  bookings_in_the_way:
+    'This change would remove booked appointments (listed): ask an admin to move those families first.',
   not_found: 'Not found.',
   forbidden: 'You are not allowed to do this.',
   invalid_input: 'The request is not valid.',
@@ -59,7 +64,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
-  /** Field-level problems for `invalid_input`: path and reason, never values. */
+  /** Field-level problems for `invalid_input`: path and reason, never values; for `bookings_in_the_way`, each appointment in the way (`bookings.<id>`, its local time). */
   issues?: { path: string; message: string }[];
   /** Seconds to wait, for `rate_limited` and `unavailable`. */
   retryAfter?: number;

@@ -86,6 +86,8 @@ export const EventView = z.object({
   archived: z.boolean(),
   /** Separated parents (issue 15): one joint appointment per child and teacher, or one per family. */
   sharedChildMode: z.enum(['joint', 'separate']),
+  /** Teachers may set their own availability until this instant; null: only admins (issue 16). */
+  availabilityDeadlineAt: instant.nullable(),
 });
 
 export const TeacherView = z.object({ id, displayName: z.string(), room: z.string() });

@@ -290,7 +290,7 @@ export function createApp(deps: AppDeps): ConferApp {
     ...mailRoutes(db),
     ...calendarRoutes({ db, organizerEmail: fromAddress(config.MAIL_FROM) }),
     ...adminRoutes({ db, io, publisher, events, booking, logError }),
-    ...teacherRoutes({ db }),
+    ...teacherRoutes({ db, publisher, events, logError }),
     ...schools.routes,
     ...fairStartRoutes(fairness),
     ...itineraryRoutes(fairness),

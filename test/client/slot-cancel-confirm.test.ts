@@ -19,6 +19,7 @@ const event: EventView = {
   endsAt: '2025-03-11T19:00:00.000Z',
   archived: false,
   sharedChildMode: 'joint',
+  availabilityDeadlineAt: null,
 };
 const teacher: TeacherView = {
   id: '22222222-2222-4222-8222-222222222222',

@@ -17,7 +17,7 @@ import { type Change, recordChanges } from '../booking/event-changes.ts';
 import { DomainError, type Result } from '../domain-error.ts';
 import type { EventsService } from '../events/events.service.ts';
 import { generateSlots } from '../events/slot-generation.ts';
-import { eventInSchool, requireAdmin, teacherInSchool } from './admin-scope.ts';
+import { eventInSchool, requireAdmin, type ScopedEvent, teacherInSchool } from './admin-scope.ts';
 import { refusalOrRethrow } from './constraint-refusals.ts';
 import { type LiveWriteDeps, liveWrite, type Outbox } from './live-write.ts';
 import { schoolDate, schoolInstant, schoolTime } from './local-times.ts';
@@ -28,6 +28,27 @@ export interface EventAdminDeps extends LiveWriteDeps {
 
 interface Idem {
   key: string | null;
+}
+
+export interface InstantRange {
+  startsAt: Date;
+  endsAt: Date;
+}
+
+/** A teacher's new windows and breaks as instants, before they replace the old ones. */
+export interface AvailabilityPlan {
+  event: ScopedEvent;
+  teacherId: string;
+  windows: InstantRange[];
+  breaks: InstantRange[];
+}
+
+/**
+ * What a change by someone other than an admin must stay within (issue 16: a teacher's
+ * own evening). Run inside the write's transaction; refuses by throwing a DomainError.
+ */
+export interface AvailabilityLimits {
+  check(client: DbClient, plan: AvailabilityPlan): Promise<void>;
 }
 
 /** Setting an evening up: the event's rules, who sits when, and the slots cut from that. */
@@ -122,7 +143,8 @@ export class EventAdminService {
            slot_minutes = coalesce($6, slot_minutes),
            gap_minutes = coalesce($7, gap_minutes),
            max_per_student = coalesce($8, max_per_student),
-           hold_seconds = coalesce($9, hold_seconds)
+           hold_seconds = coalesce($9, hold_seconds),
+           availability_deadline_at = CASE WHEN $10 THEN $11::timestamptz ELSE availability_deadline_at END
          WHERE id = $1`,
         [
           eventId,
@@ -134,6 +156,8 @@ export class EventAdminService {
           input.gapMinutes ?? null,
           input.maxPerStudent ?? null,
           input.holdSeconds ?? null,
+          input.availabilityDeadlineAt !== undefined,
+          input.availabilityDeadlineAt ?? null,
         ],
       );
       if (input.gapMinutes !== undefined && input.gapMinutes !== current.gap_minutes) {
@@ -165,6 +189,13 @@ export class EventAdminService {
       teachers.push(await this.teacherAvailability(this.deps.db, p, eventId, r.staff_id, event.time_zone));
     teachers.sort((a, b) => a.displayName.localeCompare(b.displayName));
     return { eventId, timeZone: event.time_zone, teachers };
+  }
+
+  /** One teacher's windows and breaks: for an admin, or for that teacher themself. */
+  async oneTeacher(p: Principal, eventId: string, teacherId: string): Promise<TeacherAvailabilityView> {
+    const event = await eventInSchool(this.deps.db, p, eventId);
+    await teacherInSchool(this.deps.db, p, teacherId);
+    return this.teacherAvailability(this.deps.db, p, eventId, teacherId, event.time_zone);
   }
 
   private async teacherAvailability(
@@ -211,9 +242,10 @@ export class EventAdminService {
     teacherId: string,
     input: SetAvailabilityRequest,
     idem: Idem,
+    limits?: AvailabilityLimits,
   ): Promise<Result<SetAvailabilityResponse>> {
     return liveWrite(this.deps, p, idem, 'setAvailability', { eventId, teacherId, ...input }, (client, out) =>
-      this.regenerate(client, out, p, eventId, teacherId, input),
+      this.regenerate(client, out, p, eventId, teacherId, input, limits),
     );
   }
 
@@ -224,8 +256,12 @@ export class EventAdminService {
     eventId: string,
     teacherId: string,
     input: SetAvailabilityRequest,
+    limits: AvailabilityLimits | undefined,
   ): Promise<SetAvailabilityResponse> {
-    requireAdmin(p);
+    // Without limits only admins regenerate; with them the teacher themself may
+    // (teacherInSchool below lets only an admin or that teacher through).
+    if (!limits) requireAdmin(p);
+    if (p.kind !== 'staff') throw new DomainError('forbidden');
     const event = await eventInSchool(client, p, eventId, { forChange: true });
     await teacherInSchool(client, p, teacherId);
     const room = input.room ?? '';
@@ -261,6 +297,9 @@ export class EventAdminService {
         ORDER BY s.starts_at FOR UPDATE OF s`,
       [eventId, teacherId],
     );
+    // Checked after the lock and before the old availability is replaced, so a limit
+    // sees exactly what this write changes and no concurrent write slips between.
+    if (limits) await limits.check(client, { event, teacherId, windows, breaks });
 
     await client.query('DELETE FROM availability WHERE event_id = $1 AND staff_id = $2', [
       eventId,

@@ -22,6 +22,7 @@ interface EventRow {
   starts_at: Date | null;
   ends_at: Date | null;
   shared_child_mode: EventView['sharedChildMode'];
+  availability_deadline_at: Date | null;
 }
 
 const EVENT_SELECT = `
@@ -46,6 +47,7 @@ function toView(r: EventRow): EventView {
     endsAt: r.ends_at?.toISOString() ?? null,
     archived: r.archived_at !== null,
     sharedChildMode: r.shared_child_mode,
+    availabilityDeadlineAt: r.availability_deadline_at?.toISOString() ?? null,
   };
 }
 
