@@ -4,6 +4,7 @@
  * the inferred types, so the three can never drift apart.
  */
 import { z } from 'zod';
+import { PauseState } from './pause.ts';
 import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from './storable-text.ts';
 
 const id = z.uuid();
@@ -120,6 +121,8 @@ export const AvailabilitySnapshot = z.object({
   version: z.number().int(),
   teachers: z.array(TeacherView),
   slots: z.array(SlotView),
+  /** Booking is paused (issue 16), so a page opened later shows it; the server always sends it. */
+  paused: PauseState.nullable().optional(),
 });
 
 // ---- holds and bookings --------------------------------------------------------

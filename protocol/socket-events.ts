@@ -24,6 +24,7 @@
  */
 import type { Ack } from './errors.ts';
 import type * as Fair from './fairness.ts';
+import type { EventPaused } from './pause.ts';
 import type { AvailabilitySnapshot, BookingView, SlotView } from './schemas.ts';
 
 export type SlotFactKind = 'held' | 'released' | 'booked' | 'changed';
@@ -76,6 +77,8 @@ export interface ServerToClientEvents {
   'teacher:running-late': (payload: Fair.TeacherRunningLate) => void;
   /** A teacher is absent: these bookings of this family were cancelled. */
   'teacher:absent': (payload: Fair.TeacherAbsent) => void;
+  /** To every screen of the event: booking was paused (with the message) or resumed. */
+  'event:paused': (payload: EventPaused) => void;
 }
 
 export interface ClientToServerEvents {

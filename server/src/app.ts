@@ -38,6 +38,8 @@ import { fromAddress } from './features/mail/calendar.ts';
 import { mailRoutes } from './features/mail/mail.routes.ts';
 import { onTheNightRoutes } from './features/on-the-night/on-the-night.routes.ts';
 import { createSchoolFeatures } from './features/operator/school-features.ts';
+import { pauseRoutes } from './features/pause/pause.routes.ts';
+import { PauseService } from './features/pause/pause.service.ts';
 import { recordChange } from './features/records/audit-log.ts';
 import { readServiceStatus } from './features/status/service-status.ts';
 import { statusRoutes } from './features/status/status.routes.ts';
@@ -296,6 +298,7 @@ export function createApp(deps: AppDeps): ConferApp {
     ...itineraryRoutes(fairness),
     ...waitingListRoutes(fairness),
     ...onTheNightRoutes(fairness),
+    ...pauseRoutes(new PauseService(db, io, logError), schools.operatorAuth),
     ...statusRoutes(readStatus),
   ];
   const openapi = buildOpenApi(routes, '0.1.0');

@@ -297,7 +297,7 @@ async function resetEvent(): Promise<void> {
   await app.db.query(
     `UPDATE events SET booking_opens_at = now() - interval '1 hour', booking_closes_at = now() + interval '2 days',
             cancel_cutoff_at = NULL, booking_mode = 'fcfs', fair_allocated_at = NULL, queue_limit = NULL,
-            max_per_student = 10 WHERE id = $1`,
+            max_per_student = 10, paused_at = NULL, paused_message = NULL WHERE id = $1`,
     [a.eventId],
   );
 }
@@ -388,6 +388,16 @@ const STATES: { name: string; apply: () => Promise<void>; who?: 'other family' |
     apply: async () => {
       // The walker's child already has two live appointments (its booking and its hold).
       await app.db.query('UPDATE events SET max_per_student = 2 WHERE id = $1', [a.eventId]);
+    },
+  },
+  {
+    // Issue 16: an admin paused booking (migration 024); staff still book.
+    name: 'paused',
+    apply: async () => {
+      await app.db.query(
+        `UPDATE events SET paused_at = now(), paused_message = 'Paused for the walk.' WHERE id = $1`,
+        [a.eventId],
+      );
     },
   },
   { name: "another family's ids", apply: async () => {}, who: 'other family' },
@@ -692,6 +702,6 @@ describe('every path to the bookings obeys the booking policy', () => {
     expect(failures).toEqual([]);
     expect(calls).toBeGreaterThan(STATES.length * 40);
     expect(staffCalls).toBeGreaterThan(STATES.length * 40);
-    // About 60 writes × 7 states as the family, 6 as A's admin and 1 as B's, each read back twice.
+    // About 60 writes × 8 states as the family, 7 as A's admin and 1 as B's, each read back twice.
   }, 360_000);
 });

@@ -1,5 +1,6 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { Ack } from '../../../protocol/errors.ts';
+import type { EventPaused, PauseState } from '../../../protocol/pause.ts';
 import type { AvailabilitySnapshot, SlotView, TeacherView } from '../../../protocol/schemas.ts';
 import type { SlotFact } from '../../../protocol/socket-events.ts';
 import type { LiveConnection } from './live-connection.svelte.ts';
@@ -28,6 +29,8 @@ export class EventLive {
   error = $state<string | null>(null);
   /** Bumped on every snapshot: screens refetch what facts do not carry (itineraries). */
   resyncs = $state(0);
+  /** Booking is paused (issue 16): from the snapshot, then from `event:paused`. */
+  paused = $state.raw<PauseState | null>(null);
   private readonly sync: SlotSync;
   private readonly offs: (() => void)[] = [];
   private joining = false;
@@ -75,6 +78,11 @@ export class EventLive {
         this.join();
       }),
     );
+    const onPaused = (news: EventPaused) => {
+      if (news.eventId === this.eventId) this.paused = news.paused;
+    };
+    socket.on('event:paused', onPaused);
+    this.offs.push(() => socket.off('event:paused', onPaused));
     // The server lost Redis for a while: facts from other instances may be missing.
     const onResync = () => this.join();
     socket.on('event:resync', onResync);
@@ -132,6 +140,7 @@ export class EventLive {
     }
     this.sync.loadSnapshot(snapshot);
     this.layout = buildLayout(snapshot.teachers, [...this.slots.values()]);
+    this.paused = snapshot.paused ?? null;
     this.ready = true;
     this.resyncs++;
   }

@@ -31,11 +31,13 @@ export function refusalRaised(err: unknown): DomainError | null {
   if (pgCode(err) !== 'P0001') return refusalFrom(err);
   const code = (err as { message?: string }).message ?? '';
   if (!(code in ERROR_STATUS)) return null;
-  let detail: { message?: string; windowEndsAt?: string; timeZone?: string } = {};
+  let detail: { message?: string; windowEndsAt?: string; timeZone?: string; retryAfter?: number } = {};
   try {
     detail = JSON.parse((err as { detail?: string }).detail ?? '{}');
   } catch {}
   if (code === 'fair_start_pending' && detail.windowEndsAt && detail.timeZone)
     return fairStartPending(new Date(detail.windowEndsAt), detail.timeZone);
-  return new DomainError(code as ErrorCode, detail.message);
+  // A pause (migration 024) says when to look again: the edge sends it as Retry-After.
+  const extra = typeof detail.retryAfter === 'number' ? { retryAfter: detail.retryAfter } : {};
+  return new DomainError(code as ErrorCode, detail.message, extra);
 }

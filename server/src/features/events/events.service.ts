@@ -4,6 +4,7 @@ import { staffDisplayName } from '../auth/auth.service.ts';
 import type { Principal } from '../auth/principal.ts';
 import { loadEventSlotViews, slotForViewer } from '../booking/slot-views.ts';
 import { DomainError } from '../domain-error.ts';
+import { effectivePause } from '../pause/pause-state.ts';
 import { generateSlots } from './slot-generation.ts';
 
 interface EventRow {
@@ -123,6 +124,7 @@ export class EventsService {
           version: slots.reduce((v, s) => Math.max(v, s.version), 0),
           teachers,
           slots: slots.map((s) => slotForViewer(s, viewer)),
+          paused: await effectivePause(client, eventId),
         };
       },
       'REPEATABLE READ',

@@ -12,6 +12,7 @@ import { type DbClient, inTransaction } from '../../infra/db.ts';
 import type { Principal } from '../auth/principal.ts';
 import { type Change, type Fact, recordChanges } from '../booking/event-changes.ts';
 import { DomainError } from '../domain-error.ts';
+import { refuseIfPaused } from '../pause/pause-state.ts';
 import { recordChange } from '../records/audit-log.ts';
 import { type FairnessContext, tell } from './fairness-context.ts';
 import { type Allocation, type AllocationInput, allocate } from './round-robin.ts';
@@ -179,6 +180,8 @@ export class FairStartService {
           'fair_start_pending',
           'The request window has closed; allocation is under way.',
         );
+      // Paused (issue 16): a request is a family's booking write too.
+      await refuseIfPaused(client, eventId);
       const pairs = input.choices.map((c) => `${c.studentId}/${c.teacherId}`);
       if (new Set(pairs).size !== pairs.length)
         throw new DomainError('invalid_input', 'Each teacher appears once per child.');

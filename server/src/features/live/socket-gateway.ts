@@ -174,6 +174,7 @@ export function attachSocketGateway({
 
     /** Leaves every room of one event (the interest rooms are named after it). */
     function leaveEvent(eventId: string) {
+      socket.leave(rooms.event(eventId));
       const prefix = `${rooms.event(eventId)}:`;
       for (const room of socket.rooms) if (room.startsWith(prefix)) socket.leave(room);
     }
@@ -187,6 +188,8 @@ export function attachSocketGateway({
       // The other order would lose it.
       leaveEvent(eventId);
       let interests: Set<string> | null = null;
+      // Every screen of the event: what all of them hear (a pause, issue 16).
+      socket.join(rooms.event(eventId));
       if (p.kind === 'staff' && p.isAdmin) socket.join(rooms.eventAdmins(eventId));
       else if (p.kind === 'family') {
         interests = new Set(await familyTeacherIds(db, p.familyId));

@@ -1,0 +1,107 @@
+import type { EventPauseView, PauseRequest, ServicePauseView } from '../../../../protocol/pause.ts';
+import { rooms } from '../../../../protocol/socket-events.ts';
+import type { Db } from '../../infra/db.ts';
+import { eventInSchool, requireAdmin } from '../admin/admin-scope.ts';
+import type { Principal } from '../auth/principal.ts';
+import { DomainError } from '../domain-error.ts';
+import type { Broadcaster } from '../live/publisher.ts';
+import { effectivePause, ownPause } from './pause-state.ts';
+
+/**
+ * Pausing and resuming booking (issue 16). The pause itself is a row the booking
+ * policy reads (migration 024); this service writes it and tells every screen of the
+ * affected events, whose parent pages show the message.
+ */
+export class PauseService {
+  constructor(
+    private readonly db: Db,
+    private readonly live: Broadcaster,
+    private readonly logError: (err: unknown, context: string) => void,
+  ) {}
+
+  /** An admin pauses one event of their school (an archived event refuses: it no longer changes). */
+  async pauseEvent(p: Principal, eventId: string, body: PauseRequest): Promise<EventPauseView> {
+    requireAdmin(p);
+    await eventInSchool(this.db, p, eventId, { forChange: true });
+    await this.db.query('UPDATE events SET paused_at = now(), paused_message = $2 WHERE id = $1', [
+      eventId,
+      body.message,
+    ]);
+    return this.told(eventId);
+  }
+
+  /** Resumes the event's own pause; an operator's pause, if any, still holds. */
+  async resumeEvent(p: Principal, eventId: string): Promise<EventPauseView> {
+    requireAdmin(p);
+    await eventInSchool(this.db, p, eventId);
+    const { rowCount } = await this.db.query(
+      'UPDATE events SET paused_at = NULL, paused_message = NULL WHERE id = $1 AND paused_at IS NOT NULL',
+      [eventId],
+    );
+    // Nothing to resume: refused, so the record of transactions holds only real changes.
+    if (!rowCount) throw new DomainError('not_found', 'Booking for this event is not paused.');
+    return this.told(eventId);
+  }
+
+  async eventPause(p: Principal, eventId: string): Promise<EventPauseView> {
+    requireAdmin(p);
+    await eventInSchool(this.db, p, eventId);
+    return this.view(eventId);
+  }
+
+  /** The operator pauses every event of every school (a new message replaces the last). */
+  async pauseService(body: PauseRequest): Promise<ServicePauseView> {
+    await this.db.query(
+      `INSERT INTO service_pause (message) VALUES ($1)
+       ON CONFLICT (id) DO UPDATE SET message = EXCLUDED.message, paused_at = now()`,
+      [body.message],
+    );
+    return this.toldEveryEvent();
+  }
+
+  /** The operator resumes: events an admin paused stay paused. */
+  async resumeService(): Promise<ServicePauseView> {
+    const { rowCount } = await this.db.query('DELETE FROM service_pause');
+    if (!rowCount) throw new DomainError('not_found', 'Booking is not paused by the operator.');
+    return this.toldEveryEvent();
+  }
+
+  private async view(eventId: string): Promise<EventPauseView> {
+    return {
+      eventId,
+      own: await ownPause(this.db, eventId),
+      effective: await effectivePause(this.db, eventId),
+    };
+  }
+
+  /** After the change committed: the screens of the event hear what families now see. */
+  private async told(eventId: string): Promise<EventPauseView> {
+    const view = await this.view(eventId);
+    this.announce(eventId, view.effective);
+    return view;
+  }
+
+  private async toldEveryEvent(): Promise<ServicePauseView> {
+    // Archived events take no bookings and have no live screens to tell.
+    const { rows } = await this.db.query<{ id: string }>('SELECT id FROM events WHERE archived_at IS NULL');
+    for (const { id } of rows) this.announce(id, await effectivePause(this.db, id));
+    const { rows: service } = await this.db.query<{ message: string; since: Date }>(
+      'SELECT message, paused_at AS since FROM service_pause',
+    );
+    const s = service[0];
+    return {
+      paused: s ? { message: s.message, since: s.since.toISOString(), by: 'operator' } : null,
+      eventsTold: rows.length,
+    };
+  }
+
+  private announce(eventId: string, paused: EventPauseView['effective']): void {
+    // A lost announcement is not a wrong booking: the policy refuses regardless, and
+    // the next snapshot (every reconnect and resync) carries the state.
+    try {
+      this.live.to(rooms.event(eventId)).emit('event:paused', { eventId, paused });
+    } catch (err) {
+      this.logError(err, 'announce pause');
+    }
+  }
+}
