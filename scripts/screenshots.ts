@@ -2,12 +2,15 @@
  * `npm run screenshots`: PNGs of the parent grid (desktop) and, at 390 and 320 px,
  * the phone list, a hold, a teacher's evening, the itinerary, a change in one step,
  * before booking opens, and the planner; the teacher timeline (desktop and phone),
- * the admin console and its event settings — in screenshots/, taken from the real
+ * the admin console and its event settings, the operator's schools (one suspended) and
+ * use of the service — in screenshots/, taken from the real
  * server and the built client in Debian's Chromium.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DEMO_OPTIONS, seedSchool } from '../server/src/features/demo/demo-seed.ts';
+import { OperatorAuth } from '../server/src/features/operator/operator-auth.ts';
+import { RateLimit } from '../server/src/infra/rate-limit.ts';
 import { launchBrowser } from '../test/e2e/support/browser.ts';
 import { buildClient, CLIENT_DIST, clientBuildIsStale } from '../test/e2e/support/client-build.ts';
 import { newPage, signInFamily, signInStaff } from '../test/e2e/support/parent-page.ts';
@@ -193,6 +196,30 @@ async function main() {
       path: path.join(OUT, 'teacher-timeline-phone-390.png'),
       fullPage: true,
     });
+    // The operator's screen (issue 16): the schools, one of them suspended, and the use of the service.
+    await new OperatorAuth(
+      app.db,
+      60_000,
+      new RateLimit(app.redis, `${app.config.REDIS_PREFIX}shots-op`, 10, 60),
+    ).create({ email: 'ops@example.org', name: 'Ops Person', password: 'operator pass phrase' }, 10);
+    const opLogin = await app.api('POST', '/api/v1/operator/login', {
+      body: { email: 'ops@example.org', password: 'operator pass phrase' },
+    });
+    await app.api('PATCH', `/api/v1/operator/schools/${later.schoolId}`, {
+      token: opLogin.body.token,
+      body: { suspended: true },
+    });
+    const operator = await newPage(browser, { width: 1280, height: 900 });
+    await operator.page.goto(`${app.url}/operator`);
+    await operator.page.getByLabel('E-mail address').fill('ops@example.org');
+    await operator.page.getByLabel('Password').fill('operator pass phrase');
+    await operator.page.getByRole('button', { name: 'Sign in' }).click();
+    await operator.page.getByRole('button', { name: 'Hillside School' }).click();
+    await operator.page.getByRole('button', { name: 'Unsuspend Hillside School' }).waitFor();
+    await operator.page.screenshot({ path: path.join(OUT, 'operator-schools.png'), fullPage: true });
+    await operator.page.getByRole('button', { name: 'Use of the service' }).click();
+    await operator.page.getByTestId('totals').waitFor();
+    await operator.page.screenshot({ path: path.join(OUT, 'operator-traffic.png'), fullPage: true });
     console.log(`screenshots written to ${OUT}`);
   } finally {
     await browser.close();

@@ -51,6 +51,13 @@ describe('complaints and the system-update opt-out in a browser', () => {
     await page.getByLabel('E-mail address').fill('ops@example.org');
     await page.getByLabel('Password').fill('operator pass phrase');
     await page.getByRole('button', { name: 'Sign in' }).click();
+    // The operator's screen opens on the schools (issue 16), then the use of the service.
+    await page.getByRole('heading', { name: 'Schools', exact: true }).waitFor();
+    violations.push(...(await axeReport(page, 'operator-schools')));
+    await page.getByRole('button', { name: 'Use of the service' }).click();
+    await page.getByTestId('totals').waitFor();
+    violations.push(...(await axeReport(page, 'operator-traffic')));
+    await page.getByRole('button', { name: 'Service inbox' }).click();
     await page.getByRole('button', { name: reference }).click();
     await page.getByTestId('detail-status').waitFor();
     violations.push(...(await axeReport(page, 'operator-inbox')));
