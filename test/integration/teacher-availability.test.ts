@@ -132,6 +132,24 @@ describe('a teacher’s own availability', () => {
     expect((await mine()).body.availability.teacherId).toBe(teacherId);
     const family = await loginFamily(app, school, 1);
     expect((await setMine({ windows: [{ date, from: '16:00', to: '17:00' }] }, family)).status).toBe(403);
+    // Another school's event answers as one that does not exist.
+    const other = await seedSmallSchool(app, {
+      code: 'TAVO',
+      name: 'Other School',
+      teachers: 1,
+      families: 1,
+    });
+    const elsewhere = `/api/v1/teacher/events/${other.eventId}/availability`;
+    expect((await app.api('GET', elsewhere, { token: teacher })).status).toBe(404);
+    const put = await app.api('PUT', elsewhere, {
+      token: teacher,
+      body: { windows: [{ date, from: '16:00', to: '17:00' }] },
+    });
+    expect(put.status).toBe(404);
+    const { rows } = await app.db.query('SELECT count(*)::int AS n FROM slots WHERE event_id = $1', [
+      other.eventId,
+    ]);
+    expect(rows[0].n).toBe(36);
   });
 
   it('refuses to shrink under a booking, naming it by time; the admin still can', async () => {
