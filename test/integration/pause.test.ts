@@ -265,3 +265,37 @@ describe('screens hear pause and resume', () => {
     staff.disconnect();
   });
 });
+
+describe('a fair-start request while paused', () => {
+  it('is refused with the message (it books nothing, so it asks the pause itself), and accepted after the resume', async () => {
+    // Last in the file: the other school's event now collects fair-start choices.
+    await app.db.query(
+      `UPDATE events SET booking_mode = 'fair_start', fair_allocated_at = NULL, fair_window_seconds = 7200,
+              booking_opens_at = now() - interval '1 minute' WHERE id = $1`,
+      [other.eventId],
+    );
+    const theirAdmin = await loginStaff(app, other.admin.email);
+    const message = 'Choices reopen in five minutes.';
+    const paused = await app.api('PUT', `/api/v1/admin/events/${other.eventId}/pause`, {
+      token: theirAdmin,
+      body: { message },
+    });
+    expect(paused.status, JSON.stringify(paused.body)).toBe(200);
+    const c = child(other, 1);
+    const token = await loginFamily(app, other, 1);
+    const send = () =>
+      app.api('PUT', `/api/v1/events/${other.eventId}/fair-start/requests`, {
+        token,
+        body: { choices: [{ studentId: c.studentId, teacherId: c.teacherId }] },
+      });
+    expectPaused(await send(), message);
+    const { rows } = await app.db.query(
+      'SELECT count(*)::int AS n FROM fair_start_requests WHERE event_id = $1',
+      [other.eventId],
+    );
+    expect(rows[0].n).toBe(0);
+    await app.api('DELETE', `/api/v1/admin/events/${other.eventId}/pause`, { token: theirAdmin });
+    const accepted = await send();
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+  });
+});
