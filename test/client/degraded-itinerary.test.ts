@@ -2,7 +2,7 @@ import { render, screen } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Announcer } from '../../client/src/lib/announcer.svelte.ts';
 import { createApi } from '../../client/src/lib/api.ts';
-import { FamilyBookings } from '../../client/src/parent/family-bookings.svelte.ts';
+import { FamilyBookings, keptEvent } from '../../client/src/parent/family-bookings.svelte.ts';
 import Itinerary from '../../client/src/parent/Itinerary.svelte';
 import type { BookingView } from '../../protocol/schemas.ts';
 import { booking, event, slot } from './fixtures/grid-data.ts';
@@ -128,6 +128,9 @@ describe('degraded mode: the itinerary survives a 503', () => {
     const other = familyOf(api, 'other-family');
     expect(other.bookings).toEqual([]);
     expect(other.asOf).toBeNull();
+    // The evening is kept too, for a page loaded while the service is away; per family.
+    expect(keptEvent(sessionStorage, 'fam')?.id).toBe(event.id);
+    expect(keptEvent(sessionStorage, 'other-family')).toBeNull();
     other.dispose();
   });
 });

@@ -107,6 +107,10 @@ for (const viewport of WIDTHS) {
       await page.getByRole('heading', { name: /Your evening/ }).waitFor();
       await page.locator('[data-testid="connection"][data-status="live"]').waitFor();
       await a.check('teacher timeline');
+      // The teacher's own availability editor (issue 16), opened.
+      await page.getByText('My availability', { exact: true }).click();
+      await page.getByRole('button', { name: 'Save my times' }).waitFor();
+      await a.check('teacher my availability');
       expect(a.violations).toEqual([]);
       expect(a.overflow).toEqual([]);
       await context.close();

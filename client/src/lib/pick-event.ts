@@ -21,9 +21,13 @@ export function pickEvent(events: EventView[], now = Date.now()): EventView | nu
 export async function loadCurrentEvent(
   api: Pick<ApiClient, 'get'>,
   noneMessage: string,
-): Promise<{ ok: true; event: EventView } | { ok: false; message: string }> {
+): Promise<{ ok: true; event: EventView } | { ok: false; message: string; unavailable?: true }> {
   const res = await api.get<{ events: EventView[] }>('/events');
-  if (!res.ok) return { ok: false, message: res.error.message };
+  // `unavailable`: the service is away for a moment, and a page may show what it kept (issue 16).
+  if (!res.ok)
+    return res.error.code === 'unavailable'
+      ? { ok: false, message: res.error.message, unavailable: true }
+      : { ok: false, message: res.error.message };
   const event = pickEvent(res.data.events);
   return event ? { ok: true, event } : { ok: false, message: noneMessage };
 }

@@ -265,6 +265,8 @@ export class FamilyBookings {
     this.asOf = new Date().toISOString();
     try {
       this.keep?.storage.setItem(this.keptKey, JSON.stringify({ bookings: this.bookings, asOf: this.asOf }));
+      // The evening too: a reload while the service is away has nothing else to show them in.
+      this.keep?.storage.setItem(keptEventKey(this.keep.familyId), JSON.stringify(this.event));
     } catch {
       // A full or disabled storage only loses the offline copy.
     }
@@ -281,6 +283,24 @@ export class FamilyBookings {
     } catch {
       return null;
     }
+  }
+}
+
+function keptEventKey(familyId: string): string {
+  return `confer.event.${familyId}`;
+}
+
+/**
+ * The evening whose bookings this tab last kept for the family, for a page loaded
+ * while the service is away (the list of events cannot be read then).
+ */
+export function keptEvent(storage: Storage, familyId: string): EventView | null {
+  try {
+    const raw = storage.getItem(keptEventKey(familyId));
+    const v = raw ? (JSON.parse(raw) as EventView) : null;
+    return v && typeof v.id === 'string' && typeof v.timeZone === 'string' ? v : null;
+  } catch {
+    return null;
   }
 }
 
