@@ -448,6 +448,15 @@ describe('every other change is recorded once', () => {
     );
     expect(changed.actor_kind).toBe('operator');
     expect(changed.school_id).toBe(made[0]!.id);
+    const update = { subject: 'Walk update', body: 'Maintenance tonight' };
+    await walk('previewSystemUpdate', () =>
+      api('POST', '/operator/system-updates/preview', tokens.operator, update),
+    );
+    const [sent] = await walk('sendSystemUpdate', () =>
+      api('POST', '/operator/system-updates', tokens.operator, update),
+    );
+    expect(sent.actor_kind).toBe('operator');
+    expect(sent.detail.after.updateId).toMatch(/^update-/);
   });
 
   it('the public feedback form, past the API, is recorded as the API is', async () => {

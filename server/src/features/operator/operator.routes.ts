@@ -12,11 +12,19 @@ import {
   SchoolSummary,
   UpdateSchoolRequest,
 } from '../../../../protocol/schools.ts';
+import {
+  SendSystemUpdateRequest,
+  SentSystemUpdate,
+  SystemUpdateDraft,
+  SystemUpdateHistory,
+  SystemUpdatePreview,
+} from '../../../../protocol/system-update.ts';
 import { defineRoute, type RouteDef } from '../../http/route.ts';
 import type { FeedbackService } from '../feedback/feedback.service.ts';
 import type { TrafficService } from '../stats/traffic.service.ts';
 import type { OperatorAuth } from './operator-auth.ts';
 import type { SchoolsService } from './schools.service.ts';
+import type { SystemUpdatesService } from './system-updates.service.ts';
 
 /**
  * The operator's routes. They are `public` to the school-session layer and check the
@@ -27,6 +35,7 @@ export function operatorRoutes(
   schools: SchoolsService,
   traffic: TrafficService,
   feedback: FeedbackService,
+  systemUpdates: SystemUpdatesService,
 ): RouteDef<any, any>[] {
   const FeedbackParams = z.object({ feedbackId: z.uuid() });
   const SchoolParams = z.object({ schoolId: z.uuid() });
@@ -120,6 +129,59 @@ export function operatorRoutes(
         const data = await schools.update(params.schoolId, body);
         record.after = { suspendedAt: data.suspendedAt, retentionDays: data.retentionDays };
         return { ok: true, data };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/operator/system-updates/preview',
+      operationId: 'previewSystemUpdate',
+      summary:
+        'The system-update mail as an admin would get it (subject, text, HTML), for a placeholder admin and school; sends nothing (operator token).',
+      tags: ['operator'],
+      access: 'operator',
+      guard,
+      recorded: { not: 'a preview: composes a mail and sends nothing' },
+      body: SystemUpdateDraft,
+      response: SystemUpdatePreview,
+      errors: ['unauthenticated', 'forbidden', 'invalid_input'],
+      handler: async ({ token, body }) => {
+        await auth.require(token);
+        return { ok: true, data: systemUpdates.preview(body) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/operator/system-updates',
+      operationId: 'sendSystemUpdate',
+      summary:
+        'Queues the system-update mail to every admin who has not opted out (of one school, or of all), as `npm run mail:system-update` does (operator token).',
+      tags: ['operator'],
+      access: 'operator',
+      guard,
+      body: SendSystemUpdateRequest,
+      response: SentSystemUpdate,
+      errors: ['unauthenticated', 'forbidden', 'invalid_input', 'not_found'],
+      handler: async ({ token, body, record }) => {
+        await auth.require(token);
+        const data = await systemUpdates.send(body);
+        // The record names the update (its id, to whom, how many admins); the words are masked there as any message is.
+        record.after = { ...data, schoolId: body.schoolId ?? null };
+        return { ok: true, data };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/operator/system-updates',
+      operationId: 'listSystemUpdates',
+      summary: 'The system updates sent, from the sent-log: counts and dates, no addresses (operator token).',
+      tags: ['operator'],
+      access: 'operator',
+      guard,
+      response: SystemUpdateHistory,
+      errors: ['unauthenticated', 'forbidden'],
+      handler: async ({ token }) => {
+        await auth.require(token);
+        return { ok: true, data: await systemUpdates.history() };
       },
     }),
     defineRoute({

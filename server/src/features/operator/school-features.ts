@@ -39,6 +39,7 @@ import { TrafficService } from '../stats/traffic.service.ts';
 import { operatorRoutes } from './operator.routes.ts';
 import { OperatorAuth } from './operator-auth.ts';
 import { SchoolsService } from './schools.service.ts';
+import { SystemUpdatesService } from './system-updates.service.ts';
 
 /** Status lookups (right or wrong) per address and hour: a sender with typos needs a few. */
 const FEEDBACK_STATUS_LOOKUPS_PER_HOUR = 30;
@@ -145,7 +146,13 @@ export function createSchoolFeatures(deps: SchoolFeaturesDeps): SchoolFeatures {
   attachConnectionPeaks(deps.io, redis, prefix, db, deps.logError);
 
   const routes = [
-    ...operatorRoutes(operatorAuth, schools, traffic, feedback),
+    ...operatorRoutes(
+      operatorAuth,
+      schools,
+      traffic,
+      feedback,
+      new SystemUpdatesService(db, outbox, deps.publicUrl),
+    ),
     ...staffRoutes(staff, new RateLimit(redis, `${prefix}rl:reset`, 5, hour)),
     ...importRoutes(
       new ImportService(
