@@ -2,8 +2,8 @@
  * `npm run screenshots`: PNGs of the parent grid (desktop) and, at 390 and 320 px,
  * the phone list, a hold, a teacher's evening, the itinerary, a change in one step,
  * before booking opens, and the planner; the teacher timeline (desktop and phone),
- * the admin console and its event settings, the operator's schools (one suspended) and
- * use of the service — in screenshots/, taken from the real
+ * the admin console and its event settings, the operator's schools (one suspended),
+ * service-update preview and use of the service — in screenshots/, taken from the real
  * server and the built client in Debian's Chromium.
  */
 import { mkdir } from 'node:fs/promises';
@@ -220,6 +220,14 @@ async function main() {
     await operator.page.getByRole('button', { name: 'Use of the service' }).click();
     await operator.page.getByTestId('totals').waitFor();
     await operator.page.screenshot({ path: path.join(OUT, 'operator-traffic.png'), fullPage: true });
+    await operator.page.getByRole('button', { name: 'Service updates' }).click();
+    await operator.page.getByLabel('Subject').fill('Maintenance on Saturday morning');
+    await operator.page
+      .getByLabel('Message')
+      .fill('Confer is unavailable on Saturday from 06:00 to 07:00 while we upgrade the database.');
+    await operator.page.getByRole('button', { name: 'Preview' }).click();
+    await operator.page.getByTestId('preview-text').waitFor();
+    await operator.page.screenshot({ path: path.join(OUT, 'operator-updates.png'), fullPage: true });
     console.log(`screenshots written to ${OUT}`);
   } finally {
     await browser.close();

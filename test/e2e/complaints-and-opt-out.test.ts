@@ -57,6 +57,12 @@ describe('complaints and the system-update opt-out in a browser', () => {
     await page.getByRole('button', { name: 'Use of the service' }).click();
     await page.getByTestId('totals').waitFor();
     violations.push(...(await axeReport(page, 'operator-traffic')));
+    await page.getByRole('button', { name: 'Service updates' }).click();
+    await page.getByLabel('Subject').fill('Maintenance on Saturday');
+    await page.getByLabel('Message').fill('Confer is down from 06:00 to 07:00.');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByTestId('preview-text').waitFor();
+    violations.push(...(await axeReport(page, 'operator-updates')));
     await page.getByRole('button', { name: 'Service inbox' }).click();
     await page.getByRole('button', { name: reference }).click();
     await page.getByTestId('detail-status').waitFor();
