@@ -42,12 +42,16 @@ describe('the operator’s schools', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Hillside' }));
 
     // Out of bounds: said on the screen, not sent.
-    await fireEvent.input(screen.getByLabelText(/^Retention period of Hillside/), { target: { value: '20' } });
+    await fireEvent.input(screen.getByLabelText(/^Retention period of Hillside/), {
+      target: { value: '20' },
+    });
     await fireEvent.click(screen.getByRole('button', { name: 'Save retention period' }));
     expect(screen.getByRole('alert').textContent).toContain('from 30 to 3650');
     expect(calls.filter((c) => c.method === 'PATCH')).toHaveLength(0);
 
-    await fireEvent.input(screen.getByLabelText(/^Retention period of Hillside/), { target: { value: '730' } });
+    await fireEvent.input(screen.getByLabelText(/^Retention period of Hillside/), {
+      target: { value: '730' },
+    });
     await fireEvent.click(screen.getByRole('button', { name: 'Save retention period' }));
     expect(calls.at(-1)).toEqual({
       method: 'PATCH',
