@@ -7,7 +7,8 @@ export interface MailSweepSettings {
 }
 
 /**
- * Finds reminders and teachers' day schedules that are due, and replies to feedback
+ * Finds reminders and teachers' day schedules that are due (never for a school the
+ * operator has suspended: its people cannot sign in to act on them), and replies to feedback
  * whose mail was never queued, that are not yet sent. Safe
  * to run on any number of workers at once: what it returns becomes jobs with
  * deterministic ids, and the sent-log stops a second send.
@@ -19,8 +20,10 @@ export async function dueScheduledMail(db: Db, s: MailSweepSettings): Promise<Em
     `SELECT b.event_id, b.family_id
        FROM bookings b
        JOIN events e ON e.id = b.event_id
+       JOIN schools sc ON sc.id = e.school_id
        JOIN families f ON f.id = b.family_id
       WHERE b.status = 'confirmed' AND e.archived_at IS NULL AND f.email IS NOT NULL
+        AND sc.suspended_at IS NULL
       GROUP BY b.event_id, b.family_id
      HAVING min(b.starts_at) > now()
         AND min(b.starts_at) <= now() + make_interval(secs => $1::double precision * 3600)
@@ -38,6 +41,7 @@ export async function dueScheduledMail(db: Db, s: MailSweepSettings): Promise<Em
        JOIN events e ON e.id = b.event_id
        JOIN schools sc ON sc.id = e.school_id
       WHERE b.status = 'confirmed' AND e.archived_at IS NULL AND b.starts_at > now()
+        AND sc.suspended_at IS NULL
         AND (b.starts_at AT TIME ZONE sc.time_zone)::date = (now() AT TIME ZONE sc.time_zone)::date
         AND extract(hour FROM now() AT TIME ZONE sc.time_zone) >= $1
       GROUP BY b.event_id, b.staff_id, sc.time_zone
