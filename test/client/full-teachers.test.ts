@@ -40,3 +40,22 @@ describe('fully booked teachers', () => {
     expect(calls.map((c) => c.path)).toContain(`/events/${event.id}/waitlist`);
   });
 });
+
+describe('fully booked teachers, none full', () => {
+  it('reads no waiting list while every teacher of the child has a free time', async () => {
+    const { api, calls } = scriptedApi({});
+    const w = gridWorld([slot('t1', 0, 'free'), slot('t2', 0, 'free')], api);
+    render(FullTeachers, {
+      api,
+      announcer: w.announcer,
+      event,
+      student,
+      teachers,
+      live: w.live,
+      family: w.family,
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(screen.queryAllByTestId('full-teacher')).toHaveLength(0);
+    expect(calls.filter((c) => c.path.endsWith('/waitlist'))).toEqual([]);
+  });
+});
