@@ -601,6 +601,41 @@ describe('every other change is recorded once', () => {
   });
 });
 
+describe('the school reads its record', () => {
+  it('pages through every booking-log and audit row of the school once, newest first, and exports them', async () => {
+    const { rows } = await app.db.query<{ n: number }>(
+      `SELECT (SELECT count(*) FROM audit_log WHERE school_id = $1)
+            + (SELECT count(*) FROM booking_log l JOIN events e ON e.id = l.event_id WHERE e.school_id = $1) AS n`,
+      [s.schoolId],
+    );
+    const total = Number(rows[0]!.n);
+    expect(total).toBeGreaterThan(100);
+    const keys: string[] = [];
+    const times: string[] = [];
+    let before: string | null = null;
+    do {
+      const q: string = `/admin/transactions?limit=37${before ? `&before=${encodeURIComponent(before)}` : ''}`;
+      const page = await api('GET', q, tokens.admin);
+      expect(page.status).toBe(200);
+      for (const e of page.body.entries) {
+        keys.push(e.key);
+        times.push(e.at);
+      }
+      before = page.body.next;
+    } while (before);
+    expect(keys).toHaveLength(total);
+    expect(new Set(keys).size).toBe(total);
+    expect([...times].sort().reverse()).toEqual(times);
+    const csv = await fetch(`${app.url}/api/v1/admin/transactions.csv`, {
+      headers: { authorization: `Bearer ${tokens.admin}` },
+    });
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect((await csv.text()).trim().split('\r\n')).toHaveLength(total + 1);
+    expect((await api('GET', '/admin/transactions?before=nonsense', tokens.admin)).status).toBe(400);
+    expect((await api('GET', '/admin/transactions', tokens.f0)).status).toBe(403);
+  });
+});
+
 describe('the walk covered the document', () => {
   it('pausing and resuming booking, by an admin and by the operator (issue 16)', async () => {
     const [paused] = await walk(

@@ -21,8 +21,13 @@ const LOG_ACTION_TEXT: Record<string, string> = {
   removed: 'Time removed',
 };
 
-function readable(code: string): string {
-  const spaced = code.replace(/[_-]+/g, ' ').trim();
+/** A code no table here knows yet, readable: `no_show` → "No show", `setSomethingNew` → "Set something new". */
+export function readable(code: string): string {
+  const spaced = code
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_.-]+/g, ' ')
+    .toLowerCase()
+    .trim();
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
 

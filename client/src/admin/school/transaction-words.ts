@@ -1,5 +1,5 @@
 import type { TransactionEntry } from '../../../../protocol/transactions.ts';
-import { logActionText } from './record-words.ts';
+import { logActionText, readable } from './record-words.ts';
 
 /**
  * The words an admin reads for an entry of the record of transactions. A booking-log
@@ -54,15 +54,6 @@ const CHANGE_TEXT: Record<string, string> = {
   updateSchoolSettings: 'Changed school settings',
   retentionPurge: 'Old personal data removed',
 };
-
-function readable(code: string): string {
-  const spaced = code
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/[_.-]+/g, ' ')
-    .toLowerCase()
-    .trim();
-  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
-}
 
 export function transactionActionText(e: Pick<TransactionEntry, 'source' | 'action'>): string {
   if (e.source === 'booking') return logActionText(e.action);

@@ -6,7 +6,8 @@ import { type CsvFile, csvFilename, toCsv } from '../admin/csv-format.ts';
 import type { Principal } from '../auth/principal.ts';
 import { DomainError } from '../domain-error.ts';
 
-const STAFF_NAME = `CASE WHEN st.title <> '' THEN st.title || ' ' || st.surname ELSE st.first_name || ' ' || st.surname END`;
+/** A staff member's name as the records show it, for SQL with `staff st` in scope. */
+export const STAFF_NAME = `CASE WHEN st.title <> '' THEN st.title || ' ' || st.surname ELSE st.first_name || ' ' || st.surname END`;
 
 export interface ScheduleRow {
   teacherId: string;

@@ -5,8 +5,8 @@ import { requireAdmin } from '../admin/admin-scope.ts';
 import { type CsvFile, csvFilename, toCsv } from '../admin/csv-format.ts';
 import type { Principal } from '../auth/principal.ts';
 import { DomainError } from '../domain-error.ts';
+import { STAFF_NAME } from './records.service.ts';
 
-const STAFF_NAME = `CASE WHEN st.title <> '' THEN st.title || ' ' || st.surname ELSE st.first_name || ' ' || st.surname END`;
 const PAGE_MAX = 500;
 /** An export is bounded like any other answer; a school with more narrows the dates. */
 const EXPORT_MAX = 20_000;
