@@ -42,3 +42,24 @@ export type PauseState = z.infer<typeof PauseState>;
 export type PauseRequest = z.infer<typeof PauseRequest>;
 export type EventPauseView = z.infer<typeof EventPauseView>;
 export type ServicePauseView = z.infer<typeof ServicePauseView>;
+
+/** One event as the operator's pause screen lists it: which school, when booking opens, its own pause. */
+export const OperatorPauseEvent = z.object({
+  eventId: z.uuid(),
+  eventName: z.string(),
+  schoolId: z.uuid(),
+  schoolName: z.string(),
+  bookingOpensAt: z.iso.datetime({ offset: true }),
+  bookingClosesAt: z.iso.datetime({ offset: true }),
+  /** The event's own pause (set by its admin or by the operator for this event), or null. */
+  own: PauseState.nullable(),
+});
+
+/** GET /operator/pause: the operator's pause of everything, and every event not archived. */
+export const OperatorPauseOverview = z.object({
+  paused: PauseState.nullable(),
+  events: z.array(OperatorPauseEvent),
+});
+
+export type OperatorPauseEvent = z.infer<typeof OperatorPauseEvent>;
+export type OperatorPauseOverview = z.infer<typeof OperatorPauseOverview>;

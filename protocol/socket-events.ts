@@ -26,6 +26,7 @@ import type { Ack } from './errors.ts';
 import type * as Fair from './fairness.ts';
 import type { EventPaused } from './pause.ts';
 import type { AvailabilitySnapshot, BookingView, SlotView } from './schemas.ts';
+import type { ServiceMessages } from './status.ts';
 
 export type SlotFactKind = 'held' | 'released' | 'booked' | 'changed';
 
@@ -79,6 +80,8 @@ export interface ServerToClientEvents {
   'teacher:absent': (payload: Fair.TeacherAbsent) => void;
   /** To every screen of the event: booking was paused (with the message) or resumed. */
   'event:paused': (payload: EventPaused) => void;
+  /** To every screen: the operator's current messages changed (each screen keeps its school's and everyone's). */
+  'service:messages': (payload: ServiceMessages) => void;
 }
 
 export interface ClientToServerEvents {

@@ -41,9 +41,7 @@ import { createSchoolFeatures } from './features/operator/school-features.ts';
 import { pauseRoutes } from './features/pause/pause.routes.ts';
 import { PauseService } from './features/pause/pause.service.ts';
 import { recordChange } from './features/records/audit-log.ts';
-import { readServiceStatus } from './features/status/service-status.ts';
-import { statusRoutes } from './features/status/status.routes.ts';
-import { statusPage } from './features/status/status-page.ts';
+import { createStatusFeature } from './features/status/status-feature.ts';
 import { teacherRoutes } from './features/teacher/teacher.routes.ts';
 import { waitingListRoutes } from './features/waiting-list/waiting-list.routes.ts';
 import { buildOpenApi } from './http/openapi.ts';
@@ -281,8 +279,15 @@ export function createApp(deps: AppDeps): ConferApp {
     http,
   });
   admission.setFamilyGate((eventId, familyId) => fairness.queue.refusal(eventId, familyId));
-  // The /status page and GET /api/v1/status read the same report (issue 16).
-  const readStatus = () => readServiceStatus({ db, redis, prefix: config.REDIS_PREFIX });
+  // The /status page and GET /api/v1/status read the same report; incidents and the operator's messages (issue 16).
+  const status = createStatusFeature({
+    db,
+    redis,
+    prefix: config.REDIS_PREFIX,
+    screens: io,
+    operatorAuth: schools.operatorAuth,
+    logError,
+  });
   const routes = [
     ...authRoutes(auth, publisher),
     ...eventsRoutes(events),
@@ -299,7 +304,7 @@ export function createApp(deps: AppDeps): ConferApp {
     ...waitingListRoutes(fairness),
     ...onTheNightRoutes(fairness),
     ...pauseRoutes(new PauseService(db, io, logError), schools.operatorAuth),
-    ...statusRoutes(readStatus),
+    ...status.routes,
   ];
   const openapi = buildOpenApi(routes, '0.1.0');
   const api = express.Router();
@@ -333,7 +338,7 @@ export function createApp(deps: AppDeps): ConferApp {
     res.status(400).json({ error: errorBody('invalid_input') });
   });
   app.use(schools.pages);
-  app.use(statusPage(readStatus));
+  app.use(status.page);
   const clientDir = deps.clientDir === undefined ? DEFAULT_CLIENT_DIR : deps.clientDir;
   if (clientDir && existsSync(path.join(clientDir, 'index.html'))) {
     app.use(express.static(clientDir, { index: false, maxAge: '1h' }));
@@ -384,6 +389,7 @@ export function createApp(deps: AppDeps): ConferApp {
         adapterSub.disconnect();
         adapterPub.disconnect();
         await schools.close();
+        await status.close();
         await cpu.close();
       })();
       return closing;

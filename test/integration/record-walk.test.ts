@@ -661,6 +661,39 @@ describe('the walk covered the document', () => {
       kind: 'operator',
       id: null,
     });
+    const op = { kind: 'operator', id: null };
+    const [one] = await walk(
+      'operatorPauseEventBooking',
+      () => api('PUT', `/operator/events/${s.eventId}/pause`, tokens.operator, { message: 'Back soon.' }),
+      op,
+    );
+    expect(one.detail.after).toMatchObject({ message: '(given)' });
+    await walk(
+      'operatorResumeEventBooking',
+      () => api('DELETE', `/operator/events/${s.eventId}/pause`, tokens.operator),
+      op,
+    );
+  });
+
+  it('the operator’s messages on /status and the schools’ pages (issue 16)', async () => {
+    const op = { kind: 'operator', id: null };
+    const [posted] = await walk(
+      'postServiceMessage',
+      () =>
+        api('POST', '/operator/messages', tokens.operator, {
+          body: 'Booking opens at 19:30.',
+          schoolId: s.schoolId,
+        }),
+      op,
+    );
+    const id = posted.detail.after.id;
+    expect(posted.detail.after).toMatchObject({ schoolId: s.schoolId });
+    await walk(
+      'editServiceMessage',
+      () => api('PUT', `/operator/messages/${id}`, tokens.operator, { body: 'At 19:45.' }),
+      op,
+    );
+    await walk('endServiceMessage', () => api('DELETE', `/operator/messages/${id}`, tokens.operator), op);
   });
 
   it('walked every operation that is not a GET', () => {

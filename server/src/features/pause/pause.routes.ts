@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { EventPauseView, PauseRequest, ServicePauseView } from '../../../../protocol/pause.ts';
+import {
+  EventPauseView,
+  OperatorPauseOverview,
+  PauseRequest,
+  ServicePauseView,
+} from '../../../../protocol/pause.ts';
 import { defineRoute, type RouteDef } from '../../http/route.ts';
 import type { OperatorAuth } from '../operator/operator-auth.ts';
 import type { PauseService } from './pause.service.ts';
@@ -96,6 +101,60 @@ export function pauseRoutes(
       response: ServicePauseView,
       errors: ['unauthenticated', 'forbidden', 'not_found'],
       handler: async () => ({ ok: true, data: await pauses.resumeService() }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/operator/pause',
+      operationId: 'getOperatorPause',
+      summary:
+        "The operator's pause of every school, and every event not archived with its school, booking window and own pause (operator token).",
+      tags: ['operator'],
+      access: 'operator',
+      guard,
+      response: OperatorPauseOverview,
+      errors: ['unauthenticated', 'forbidden'],
+      handler: async () => ({ ok: true, data: await pauses.operatorOverview() }),
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/operator/events/:eventId/pause',
+      operationId: 'operatorPauseEventBooking',
+      summary:
+        "Pauses booking for one event of any school with a message (operator token): the event's own pause, which its admins see and may resume; archived or unknown is 404.",
+      tags: ['operator'],
+      access: 'operator',
+      guard,
+      recorded: 'audit',
+      params: EventParams,
+      body: PauseRequest,
+      response: EventPauseView,
+      errors: ['unauthenticated', 'forbidden', 'invalid_input', 'not_found'],
+      handler: async ({ params, body, record }) => {
+        record.before = await pauses.ownPauseOf(params.eventId);
+        const view = await pauses.operatorPauseEvent(params.eventId, body);
+        record.after = view.own;
+        return { ok: true, data: view };
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/operator/events/:eventId/pause',
+      operationId: 'operatorResumeEventBooking',
+      summary:
+        "Resumes booking for one event of any school (operator token; not paused is 404); the operator's pause of every school, if any, still holds.",
+      tags: ['operator'],
+      access: 'operator',
+      guard,
+      recorded: 'audit',
+      params: EventParams,
+      response: EventPauseView,
+      errors: ['unauthenticated', 'forbidden', 'not_found'],
+      handler: async ({ params, record }) => {
+        record.before = await pauses.ownPauseOf(params.eventId);
+        const view = await pauses.operatorResumeEvent(params.eventId);
+        record.after = view.own;
+        return { ok: true, data: view };
+      },
     }),
   ];
 }

@@ -1,4 +1,9 @@
-import type { EventPauseView, PauseRequest, ServicePauseView } from '../../../../protocol/pause.ts';
+import type {
+  EventPauseView,
+  OperatorPauseOverview,
+  PauseRequest,
+  ServicePauseView,
+} from '../../../../protocol/pause.ts';
 import { rooms } from '../../../../protocol/socket-events.ts';
 import type { Db } from '../../infra/db.ts';
 import { eventInSchool, requireAdmin } from '../admin/admin-scope.ts';
@@ -64,6 +69,72 @@ export class PauseService {
     const { rowCount } = await this.db.query('DELETE FROM service_pause');
     if (!rowCount) throw new DomainError('not_found', 'Booking is not paused by the operator.');
     return this.toldEveryEvent();
+  }
+
+  /** The operator's view: their pause of everything and every event of every school not archived. */
+  async operatorOverview(): Promise<OperatorPauseOverview> {
+    const { rows: service } = await this.db.query<{ message: string; since: Date }>(
+      'SELECT message, paused_at AS since FROM service_pause',
+    );
+    const { rows } = await this.db.query<{
+      id: string;
+      name: string;
+      school_id: string;
+      school_name: string;
+      booking_opens_at: Date;
+      booking_closes_at: Date;
+      paused_at: Date | null;
+      paused_message: string | null;
+    }>(
+      `SELECT e.id, e.name, e.school_id, s.name AS school_name, e.booking_opens_at, e.booking_closes_at,
+              e.paused_at, e.paused_message
+         FROM events e JOIN schools s ON s.id = e.school_id
+        WHERE e.archived_at IS NULL
+        ORDER BY s.name, e.booking_opens_at, e.id`,
+    );
+    const s = service[0];
+    return {
+      paused: s ? { message: s.message, since: s.since.toISOString(), by: 'operator' } : null,
+      events: rows.map((r) => ({
+        eventId: r.id,
+        eventName: r.name,
+        schoolId: r.school_id,
+        schoolName: r.school_name,
+        bookingOpensAt: r.booking_opens_at.toISOString(),
+        bookingClosesAt: r.booking_closes_at.toISOString(),
+        own:
+          r.paused_at && r.paused_message !== null
+            ? { message: r.paused_message, since: r.paused_at.toISOString(), by: 'school' }
+            : null,
+      })),
+    };
+  }
+
+  /**
+   * The operator pauses one event of any school: the event's own pause, as its admin's
+   * would be (the admin sees it and may resume it). Archived or unknown: 404.
+   */
+  async operatorPauseEvent(eventId: string, body: PauseRequest): Promise<EventPauseView> {
+    const { rowCount } = await this.db.query(
+      'UPDATE events SET paused_at = now(), paused_message = $2 WHERE id = $1 AND archived_at IS NULL',
+      [eventId, body.message],
+    );
+    if (!rowCount) throw new DomainError('not_found', 'There is no such event taking bookings.');
+    return this.told(eventId);
+  }
+
+  async operatorResumeEvent(eventId: string): Promise<EventPauseView> {
+    const { rowCount } = await this.db.query(
+      'UPDATE events SET paused_at = NULL, paused_message = NULL WHERE id = $1 AND paused_at IS NOT NULL',
+      [eventId],
+    );
+    if (!rowCount) throw new DomainError('not_found', 'Booking for this event is not paused.');
+    return this.told(eventId);
+  }
+
+  /** The event's pause as it stands, for the record (null when the event is unknown). */
+  async ownPauseOf(eventId: string): Promise<EventPauseView['own']> {
+    return ownPause(this.db, eventId);
   }
 
   private async view(eventId: string): Promise<EventPauseView> {
