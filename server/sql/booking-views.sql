@@ -1,0 +1,24 @@
+-- What a slot shows (server/src/features/booking/booking-views.ts and slot-views.ts
+-- read these too, and so do confer_hold and confer_confirm, so the server and the
+-- functions cannot drift apart). A hold past its expires_at
+-- counts as free even before the expiry job has run: the clock, not the worker,
+-- decides when a hold lapses.
+CREATE OR REPLACE VIEW slot_rows AS
+  SELECT s.id, s.event_id, s.staff_id, s.starts_at, s.ends_at, s.room, s.blocked, s.version,
+         b.id AS booking_id, b.status, b.expires_at, b.family_id, f.surname AS family_surname,
+         b.student_id, st.first_name || ' ' || st.surname AS student_name
+    FROM slots s
+    LEFT JOIN bookings b ON b.slot_id = s.id
+         AND (b.status = 'confirmed' OR (b.status = 'held' AND b.expires_at > now()))
+    LEFT JOIN families f ON f.id = b.family_id
+    LEFT JOIN students st ON st.id = b.student_id;
+
+-- A booking as its family and staff see it.
+CREATE OR REPLACE VIEW booking_rows AS
+  SELECT b.id, b.event_id, b.slot_id, b.staff_id, b.student_id, b.family_id, b.status,
+         b.starts_at, b.ends_at, s.room, b.expires_at, t.title, t.first_name, t.surname,
+         stu.first_name || ' ' || stu.surname AS student_name
+    FROM bookings b
+    JOIN slots s ON s.id = b.slot_id
+    JOIN staff t ON t.id = b.staff_id
+    JOIN students stu ON stu.id = b.student_id;
