@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EventLive } from '../../client/src/lib/event-live.svelte.ts';
 import type { LiveConnection, LiveStatus } from '../../client/src/lib/live-connection.svelte.ts';
 import DegradedBanner from '../../client/src/shared/DegradedBanner.svelte';
+import { keepTimeline, keptTimeline } from '../../client/src/teacher/kept-timeline.ts';
 import { TimelineFreshness } from '../../client/src/teacher/timeline-freshness.svelte.ts';
 import type { Ack } from '../../protocol/errors.ts';
 import type { AvailabilitySnapshot } from '../../protocol/schemas.ts';
@@ -97,6 +98,32 @@ describe('a teacher’s timeline in degraded mode', () => {
     connection.status = 'offline';
     expect(freshness.paused).toBe(true);
     expect(live.slots.size).toBe(1);
+    live.dispose();
+  });
+
+  it('a page reloaded while the service is away starts from the kept timeline, paused as of its time, until a snapshot', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+    vi.setSystemTime(AT_1904 + 10 * 60_000);
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    const storage = window.sessionStorage;
+    const asOf = new Date(AT_1904).toISOString();
+    const event = { id: eventId, name: 'Year 9', timeZone: 'Europe/London' } as never;
+    keepTimeline(storage, teacherId, { event, slots: snapshot.slots, asOf });
+    const kept = keptTimeline(storage, teacherId);
+    expect(kept?.slots).toHaveLength(1);
+    expect(keptTimeline(storage, 'another-teacher')).toBeNull();
+
+    const connection = scriptedConnection([unavailable, { ok: true, data: snapshot }]);
+    const live = new EventLive(connection, eventId);
+    const freshness = new TimelineFreshness(connection, live, kept);
+    live.join();
+    expect(live.ready).toBe(false);
+    expect(freshness.paused).toBe(true);
+    expect(freshness.asOf).toBe(asOf);
+    // The service is back: the rejoin's snapshot ends the pause.
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(live.ready).toBe(true);
+    expect(freshness.paused).toBe(false);
     live.dispose();
   });
 });
