@@ -62,6 +62,12 @@ export const EmailJobSchema = z.discriminatedUnion('kind', [
     subject: z.string().min(1).max(200),
     body: z.string().min(1).max(5000),
   }),
+  /**
+   * A teacher's invitation to book, to a family of their classes who has not booked them
+   * (issue 16); `invitationId` is the booking_invitations row. The worker checks the
+   * family's opt-out and whether it has booked since when it sends.
+   */
+  z.object({ kind: z.literal('booking-invitation'), eventId: uuid, familyId: uuid, invitationId: uuid }),
   z.object({
     kind: z.literal('teacher-schedule'),
     eventId: uuid,

@@ -278,6 +278,19 @@ describe('every change is recorded once', () => {
       { kind: 'staff', id: s.teachers[0]!.id },
     );
     expect(own.detail.after.breaks).toEqual([{ date, from: '18:40', to: '18:50' }]);
+    // A teacher's invitation to book, to a family of their classes who has not booked them (issue 16).
+    const invitable = s.families.find((f) =>
+      f.studentIds.some((id) => teachersOf(id).includes(s.teachers[0]!.id)),
+    )!;
+    const [invitation] = await walk(
+      'sendBookingInvitations',
+      () =>
+        api('POST', `/teacher/events/${s.eventId}/invitations`, tokens.teacher, {
+          familyIds: [invitable.id],
+        }),
+      { kind: 'staff', id: s.teachers[0]!.id },
+    );
+    expect(invitation.detail.request.familyIds).toEqual([invitable.id]);
     let added = '';
     await walk('addSlot', async () => {
       const r = await api('POST', `/admin/events/${s.eventId}/slots`, tokens.admin, {

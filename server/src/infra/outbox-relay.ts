@@ -5,7 +5,7 @@ export interface OutboxRow {
   id: string;
   topic: 'mail' | 'facts';
   eventId: string;
-  mailKind: 'confirmed' | 'cancelled' | 'changed' | null;
+  mailKind: 'confirmed' | 'cancelled' | 'changed' | 'invitation' | null;
   familyId: string | null;
   bookingIds: string[] | null;
   actorKind: 'family' | 'staff' | 'system' | null;

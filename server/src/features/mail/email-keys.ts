@@ -20,6 +20,8 @@ function subjectOf(job: EmailJob): string {
       return `${job.eventId}-${job.familyId}`;
     case 'family-notice':
       return `${job.familyId}-${job.noticeId}`;
+    case 'booking-invitation':
+      return job.invitationId;
     case 'teacher-schedule':
       return `${job.eventId}-${job.staffId}-${job.date}`;
     case 'staff-invitation':

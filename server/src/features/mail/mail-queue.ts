@@ -44,6 +44,14 @@ const MAX_BOOKINGS_PER_MAIL = 100;
  */
 export function outboxMails(row: OutboxRow): EmailJob[] {
   if (row.topic !== 'mail' || !row.mailKind || !row.familyId || !row.bookingIds?.length) return [];
+  // A teacher's invitation to book (migration 028): the row names the invitation.
+  if (row.mailKind === 'invitation')
+    return row.bookingIds.map((invitationId) => ({
+      kind: 'booking-invitation',
+      eventId: row.eventId,
+      familyId: row.familyId!,
+      invitationId,
+    }));
   const by = row.actorKind ?? 'system';
   const ids = [...row.bookingIds].sort();
   const jobs: EmailJob[] = [];

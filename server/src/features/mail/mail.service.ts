@@ -6,6 +6,7 @@ import { composeFeedbackAck, composeFeedbackReply } from '../feedback/feedback-m
 import { passwordLink, tokenForMail } from '../staff/staff-links.ts';
 import { type BookingMailJob, BookingMails, isBookingMail } from './booking-mail.ts';
 import { emailKey } from './email-keys.ts';
+import { composeInvitationMail } from './invitation-mail.ts';
 import { loadFamilyContext, loadStaffContext, loadTeacherDay } from './mail-data.ts';
 import { SentLog } from './sent-log.ts';
 import { familyNoticeMail } from './templates/family-notice-mail.ts';
@@ -108,6 +109,10 @@ export class MailService {
         if (!ctx) return { to: null, schoolId: null, eventId: null, mail: null, skip: 'nothing_to_send' };
         const mail = ctx.email ? familyNoticeMail(ctx, job.subject, job.body) : null;
         return { to: ctx.email, schoolId: ctx.schoolId, eventId: ctx.eventId, mail };
+      }
+      case 'booking-invitation': {
+        const a = await composeInvitationMail(db, job.invitationId, this.deps.publicUrl);
+        return { ...a, eventId: job.eventId };
       }
       case 'teacher-schedule': {
         const [staff, day] = await Promise.all([

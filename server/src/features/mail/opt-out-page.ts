@@ -2,6 +2,7 @@ import express, { type Router } from 'express';
 import { type Db, inTransaction } from '../../infra/db.ts';
 import { recordChange } from '../records/audit-log.ts';
 import { escapeHtml, htmlDocument } from '../records/html-page.ts';
+import { invitationOptOutPages } from './invitation-opt-out-page.ts';
 import { type SystemMailState, setSystemMailOptOut, systemMailState } from './opt-out.ts';
 
 // The token of staff.mail_opt_out_token: 24 random bytes in hex.
@@ -83,5 +84,7 @@ export function optOutPages(db: Db): Router {
   router.post('/mail/opt-in/:token', (req, res) =>
     answer(res, req.params.token, false, () => 'You will receive Confer service updates again'),
   );
+  // A family's own link, in each teacher's invitation to book (issue 16).
+  router.use(invitationOptOutPages(db));
   return router;
 }

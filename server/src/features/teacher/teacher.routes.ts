@@ -7,6 +7,11 @@ import {
   SetBookingNoteRequest,
   TeacherSchedule,
 } from '../../../../protocol/admin.ts';
+import {
+  NotBookedView,
+  SendInvitationsRequest,
+  SendInvitationsResponse,
+} from '../../../../protocol/invitations.ts';
 import { defineRoute, type RouteDef } from '../../http/route.ts';
 import type { Db } from '../../infra/db.ts';
 import { EventAdminService } from '../admin/event-admin.service.ts';
@@ -14,6 +19,7 @@ import type { LiveWriteDeps } from '../admin/live-write.ts';
 import type { EventsService } from '../events/events.service.ts';
 import type { Publisher } from '../live/publisher.ts';
 import { BookingNotesService } from './booking-notes.service.ts';
+import { InvitationsService } from './invitations.service.ts';
 import { TeacherAvailabilityService } from './teacher-availability.service.ts';
 import { TeacherScheduleService } from './teacher-schedule.service.ts';
 
@@ -32,6 +38,7 @@ export function teacherRoutes(deps: TeacherRoutesDeps): RouteDef<any, any>[] {
   const notes = new BookingNotesService(deps);
   const eventAdmin = new EventAdminService(deps);
   const availability = new TeacherAvailabilityService({ db: deps.db, eventAdmin });
+  const invitations = new InvitationsService(deps);
   const tags = ['teacher'] as const;
   const EventParams = z.object({ eventId: z.uuid() });
   return [
@@ -85,6 +92,44 @@ export function teacherRoutes(deps: TeacherRoutesDeps): RouteDef<any, any>[] {
         ok: true,
         data: await schedules.mine(principal, params.eventId),
       }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/teacher/events/:eventId/not-booked',
+      operationId: 'getMyNotBooked',
+      summary:
+        'The families of the signed-in teacher’s classes with a child not yet booked with them, each with whether an invitation to book can go now (and if not, why: opted out, no e-mail address, invited in the last 24 hours).',
+      tags,
+      access: 'staff',
+      params: EventParams,
+      response: NotBookedView,
+      errors: ['not_found', 'forbidden'],
+      handler: async ({ principal, params }) => ({
+        ok: true,
+        data: await invitations.notBooked(principal, params.eventId),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/teacher/events/:eventId/invitations',
+      operationId: 'sendBookingInvitations',
+      summary:
+        'The signed-in teacher sends the chosen families of their classes who have not booked them a polite invitation to book (by e-mail, through the outbox). Families already booked, not in the teacher’s classes, opted out, without an address or invited about this event in the last 24 hours are skipped and listed; more than the teacher’s hourly allowance is refused (429 with Retry-After).',
+      tags,
+      access: 'staff',
+      idempotent: true,
+      params: EventParams,
+      body: SendInvitationsRequest,
+      response: SendInvitationsResponse,
+      errors: ['not_found', 'forbidden', 'window_closed', 'rate_limited'],
+      recorded: 'audit',
+      handler: async ({ principal, params, body, idempotencyKey, record }) => {
+        const answer = await invitations.send(principal, params.eventId, body.familyIds, {
+          key: idempotencyKey,
+        });
+        if (answer.ok) record.after = { invited: answer.data.invited, skipped: answer.data.skipped };
+        return answer;
+      },
     }),
     defineRoute({
       method: 'get',
