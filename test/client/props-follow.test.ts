@@ -1,8 +1,10 @@
 import { render, screen } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
+import BookingModeForm from '../../client/src/admin/fairness/BookingModeForm.svelte';
 import Reports from '../../client/src/admin/Reports.svelte';
 import BookingLog from '../../client/src/admin/school/BookingLog.svelte';
 import type { Ack } from '../../protocol/errors.ts';
+import type { FairStartStatusView } from '../../protocol/fairness.ts';
 import type { EventView } from '../../protocol/schemas.ts';
 import { adminApi } from './fixtures/admin-api.ts';
 import { event } from './fixtures/grid-data.ts';
@@ -59,5 +61,27 @@ describe('components follow their props', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(screen.queryByRole('rowheader', { name: 'Mr Then' })).toBeNull();
     expect(screen.getByRole('rowheader', { name: 'Mr Now' })).toBeTruthy();
+  });
+
+  it('the opening-mode form shows the settings it is given now (its fields start from them)', async () => {
+    const { api } = adminApi({});
+    const saved = (mode: 'fcfs' | 'fair_start', queueLimit: number | null, offerMinutes: number) =>
+      ({ mode, queueLimit, offerMinutes }) as FairStartStatusView;
+    const later = { ...event, bookingOpensAt: new Date(Date.now() + 86_400_000).toISOString() };
+    const { rerender } = render(BookingModeForm, {
+      api,
+      event: later,
+      status: saved('fcfs', null, 15),
+      onsaved: () => {},
+    });
+    const fair = screen.getByRole('radio', { name: /Fair start/ }) as HTMLInputElement;
+    expect(fair.checked).toBe(false);
+    await rerender({ status: saved('fair_start', 300, 20) });
+    expect(fair.checked).toBe(true);
+    expect((screen.getByRole('checkbox', { name: 'Virtual queue' }) as HTMLInputElement).checked).toBe(true);
+    expect((screen.getByRole('spinbutton', { name: /many families/ }) as HTMLInputElement).value).toBe('300');
+    expect((screen.getByRole('spinbutton', { name: /offer stands for/ }) as HTMLInputElement).value).toBe(
+      '20',
+    );
   });
 });
