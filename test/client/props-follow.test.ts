@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import BookingModeForm from '../../client/src/admin/fairness/BookingModeForm.svelte';
 import Reports from '../../client/src/admin/Reports.svelte';
 import BookingLog from '../../client/src/admin/school/BookingLog.svelte';
+import { Announcer } from '../../client/src/lib/announcer.svelte.ts';
+import type { LiveSocket } from '../../client/src/parent/fairness/live-socket.ts';
+import QueuePanel from '../../client/src/parent/fairness/QueuePanel.svelte';
 import type { Ack } from '../../protocol/errors.ts';
 import type { FairStartStatusView } from '../../protocol/fairness.ts';
 import type { EventView } from '../../protocol/schemas.ts';
@@ -84,4 +87,58 @@ describe('components follow their props', () => {
       '20',
     );
   });
+
+  it('the queue panel leaves the old event’s line and listens on the socket it is given now', async () => {
+    const ticket = (eventId: string, position: number): Ack<unknown> => ({
+      ok: true,
+      data: { eventId, admitted: false, position, estimatedWaitSeconds: 60 },
+    });
+    const metered = (eventId: string): Ack<unknown> => ({ ok: true, data: { eventId, queueLimit: 100 } });
+    const { api, calls } = adminApi({
+      [`GET /events/${event.id}/fair-start`]: () => metered(event.id),
+      [`POST /events/${event.id}/queue`]: () => ticket(event.id, 7),
+      [`DELETE /events/${event.id}/queue`]: () => ticket(event.id, 0),
+      [`GET /events/${other.id}/fair-start`]: () => metered(other.id),
+      [`POST /events/${other.id}/queue`]: () => ticket(other.id, 3),
+    });
+    const first = listeningSocket();
+    const second = listeningSocket();
+    const { rerender } = render(QueuePanel, { api, socket: first.socket, announcer: new Announcer(), event });
+    await expect.poll(() => screen.queryByTestId('queue')?.textContent ?? '').toContain('number 7 in line');
+    await rerender({ event: other, socket: second.socket });
+    await expect.poll(() => screen.queryByTestId('queue')?.textContent ?? '').toContain('number 3 in line');
+    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      `GET /events/${event.id}/fair-start`,
+      `POST /events/${event.id}/queue`,
+      `DELETE /events/${event.id}/queue`,
+      `GET /events/${other.id}/fair-start`,
+      `POST /events/${other.id}/queue`,
+    ]);
+    expect(first.listening()).toBe(0);
+    second.emit('queue:position', { eventId: other.id, position: 2, estimatedWaitSeconds: 30 });
+    await expect.poll(() => screen.getByTestId('queue').textContent).toContain('number 2 in line');
+  });
 });
+
+/** A socket double that counts its listeners; the test plays the server's part. */
+function listeningSocket() {
+  const handlers = new Map<string, Set<(p: unknown) => void>>();
+  const socket = {
+    on(name: string, fn: (p: unknown) => void) {
+      if (!handlers.has(name)) handlers.set(name, new Set());
+      handlers.get(name)!.add(fn);
+      return socket;
+    },
+    off(name: string, fn: (p: unknown) => void) {
+      handlers.get(name)?.delete(fn);
+      return socket;
+    },
+  };
+  return {
+    socket: socket as unknown as LiveSocket,
+    emit: (name: string, payload: unknown) => {
+      for (const fn of handlers.get(name) ?? []) fn(payload);
+    },
+    listening: () => [...handlers.values()].reduce((n, set) => n + set.size, 0),
+  };
+}
