@@ -105,6 +105,17 @@ export const SetAvailabilityRequest = z.strictObject({
   room: z.string().trim().max(60).default(''),
   windows: z.array(LocalRange).max(20),
   breaks: z.array(LocalRange).max(50).default([]),
+  /**
+   * This teacher's slot length at this event (issue 16); absent: unchanged (at first the
+   * event's). Admins only: a teacher's own change may not alter it.
+   */
+  slotMinutes: z.int().min(1).max(120).optional(),
+  /**
+   * A new slot length that moves held or booked appointments is refused, listing them
+   * (`bookings_in_the_way`), until staff send it again with this set: then each moves
+   * to the new slot holding its old start, or the next free one.
+   */
+  confirmMoves: z.boolean().optional(),
 });
 
 export const TeacherAvailabilityView = z.object({
@@ -113,6 +124,8 @@ export const TeacherAvailabilityView = z.object({
   room: z.string(),
   windows: z.array(z.object({ date: LocalDate, from: LocalTime, to: LocalTime })),
   breaks: z.array(z.object({ date: LocalDate, from: LocalTime, to: LocalTime })),
+  /** The teacher's slot length at this event: their own if an admin set one, else the event's. */
+  slotMinutes: z.int(),
 });
 export const EventAvailabilityView = z.object({
   eventId: id,
@@ -146,6 +159,8 @@ export const SetAvailabilityResponse = z.object({
     removed: z.int(),
     kept: z.int(),
     blocked: z.int(),
+    /** Held or booked appointments moved to the new slot length (confirmed by staff). */
+    moved: z.int(),
   }),
   version: z.int(),
 });

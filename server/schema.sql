@@ -596,6 +596,18 @@ CREATE TABLE public.availability (
 );
 
 --
+-- Name: booking_invitations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.booking_invitations (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    event_id uuid NOT NULL,
+    staff_id uuid NOT NULL,
+    family_id uuid NOT NULL,
+    sent_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
 -- Name: booking_log; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -902,6 +914,8 @@ CREATE TABLE public.families (
     placeholder boolean DEFAULT false NOT NULL,
     access_code_sealed text,
     access_code_mail_id uuid,
+    invitation_opt_out_at timestamp with time zone,
+    mail_opt_out_token text DEFAULT encode(public.gen_random_bytes(24), 'hex'::text) NOT NULL,
     CONSTRAINT families_email_check CHECK (((email IS NULL) OR (email = lower(email))))
 );
 
@@ -1101,7 +1115,7 @@ CREATE TABLE public.outbox (
     relayed_at timestamp with time zone,
     CONSTRAINT outbox_check CHECK (((topic = 'mail'::text) = ((mail_kind IS NOT NULL) AND (family_id IS NOT NULL) AND (booking_ids IS NOT NULL)))),
     CONSTRAINT outbox_check1 CHECK (((topic = 'facts'::text) = (versions IS NOT NULL))),
-    CONSTRAINT outbox_mail_kind_check CHECK ((mail_kind = ANY (ARRAY['confirmed'::text, 'cancelled'::text, 'changed'::text]))),
+    CONSTRAINT outbox_mail_kind_check CHECK ((mail_kind = ANY (ARRAY['invitation'::text, 'confirmed'::text, 'cancelled'::text, 'changed'::text]))),
     CONSTRAINT outbox_topic_check CHECK ((topic = ANY (ARRAY['mail'::text, 'facts'::text])))
 );
 
@@ -1303,6 +1317,17 @@ CREATE TABLE public.teacher_delays (
 );
 
 --
+-- Name: teacher_slot_lengths; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.teacher_slot_lengths (
+    event_id uuid NOT NULL,
+    staff_id uuid NOT NULL,
+    slot_minutes integer NOT NULL,
+    CONSTRAINT teacher_slot_lengths_slot_minutes_check CHECK (((slot_minutes >= 1) AND (slot_minutes <= 120)))
+);
+
+--
 -- Name: teacher_students; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1381,6 +1406,13 @@ ALTER TABLE ONLY public.audit_log
 
 ALTER TABLE ONLY public.availability
     ADD CONSTRAINT availability_pkey PRIMARY KEY (id);
+
+--
+-- Name: booking_invitations booking_invitations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.booking_invitations
+    ADD CONSTRAINT booking_invitations_pkey PRIMARY KEY (id);
 
 --
 -- Name: booking_log booking_log_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1726,6 +1758,13 @@ ALTER TABLE ONLY public.teacher_delays
     ADD CONSTRAINT teacher_delays_pkey PRIMARY KEY (event_id, staff_id);
 
 --
+-- Name: teacher_slot_lengths teacher_slot_lengths_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.teacher_slot_lengths
+    ADD CONSTRAINT teacher_slot_lengths_pkey PRIMARY KEY (event_id, staff_id);
+
+--
 -- Name: teacher_students teacher_students_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1750,6 +1789,18 @@ CREATE INDEX audit_log_school_at_idx ON public.audit_log USING btree (school_id,
 --
 
 CREATE INDEX availability_event_idx ON public.availability USING btree (event_id, staff_id);
+
+--
+-- Name: booking_invitations_family_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX booking_invitations_family_idx ON public.booking_invitations USING btree (event_id, family_id, sent_at);
+
+--
+-- Name: booking_invitations_staff_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX booking_invitations_staff_idx ON public.booking_invitations USING btree (staff_id, sent_at);
 
 --
 -- Name: booking_log_event_idx; Type: INDEX; Schema: public; Owner: -
@@ -1810,6 +1861,12 @@ CREATE INDEX events_school_idx ON public.events USING btree (school_id);
 --
 
 CREATE INDEX events_unpurged_archive_idx ON public.events USING btree (archived_at) WHERE (purged_at IS NULL);
+
+--
+-- Name: families_mail_opt_out_token_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX families_mail_opt_out_token_idx ON public.families USING btree (mail_opt_out_token);
 
 --
 -- Name: families_surname_idx; Type: INDEX; Schema: public; Owner: -
@@ -2035,6 +2092,27 @@ ALTER TABLE ONLY public.availability
 
 ALTER TABLE ONLY public.availability
     ADD CONSTRAINT availability_staff_id_fkey FOREIGN KEY (staff_id) REFERENCES public.staff(id) ON DELETE CASCADE;
+
+--
+-- Name: booking_invitations booking_invitations_event_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.booking_invitations
+    ADD CONSTRAINT booking_invitations_event_id_fkey FOREIGN KEY (event_id) REFERENCES public.events(id) ON DELETE CASCADE;
+
+--
+-- Name: booking_invitations booking_invitations_family_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.booking_invitations
+    ADD CONSTRAINT booking_invitations_family_id_fkey FOREIGN KEY (family_id) REFERENCES public.families(id) ON DELETE CASCADE;
+
+--
+-- Name: booking_invitations booking_invitations_staff_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.booking_invitations
+    ADD CONSTRAINT booking_invitations_staff_id_fkey FOREIGN KEY (staff_id) REFERENCES public.staff(id) ON DELETE CASCADE;
 
 --
 -- Name: booking_log booking_log_booking_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -2441,6 +2519,20 @@ ALTER TABLE ONLY public.teacher_delays
 
 ALTER TABLE ONLY public.teacher_delays
     ADD CONSTRAINT teacher_delays_staff_id_fkey FOREIGN KEY (staff_id) REFERENCES public.staff(id) ON DELETE CASCADE;
+
+--
+-- Name: teacher_slot_lengths teacher_slot_lengths_event_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.teacher_slot_lengths
+    ADD CONSTRAINT teacher_slot_lengths_event_id_fkey FOREIGN KEY (event_id) REFERENCES public.events(id) ON DELETE CASCADE;
+
+--
+-- Name: teacher_slot_lengths teacher_slot_lengths_staff_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.teacher_slot_lengths
+    ADD CONSTRAINT teacher_slot_lengths_staff_id_fkey FOREIGN KEY (staff_id) REFERENCES public.staff(id) ON DELETE CASCADE;
 
 --
 -- Name: teacher_students teacher_students_staff_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

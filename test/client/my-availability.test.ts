@@ -21,6 +21,7 @@ function mine(open: boolean): MyAvailabilityView {
       room: 'B12',
       windows: [{ date, from: '16:00', to: '19:00' }],
       breaks: [],
+      slotMinutes: 5,
     },
   };
 }

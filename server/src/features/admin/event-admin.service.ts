@@ -13,6 +13,7 @@ import type { EventView } from '../../../../protocol/schemas.ts';
 import type { DbClient, Queryable } from '../../infra/db.ts';
 import { staffDisplayName } from '../auth/auth.service.ts';
 import type { Principal } from '../auth/principal.ts';
+import { requirePolicy } from '../booking/booking-policy.ts';
 import { type Change, recordChanges } from '../booking/event-changes.ts';
 import { DomainError, type Result } from '../domain-error.ts';
 import type { EventsService } from '../events/events.service.ts';
@@ -41,6 +42,8 @@ export interface AvailabilityPlan {
   teacherId: string;
   windows: InstantRange[];
   breaks: InstantRange[];
+  /** The teacher's slot length now, and the one this change asks for. */
+  slotMinutes: { current: number; wanted: number };
 }
 
 /**
@@ -227,6 +230,7 @@ export class EventAdminService {
       room: rows.find((r) => r.kind === 'window')?.room ?? '',
       windows: rows.filter((r) => r.kind === 'window').map(local),
       breaks: rows.filter((r) => r.kind === 'break').map(local),
+      slotMinutes: await teacherSlotMinutes(q, eventId, staffId),
     };
   }
 
@@ -299,7 +303,12 @@ export class EventAdminService {
     );
     // Checked after the lock and before the old availability is replaced, so a limit
     // sees exactly what this write changes and no concurrent write slips between.
-    if (limits) await limits.check(client, { event, teacherId, windows, breaks });
+    const slotMinutes = {
+      current: await teacherSlotMinutes(client, eventId, teacherId),
+      wanted: input.slotMinutes ?? 0,
+    };
+    slotMinutes.wanted ||= slotMinutes.current;
+    if (limits) await limits.check(client, { event, teacherId, windows, breaks, slotMinutes });
 
     await client.query('DELETE FROM availability WHERE event_id = $1 AND staff_id = $2', [
       eventId,
@@ -317,14 +326,28 @@ export class EventAdminService {
       }
     }
 
-    const planned = generateSlots(windows, breaks, event.slot_minutes);
+    const planned = generateSlots(windows, breaks, slotMinutes.wanted);
     const key = (s: { startsAt: Date; endsAt: Date }) => `${s.startsAt.getTime()}-${s.endsAt.getTime()}`;
     const plannedKeys = new Set(planned.map(key));
+    // A new slot length moves the appointments whose slot is not one of the new ones
+    // (a window shrink alone keeps booked slots as they are, as before).
+    const moves =
+      slotMinutes.wanted === slotMinutes.current
+        ? []
+        : await this.plannedMoves(client, event, existing, planned, input.confirmMoves === true);
+    if (slotMinutes.wanted !== slotMinutes.current)
+      await client.query(
+        `INSERT INTO teacher_slot_lengths (event_id, staff_id, slot_minutes) VALUES ($1, $2, $3)
+         ON CONFLICT (event_id, staff_id) DO UPDATE SET slot_minutes = EXCLUDED.slot_minutes`,
+        [eventId, teacherId, slotMinutes.wanted],
+      );
+    const moving = new Set(moves.map((m) => m.slotId));
     const remove: string[] = [];
     const block: string[] = [];
-    const keptKeys = new Set<string>();
+    const keptKeys = new Set<string>(moves.map((m) => key(m.to)));
     let kept = 0;
     for (const s of existing) {
+      if (moving.has(s.id)) continue;
       const k = key({ startsAt: s.starts_at, endsAt: s.ends_at });
       if (plannedKeys.has(k) || s.live) {
         kept++;
@@ -352,11 +375,22 @@ export class EventAdminService {
     }
     if (block.length > 0)
       await client.query('UPDATE slots SET blocked = true WHERE id = ANY($1::uuid[])', [block]);
+    // The slots of appointments that move step out of the way first (to distinct minutes
+    // in the year 9999, seen by nobody: this transaction retimes them before it commits),
+    // so the new slots can be cut where they were.
+    if (moves.length > 0)
+      await client.query(
+        `UPDATE slots s SET starts_at = '9999-01-01Z'::timestamptz + make_interval(mins => 2 * t.i::int),
+                            ends_at = '9999-01-01Z'::timestamptz + make_interval(mins => 2 * t.i::int + 1)
+           FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, i) WHERE s.id = t.id`,
+        [moves.map((m) => m.slotId)],
+      );
     // Kept slots take the (possibly new) room; screens hear of it like a resize.
     const { rows: moved } = await client.query<{ id: string }>(
       `UPDATE slots SET room = $3 WHERE event_id = $1 AND staff_id = $2 AND room <> $3 AND NOT blocked
+         AND NOT (id = ANY($4::uuid[]))
        RETURNING id`,
-      [eventId, teacherId, room],
+      [eventId, teacherId, room, moves.map((m) => m.slotId)],
     );
     const fresh = planned.filter((s) => !keptKeys.has(key(s)));
     // ON CONFLICT DO NOTHING uses the teacher's no-overlap exclusion constraint as the
@@ -368,10 +402,41 @@ export class EventAdminService {
        ON CONFLICT DO NOTHING RETURNING id`,
       [eventId, teacherId, room, fresh.map((s) => s.startsAt), fresh.map((s) => s.endsAt)],
     );
+    // Each moving appointment's slot takes its new time, and the appointment passes the
+    // booking door again as a staff change: touching slot_id makes the trigger recompute
+    // its times, so the family's clash and gap constraints refuse what it could not keep,
+    // and the whole change with it.
+    for (const m of moves) {
+      await client.query('UPDATE slots SET starts_at = $2, ends_at = $3, room = $4 WHERE id = $1', [
+        m.slotId,
+        m.to.startsAt,
+        m.to.endsAt,
+        room,
+      ]);
+      await requirePolicy(
+        client,
+        { schoolId: p.schoolId, override: 'staff' },
+        { slotId: m.slotId, familyId: m.familyId, studentId: m.studentId, changing: m.bookingId },
+      );
+      try {
+        await client.query('UPDATE bookings SET slot_id = slot_id WHERE id = $1', [m.bookingId]);
+      } catch (err) {
+        refusalOrRethrow(err);
+      }
+    }
     out.facts.push(
       ...(await recordChanges(client, eventId, actor, [
         ...block.map((slotId): Change => ({ action: 'blocked', slotId })),
         ...moved.map((r): Change => ({ action: 'resized', slotId: r.id })),
+        ...moves.map(
+          (m): Change => ({
+            action: 'resized',
+            slotId: m.slotId,
+            bookingId: m.bookingId,
+            familyId: m.familyId,
+            studentId: m.studentId,
+          }),
+        ),
         ...created.map((r): Change => ({ action: 'added', slotId: r.id })),
       ])),
     );
@@ -381,8 +446,112 @@ export class EventAdminService {
     );
     return {
       availability: await this.teacherAvailability(client, p, eventId, teacherId, event.time_zone),
-      slots: { created: created.length, removed: remove.length, kept, blocked: block.length },
+      slots: {
+        created: created.length,
+        removed: remove.length,
+        kept,
+        blocked: block.length,
+        moved: moves.length,
+      },
       version: v[0]!.version,
     };
   }
+
+  /**
+   * Where a new slot length takes each held or booked appointment whose slot is not one
+   * of the new ones: the new slot holding its old start, else the next free one (else
+   * the last free one before). Without staff's confirmation it is refused, listing each
+   * appointment and where it would go; with it, the moves are returned to be made.
+   */
+  private async plannedMoves(
+    client: DbClient,
+    event: ScopedEvent,
+    existing: { id: string; starts_at: Date; ends_at: Date; live: boolean; history: boolean }[],
+    planned: InstantRange[],
+    confirmed: boolean,
+  ): Promise<Move[]> {
+    const key = (s: InstantRange) => `${s.startsAt.getTime()}-${s.endsAt.getTime()}`;
+    const plannedKeys = new Set(planned.map(key));
+    const range = (s: { starts_at: Date; ends_at: Date }) => ({ startsAt: s.starts_at, endsAt: s.ends_at });
+    const misplaced = existing.filter((s) => s.live && !plannedKeys.has(key(range(s))));
+    if (misplaced.length === 0) return [];
+    // A new slot is taken if an appointment that stays, or a slot kept for its history,
+    // already stands where it would go.
+    const staying = existing.filter((s) => !misplaced.includes(s) && (s.live || s.history)).map(range);
+    const overlaps = (a: InstantRange, b: InstantRange) => a.startsAt < b.endsAt && b.startsAt < a.endsAt;
+    const free = planned.filter((n) => !staying.some((s) => overlaps(n, s)));
+    const { rows: bookings } = await client.query<{
+      id: string;
+      slot_id: string;
+      family_id: string;
+      student_id: string;
+    }>(
+      `SELECT b.id, b.slot_id, b.family_id, b.student_id FROM bookings b
+        WHERE b.slot_id = ANY($1::uuid[]) AND booking_is_active(b.status, b.expires_at)`,
+      [misplaced.map((s) => s.id)],
+    );
+    const tz = event.time_zone;
+    const local = (r: InstantRange) =>
+      `${schoolDate(r.startsAt, tz)} ${schoolTime(r.startsAt, tz)}–${schoolTime(r.endsAt, tz)}`;
+    const moves: Move[] = [];
+    const nowhere: { bookingId: string; from: InstantRange }[] = [];
+    for (const s of misplaced) {
+      const b = bookings.find((x) => x.slot_id === s.id);
+      if (!b) continue;
+      const from = range(s);
+      const open = free.filter((n) => !moves.some((m) => key(m.to) === key(n)));
+      const to =
+        open.find((n) => n.endsAt > from.startsAt) ??
+        [...open].reverse().find((n) => n.endsAt <= from.startsAt);
+      if (!to) nowhere.push({ bookingId: b.id, from });
+      else
+        moves.push({
+          slotId: s.id,
+          bookingId: b.id,
+          familyId: b.family_id,
+          studentId: b.student_id,
+          from,
+          to,
+        });
+    }
+    if (nowhere.length > 0)
+      throw new DomainError(
+        'bookings_in_the_way',
+        `The new slot length leaves no time for ${nowhere.length} booked appointment${nowhere.length === 1 ? '' : 's'} (${nowhere.map((n) => local(n.from)).join(', ')}): widen the windows or move ${nowhere.length === 1 ? 'that family' : 'those families'} first.`,
+        { issues: nowhere.map((n) => ({ path: `bookings.${n.bookingId}`, message: local(n.from) })) },
+      );
+    if (!confirmed)
+      throw new DomainError(
+        'bookings_in_the_way',
+        `The new slot length moves ${moves.length} held or booked appointment${moves.length === 1 ? '' : 's'}; the families are told by e-mail. Confirm to move ${moves.length === 1 ? 'it' : 'them'}.`,
+        {
+          issues: moves.map((m) => ({
+            path: `bookings.${m.bookingId}`,
+            message: `${local(m.from)} → ${schoolTime(m.to.startsAt, tz)}–${schoolTime(m.to.endsAt, tz)}`,
+          })),
+        },
+      );
+    return moves;
+  }
+}
+
+/** An appointment a new slot length moves: its slot is retimed to `to`. */
+interface Move {
+  slotId: string;
+  bookingId: string;
+  familyId: string;
+  studentId: string;
+  from: InstantRange;
+  to: InstantRange;
+}
+
+/** A teacher's slot length at an event: their own (migration 029) or the event's. */
+export async function teacherSlotMinutes(q: Queryable, eventId: string, staffId: string): Promise<number> {
+  const { rows } = await q.query<{ minutes: number }>(
+    `SELECT coalesce(l.slot_minutes, e.slot_minutes) AS minutes
+       FROM events e LEFT JOIN teacher_slot_lengths l ON l.event_id = e.id AND l.staff_id = $2
+      WHERE e.id = $1`,
+    [eventId, staffId],
+  );
+  return rows[0]?.minutes ?? 0;
 }

@@ -18,7 +18,7 @@ export function covered(slot: InstantRange, windows: InstantRange[], breaks: Ins
  */
 export const teacherLimits: AvailabilityLimits = {
   async check(client: DbClient, plan: AvailabilityPlan): Promise<void> {
-    const { event, teacherId, windows, breaks } = plan;
+    const { event, teacherId, windows, breaks, slotMinutes } = plan;
     const tz = event.time_zone;
     const local = (r: InstantRange) =>
       `${schoolDate(r.startsAt, tz)} ${schoolTime(r.startsAt, tz)}–${schoolTime(r.endsAt, tz)}`;
@@ -35,6 +35,13 @@ export const teacherLimits: AvailabilityLimits = {
         deadline
           ? `Teachers could set their own times until ${schoolDate(deadline, tz)} ${schoolTime(deadline, tz)}; now only the school’s admins change them.`
           : 'The school’s admins have not opened this evening for teachers to set their own times.',
+      );
+
+    // A new length moves families' appointments: the admins' call, who confirm the moves.
+    if (slotMinutes.wanted !== slotMinutes.current)
+      throw new DomainError(
+        'forbidden',
+        `Your appointments are ${slotMinutes.current} minutes long; only the school’s admins change that.`,
       );
 
     const hours = await eventHours(client, event.id);
