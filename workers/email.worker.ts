@@ -7,6 +7,7 @@ import { enqueueEmails } from '../server/src/features/mail/mail-queue.ts';
 import { MailInFlight } from '../server/src/features/mail/sent-log.ts';
 import { serverKeys } from '../server/src/infra/server-keys.ts';
 import { parsePayload } from './payload.ts';
+import { SmtpBackoff, smtpUnreachable } from './smtp-backoff.ts';
 import type { WorkerContext } from './worker-context.ts';
 
 /**
@@ -39,16 +40,31 @@ export function createEmailWorker(ctx: WorkerContext): { worker: Worker; close()
     sealKey: serverKeys(ctx.config.SERVER_SECRET).mailSeal,
     organizerEmail: fromAddress(ctx.config.MAIL_FROM),
   });
-  const worker = new Worker(
+  // Back off for the server, not per message (smtp-backoff.ts), from the queue's own base delay.
+  const backoff = new SmtpBackoff(ctx.config.EMAIL_BACKOFF_MS);
+  const worker: Worker = new Worker(
     QUEUES.email,
     async (job, token) => {
       try {
         const payload = parsePayload(EmailJobSchema, job, ctx.logger);
         const outcome = await mail.handle(payload);
-        await job.updateData(finishedEmailData(payload));
+        // Only an SMTP exchange that worked says the server is back.
+        if (outcome === 'sent') backoff.succeeded();
+        // Only a job that carries text (a notice, an update) is rewritten without it: a
+        // booking mail's job holds ids alone, and one more Redis write per mail was waste.
+        const kept = finishedEmailData(payload);
+        if (Object.keys(kept).length !== Object.keys(payload).length) await job.updateData(kept);
         ctx.logger.info({ jobId: job.id, kind: payload.kind, outcome }, 'email job done');
         return outcome;
       } catch (err) {
+        // The server cannot be reached: every mail would fail alike. Stop taking mail
+        // for a while and put this one back without spending an attempt.
+        if (smtpUnreachable(err)) {
+          const wait = backoff.failed();
+          ctx.logger.warn({ err: (err as Error).message, retryInMs: wait }, 'SMTP server unreachable');
+          await worker.rateLimit(wait);
+          throw Worker.RateLimitError();
+        }
         // Another mail of the family's has its turn, or this one is in another attempt's
         // hands: wait a moment without spending an attempt. With the back-off, a family
         // confirming five appointments at once had its fifth mail wait out five growing

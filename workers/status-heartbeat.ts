@@ -20,6 +20,9 @@ import type { WorkerContext } from './worker-context.ts';
  * Wraps `ctx.mailer` in place, before any worker is built from the context, so every
  * send is seen without the e-mail worker knowing of it. Resolves to the stop function.
  */
+/** How stale the stored time of an unchanged mail outcome may get (the page shows seconds ago). */
+const OUTCOME_REFRESH_MS = 5000;
+
 export async function startStatusHeartbeat(ctx: WorkerContext): Promise<() => Promise<void>> {
   const { redis, logger } = ctx;
   const prefix = ctx.config.REDIS_PREFIX;
@@ -29,7 +32,12 @@ export async function startStatusHeartbeat(ctx: WorkerContext): Promise<() => Pr
     redis
       .set(workersHeartbeatKey(prefix), String(Date.now()), 'EX', WORKERS_STALE_SECONDS * 2)
       .then(() => {}, warn);
+  // Written when the outcome changes, else at most every OUTCOME_REFRESH_MS: a Redis
+  // write per mail sent told the status page nothing the first one had not.
+  let last: MailOutcome | null = null;
   ctx.mailer = recordingOutcomes(ctx.mailer, (outcome) => {
+    if (last && last.ok === outcome.ok && outcome.at - last.at < OUTCOME_REFRESH_MS) return;
+    last = outcome;
     redis.set(mailOutcomeKey(prefix), JSON.stringify(outcome), 'EX', MAIL_OUTCOME_TTL_SECONDS).catch(warn);
   });
   // The first beat is written before the workers count as started.

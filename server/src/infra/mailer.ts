@@ -34,6 +34,15 @@ export interface Mailer {
 export function createMailer(smtpUrl: string, from: string): Mailer {
   const transport = nodemailer.createTransport({
     url: smtpUrl,
+    // Kept-open connections, several messages each: a new TCP connection and SMTP
+    // greeting per message was most of the workers' CPU per confirmation.
+    pool: true,
+    // A connection closed under a message is tried once more on a fresh one (a server
+    // closing an idle connection just as it was picked); beyond that the e-mail
+    // worker's back-off for the server decides (workers/smtp-backoff.ts), not the
+    // pool's own requeues, which were five more connections per message while the
+    // server was away.
+    maxRequeues: 1,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,

@@ -81,10 +81,11 @@ export class MailService {
   async handle(job: EmailJob): Promise<MailOutcome> {
     const key = emailKey(job);
     if (job.kind === 'system-update-broadcast') return this.fanOut(job);
+    // A family's booking mails are composed only when their turn to be sent comes; their
+    // claim in the sent-log answers a mail already sent (one statement fewer per mail).
+    if (isBookingMail(job)) return this.bookingMails.send(job, key);
     // Cheap early exit for a retry after the mail went out; sendOnce decides anyway.
     if (await this.sentLog.wasSent(key)) return 'already_sent';
-    // A family's booking mails are composed only when their turn to be sent comes.
-    if (isBookingMail(job)) return this.bookingMails.send(job, key);
     const a = await this.compose(job);
     if (a.skip) return a.skip;
     if (!a.to) return 'no_recipient';
