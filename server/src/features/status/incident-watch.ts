@@ -3,7 +3,7 @@ import { STATUS_INCIDENTS } from '../../../../protocol/status.ts';
 import type { Db } from '../../infra/db.ts';
 
 /** How often each server looks at the parts of the service: an outage shorter than this may go unrecorded. */
-export const INCIDENT_WATCH_MS = 5_000;
+export const INCIDENT_WATCH_MS = 3_000;
 
 const COMPONENTS: Component[] = ['database', 'redis', 'workers', 'mail'];
 
@@ -31,6 +31,8 @@ export class IncidentWatch {
     private readonly db: Db,
     private readonly read: () => Promise<ServiceStatus>,
     private readonly logError: (err: unknown, context: string) => void,
+    /** Told when a component is seen go down or come back. */
+    private readonly onChange: (component: Component, state: 'up' | 'down') => void = () => {},
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -70,9 +72,11 @@ export class IncidentWatch {
       const since = this.down.get(c);
       if (state === 'down' && since === undefined) {
         this.down.set(c, at);
+        this.onChange(c, 'down');
         this.pending.push({ component: c, startedAt: at, endedAt: null });
       } else if (state === 'up' && since !== undefined) {
         this.down.delete(c);
+        this.onChange(c, 'up');
         const open = this.pending.find((p) => p.component === c && p.endedAt === null);
         if (open) open.endedAt = at;
         else this.pending.push({ component: c, startedAt: since, endedAt: at });

@@ -19,14 +19,23 @@ export function createStatusFeature(deps: {
   db: Db;
   redis: Redis;
   prefix: string;
-  screens: EveryScreen;
+  /** Every screen (all servers), and this server's own (`local`, which needs no Redis). */
+  screens: EveryScreen & {
+    local: { emit(event: 'event:resync', payload: { reason: 'service_changed' }): unknown };
+  };
   operatorAuth: Pick<OperatorAuth, 'require'>;
   logError: (err: unknown, context: string) => void;
   /** How often the watch looks; 0: not started (tests call watch.tick()). */
   watchEveryMs?: number;
 }) {
   const readStatus = () => readServiceStatus({ db: deps.db, redis: deps.redis, prefix: deps.prefix });
-  const watch = new IncidentWatch(deps.db, readStatus, deps.logError);
+  // The database or Redis going down or coming back: this server's screens join again
+  // at once, so they say the service is away (the join is refused) or take the fresh
+  // snapshot that ends their pause, rather than at their next back-off retry (up to 30 s).
+  const watch = new IncidentWatch(deps.db, readStatus, deps.logError, (component) => {
+    if (component === 'database' || component === 'redis')
+      deps.screens.local.emit('event:resync', { reason: 'service_changed' });
+  });
   const messages = new ServiceMessagesService(deps.db, deps.screens, deps.logError);
   let lastIncidents: Incident[] = [];
 
