@@ -1,5 +1,3 @@
-import { permits } from './authorize.ts';
-
 /** Who is making a request, as established from a session token. */
 export type Principal =
   | {
@@ -20,10 +18,6 @@ export type Principal =
 /** The key under which a principal's idempotency keys live. */
 export function principalKey(p: Principal): string {
   return p.kind === 'family' ? `family:${p.familyId}` : `staff:${p.staffId}`;
-}
-
-export function isAdmin(p: Principal): boolean {
-  return permits(p, { kind: 'admin' });
 }
 
 /** A principal before its session exists. */

@@ -14,8 +14,6 @@ import { HoldLifecycle } from './hold-lifecycle.ts';
 import { StaffActions } from './staff-actions.ts';
 
 export type { BookingServiceDeps, HoldExpiryScheduler } from './booking-context.ts';
-export { HoldNotLapsedYet } from './hold-expiry.ts';
-export { MAX_HOLD_EXTENSIONS } from './hold-lifecycle.ts';
 
 /**
  * The booking door's TypeScript side, as the edges (HTTP routes, the socket gateway)
