@@ -1,4 +1,5 @@
 import { render, screen } from '@testing-library/svelte';
+import type { ComponentProps } from 'svelte';
 import { describe, expect, it } from 'vitest';
 import BookingModeForm from '../../client/src/admin/fairness/BookingModeForm.svelte';
 import Reports from '../../client/src/admin/Reports.svelte';
@@ -6,6 +7,7 @@ import BookingLog from '../../client/src/admin/school/BookingLog.svelte';
 import { Announcer } from '../../client/src/lib/announcer.svelte.ts';
 import type { LiveSocket } from '../../client/src/parent/fairness/live-socket.ts';
 import QueuePanel from '../../client/src/parent/fairness/QueuePanel.svelte';
+import ServiceMessageBanner from '../../client/src/shared/ServiceMessageBanner.svelte';
 import type { Ack } from '../../protocol/errors.ts';
 import type { FairStartStatusView } from '../../protocol/fairness.ts';
 import type { EventView } from '../../protocol/schemas.ts';
@@ -100,6 +102,7 @@ describe('components follow their props', () => {
       [`DELETE /events/${event.id}/queue`]: () => ticket(event.id, 0),
       [`GET /events/${other.id}/fair-start`]: () => metered(other.id),
       [`POST /events/${other.id}/queue`]: () => ticket(other.id, 3),
+      [`DELETE /events/${other.id}/queue`]: () => ticket(other.id, 0),
     });
     const first = listeningSocket();
     const second = listeningSocket();
@@ -117,6 +120,56 @@ describe('components follow their props', () => {
     expect(first.listening()).toBe(0);
     second.emit('queue:position', { eventId: other.id, position: 2, estimatedWaitSeconds: 30 });
     await expect.poll(() => screen.getByTestId('queue').textContent).toContain('number 2 in line');
+  });
+
+  it('the service banner shows the messages for the session it is given now', async () => {
+    const at = new Date(Date.UTC(2026, 10, 30, 9, 0)).toISOString();
+    const message = (schoolId: string, body: string) => ({
+      id: crypto.randomUUID(),
+      schoolId,
+      schoolName: null,
+      body,
+      postedAt: at,
+      updatedAt: at,
+      endedAt: null,
+    });
+    const { api } = adminApi({
+      'GET /service-messages': () => ({
+        ok: true,
+        data: {
+          messages: [
+            message('school-a', 'Hillside opens at 19:30'),
+            message('school-b', 'Riverside opens at 18:00'),
+          ],
+        },
+      }),
+    });
+    const session = (schoolId: string) => {
+      const live = listeningSocket();
+      // Already connected: the listener is called at once.
+      const onConnect = (fn: () => void) => {
+        fn();
+        return () => {};
+      };
+      const connection = { socket: live.socket, onConnect };
+      const me = { kind: 'family', school: { id: schoolId, timeZone: 'Europe/London' } };
+      return {
+        live,
+        ctx: { api, connection, me } as unknown as ComponentProps<typeof ServiceMessageBanner>['ctx'],
+      };
+    };
+    const a = session('school-a');
+    const b = session('school-b');
+    const { rerender } = render(ServiceMessageBanner, { ctx: a.ctx });
+    await expect
+      .poll(() => screen.getByTestId('service-messages').textContent)
+      .toContain('Hillside opens at 19:30');
+    await rerender({ ctx: b.ctx });
+    await expect
+      .poll(() => screen.getByTestId('service-messages').textContent)
+      .toContain('Riverside opens at 18:00');
+    expect(screen.getByTestId('service-messages').textContent).not.toContain('Hillside');
+    expect(a.live.listening()).toBe(0);
   });
 });
 
