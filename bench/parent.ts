@@ -23,6 +23,8 @@ export class RushMetrics {
   readonly busyAck = new Samples();
   readonly commitToScreen = new Samples();
   readonly broadcastToScreen = new Samples();
+  /** From a parent's arrival to their confirmed itinerary (the human profile). */
+  readonly arrivalToItinerary = new Samples();
   /** Per fact (event version): the latest delivery, for "every screen has it". */
   readonly lastScreen = new Map<number, number>();
   holdAttempts = 0;
@@ -35,6 +37,9 @@ export class RushMetrics {
   noFreeSlot = 0;
   refusals: Record<string, number> = {};
   transportErrors = 0;
+  /** "Busy" answers (503 / unavailable), and those of them that did not say when to come back. */
+  busyAnswers = 0;
+  busyWithoutRetryAfter = 0;
   /** Booking ids the server said were confirmed: each must be confirmed in the database. */
   readonly confirmedIds: string[] = [];
 
@@ -54,8 +59,12 @@ export class RushMetrics {
 export interface Behaviour {
   /** Children's teachers each parent tries to book, per child. */
   teachersPerChild: number;
-  /** Mean pause before each click (ms); each pause is 0.5–1.5 × this. */
+  /**
+   * The pause before each click (ms). uniform: 0.5–1.5 × thinkMs (fast clickers);
+   * lognormal: median thinkMs with a long tail (a person reading the grid).
+   */
   thinkMs: number;
+  think?: 'uniform' | 'lognormal';
   /** Parents do not all click at T0 exactly: each starts within this many ms. */
   reactionMs: number;
   /** Share of parents who let their holds lapse instead of confirming. */
@@ -76,6 +85,8 @@ export interface ParentPlan {
   useHttp: boolean;
   baseUrl: string;
   localAddress: string;
+  /** When set, the parent arrives this many ms after T0 (else within reactionMs). */
+  arriveAfterMs?: number;
 }
 
 interface LocalSlot {
@@ -121,7 +132,18 @@ export class SimulatedParent {
   ) {
     this.http = new HttpClient(plan.baseUrl, plan.localAddress);
     this.rand = rng(plan.index * 7919 + 17);
+    // The teachers this parent will try, chosen now: only their slots are kept from
+    // the snapshot (5,000 parents each keeping the whole grid would measure the
+    // generator's memory).
+    this.chosen = plan.children.map((c) => ({
+      id: c.id,
+      teacherIds: [...c.teacherIds].sort(() => this.rand() - 0.5).slice(0, behaviour.teachersPerChild),
+    }));
+    this.wanted = new Set(this.chosen.flatMap((c) => c.teacherIds));
   }
+
+  private readonly chosen: { id: string; teacherIds: string[] }[];
+  private readonly wanted: Set<string>;
 
   async login(): Promise<void> {
     const res = await this.http.request('POST', '/api/v1/auth/family/login', {
@@ -160,6 +182,7 @@ export class SimulatedParent {
     if (!res.ok) throw new Error(`join: ${res.error.code}`);
     const snap = res.data;
     for (const s of snap.slots) {
+      if (!this.wanted.has(s.teacherId)) continue;
       const local: LocalSlot = {
         id: s.id,
         teacherId: s.teacherId,
@@ -187,12 +210,23 @@ export class SimulatedParent {
   }
 
   private ask<T>(event: keyof ClientToServerEvents, payload: unknown): Promise<Ack<T>> {
-    return new Promise((resolve) => {
-      (this.socket!.emit as (...a: unknown[]) => void)(event, payload, resolve);
+    return new Promise((resolve, reject) => {
+      // An answer that never comes is a transport error, not a hang of the run.
+      (this.socket!.timeout(60_000).emit as (...a: unknown[]) => void)(
+        event,
+        payload,
+        (err: Error | null, answer: Ack<T>) => (err ? reject(err) : resolve(answer)),
+      );
     });
   }
 
   private think(): Promise<void> {
+    if (this.behaviour.think === 'lognormal') {
+      // Box–Muller: a standard normal from two uniforms; σ 0.6 puts the middle 90%
+      // of pauses between about 1.5 and 10.7 s around a 4 s median.
+      const z = Math.sqrt(-2 * Math.log(1 - this.rand())) * Math.cos(2 * Math.PI * this.rand());
+      return sleep(this.behaviour.thinkMs * Math.exp(0.6 * z));
+    }
     return sleep(this.behaviour.thinkMs * (0.5 + this.rand()));
   }
 
@@ -221,6 +255,10 @@ export class SimulatedParent {
       }
       const ms = nowMs() - t0;
       if (answer.ok) return { ...answer, ms };
+      if (answer.error.code === 'unavailable') {
+        this.metrics.busyAnswers++;
+        if (!(answer.error.retryAfter && answer.error.retryAfter > 0)) this.metrics.busyWithoutRetryAfter++;
+      }
       if (answer.error.code === 'unavailable' && attempt < 6) {
         this.metrics.busyAck.add(ms);
         this.metrics.refused(`${kind}:unavailable`);
@@ -289,11 +327,12 @@ export class SimulatedParent {
 
   /** The evening from T0: hold a slot with each chosen teacher, perhaps change one, then confirm. */
   async rush(t0: number): Promise<void> {
-    await sleep(Math.max(0, t0 - Date.now()) + this.rand() * this.behaviour.reactionMs);
-    for (const child of this.plan.children) {
-      const teachers = [...child.teacherIds].sort(() => this.rand() - 0.5);
-      for (const teacherId of teachers.slice(0, this.behaviour.teachersPerChild))
-        await this.bookTeacher(teacherId, child.id);
+    await sleep(
+      Math.max(0, t0 - Date.now()) + (this.plan.arriveAfterMs ?? this.rand() * this.behaviour.reactionMs),
+    );
+    const arrivedAt = nowMs();
+    for (const child of this.chosen) {
+      for (const teacherId of child.teacherIds) await this.bookTeacher(teacherId, child.id);
     }
     if (this.mine.length === 0) return;
     const roll = this.rand();
@@ -318,7 +357,7 @@ export class SimulatedParent {
       if (released.ok) {
         this.metrics.releases++;
         this.mine.splice(this.mine.indexOf(change), 1);
-        const child = this.plan.children.find((c) => c.teacherIds.includes(change.teacherId));
+        const child = this.chosen.find((c) => c.teacherIds.includes(change.teacherId));
         if (child) await this.bookTeacher(change.teacherId, child.id);
       }
     }
@@ -337,9 +376,61 @@ export class SimulatedParent {
     );
     if (confirmed.ok) {
       this.metrics.confirmAck.add(confirmed.ms);
+      this.metrics.arrivalToItinerary.add(nowMs() - arrivedAt);
       this.metrics.bookingsConfirmed += confirmed.data.bookings.length;
       for (const b of confirmed.data.bookings) this.metrics.confirmedIds.push(b.id);
     } else this.metrics.refused(`confirm:${confirmed.error.code}`);
+  }
+
+  /**
+   * One booking of the capacity profile, open loop: the hold is sent now, its answer
+   * timed from `intendedAt` (when the schedule wanted it sent, so a late generator or
+   * a queue ahead of it counts against the system, not hidden: no coordinated
+   * omission); the confirmation of that one hold follows at once. No retries: a
+   * refusal is counted as one.
+   */
+  async bookOnce(
+    slotId: string,
+    studentId: string,
+    intendedAt: number,
+  ): Promise<{ holdMs: number | null; confirmMs: number | null; refused: string | null; bookings: number }> {
+    const t = (p: Promise<Ack<unknown>>) =>
+      p.catch(() => {
+        this.metrics.transportErrors++;
+        return { ok: false, error: { code: 'transport', message: 'no answer' } } as const;
+      });
+    const hold = (await t(
+      this.ask<BookingView>('slot:hold', { slotId, studentId, idempotencyKey: randomUUID() }),
+    )) as Ack<BookingView>;
+    const holdMs = nowMs() - intendedAt;
+    this.metrics.holdAttempts++;
+    if (!hold.ok)
+      return { holdMs, confirmMs: null, refused: `hold:${this.countBusy(hold.error)}`, bookings: 0 };
+    this.metrics.holdsOk++;
+    this.metrics.confirmCalls++;
+    const sent = nowMs();
+    const confirmed = (await t(
+      this.ask('booking:confirm', {
+        eventId: this.eventId,
+        holdIds: [hold.data.id],
+        idempotencyKey: randomUUID(),
+      }),
+    )) as Ack<{ bookings: BookingView[] }>;
+    const confirmMs = nowMs() - sent;
+    if (!confirmed.ok)
+      return { holdMs, confirmMs, refused: `confirm:${this.countBusy(confirmed.error)}`, bookings: 0 };
+    this.metrics.bookingsConfirmed += confirmed.data.bookings.length;
+    for (const b of confirmed.data.bookings) this.metrics.confirmedIds.push(b.id);
+    return { holdMs, confirmMs, refused: null, bookings: confirmed.data.bookings.length };
+  }
+
+  private countBusy(error: ErrorBody): string {
+    if (error.code === 'unavailable') {
+      this.metrics.busyAnswers++;
+      if (!(error.retryAfter && error.retryAfter > 0)) this.metrics.busyWithoutRetryAfter++;
+    }
+    this.metrics.refused(error.code);
+    return error.code;
   }
 
   close(): void {

@@ -29,12 +29,20 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function startProcess(name: string, entry: string, env: Record<string, string>): Started {
+function startProcess(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  cpus: string | null = null,
+): Started {
   // BENCH_PROFILE_DIR=<dir>: each server and worker writes a V8 CPU profile there when it stops.
   const profile = process.env.BENCH_PROFILE_DIR
     ? ['--cpu-prof', `--cpu-prof-dir=${path.join(process.env.BENCH_PROFILE_DIR, name)}`]
     : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', '--import', PROBE, entry], {
+  const node = [process.execPath, ...profile, '--import', 'tsx', '--import', PROBE, entry];
+  // cpus: pinned with taskset, which execs node in its own place (the pid is node's).
+  const [command, ...args] = cpus ? ['taskset', '-c', cpus, ...node] : node;
+  const child = spawn(command!, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -84,13 +92,18 @@ function startProcess(name: string, entry: string, env: Record<string, string>):
 }
 
 /** Starts `server/src/index.ts` on a free loopback port and waits until /healthz answers 200. */
-export async function startServer(name: string, env: Record<string, string>): Promise<Started> {
+export async function startServer(
+  name: string,
+  env: Record<string, string>,
+  cpus: string | null = null,
+): Promise<Started> {
   const port = await freePort();
-  const started = startProcess(name, path.join(ROOT, 'server/src/index.ts'), {
-    ...env,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-  });
+  const started = startProcess(
+    name,
+    path.join(ROOT, 'server/src/index.ts'),
+    { ...env, HOST: '127.0.0.1', PORT: String(port) },
+    cpus,
+  );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -115,6 +128,7 @@ export async function startServer(name: string, env: Record<string, string>): Pr
 export function startWorkers(
   env: Record<string, string>,
   entry = path.join(ROOT, 'workers/index.ts'),
+  cpus: string | null = null,
 ): Started {
-  return startProcess('workers', entry, env);
+  return startProcess('workers', entry, env, cpus);
 }
