@@ -42,7 +42,7 @@ export function statusPage(read: () => Promise<ServiceStatusReport>): Router {
 }
 
 const STYLE =
-  '.up{color:#1b5e20}.down{color:#a40000;font-weight:bold}.unknown{color:#5c4400}.messages{border:2px solid #5c4400;background:#fff8e1;padding:.6rem 1.6rem}.when{color:#444;font-weight:normal}';
+  '.up{color:#1b5e20}.down{color:#a40000;font-weight:bold}.unknown{color:#5c4400}.messages{border:2px solid #5c4400;background:#fff8e1;padding:.6rem 1.6rem}.when{color:#444;font-weight:normal}th,td,caption{overflow-wrap:anywhere}@media (max-width:480px){main{padding:12px}th,td{padding:4px}}';
 
 function statusBody(s: ServiceStatusReport): string {
   const c = s.components;
