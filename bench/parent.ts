@@ -178,7 +178,12 @@ export class SimulatedParent {
   }
 
   async join(): Promise<void> {
-    const res = await this.ask<AvailabilitySnapshot>('event:join', { eventId: this.eventId });
+    let res = await this.ask<AvailabilitySnapshot>('event:join', { eventId: this.eventId });
+    // A busy server says when to come back (as a real screen would, it does).
+    for (let i = 0; !res.ok && res.error.code === 'unavailable' && i < 10; i++) {
+      await sleep((res.error.retryAfter ?? 1) * 1000 * (0.5 + this.rand()));
+      res = await this.ask<AvailabilitySnapshot>('event:join', { eventId: this.eventId });
+    }
     if (!res.ok) throw new Error(`join: ${res.error.code}`);
     const snap = res.data;
     for (const s of snap.slots) {
