@@ -115,8 +115,22 @@ async function startClient(index: number): Promise<Client> {
     });
   });
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-  await expect.poll(() => client.state.size).toBeGreaterThan(0);
+  await expect.poll(() => client.state.size, { timeout: 10_000 }).toBeGreaterThan(0);
   return client;
+}
+
+/** Until the client's socket is connected again (or 5 s, after which the caller tries anyway). */
+function reconnected(c: Client): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      c.socket.off('connect', done);
+      resolve();
+    };
+    const timer = setTimeout(done, 5_000);
+    c.socket.on('connect', done);
+    if (c.socket.connected) done();
+  });
 }
 
 /** A hold that survives a dead instance: on no answer, it is sent again with the same key. */
@@ -124,7 +138,7 @@ async function holdOnce(c: Client, slotId: string, studentId: string) {
   const key = randomUUID();
   for (let attempt = 0; attempt < 20; attempt++) {
     if (!c.socket.connected) {
-      await new Promise((r) => setTimeout(r, 100));
+      await reconnected(c);
       continue;
     }
     try {
@@ -165,10 +179,21 @@ describe('an instance killed mid-storm', () => {
         }
       }
     });
-    await new Promise((r) => setTimeout(r, 800));
+    // The storm is under way through the doomed instance: more holds answered than clients.
+    await expect
+      .poll(() => clients.reduce((n, c) => n + c.acked.length, 0), { timeout: 20_000 })
+      .toBeGreaterThan(clients.length);
     const killedAt = Date.now();
     await doomed.stop('SIGKILL');
-    await new Promise((r) => setTimeout(r, 1500));
+    // It goes on through the survivors: every client is back, and holds are answered again.
+    await expect
+      .poll(
+        () =>
+          clients.every((c) => c.connects >= 2 && c.socket.connected) &&
+          clients.flatMap((c) => c.acked).some((a) => a.at > killedAt),
+        { timeout: 20_000 },
+      )
+      .toBe(true);
     stop = true;
     await Promise.all(storm);
 
@@ -190,8 +215,8 @@ describe('an instance killed mid-storm', () => {
     );
     expect(dup[0]!.n).toBe(0);
 
-    // Resynced: each client's screen now shows what the database says.
-    await new Promise((r) => setTimeout(r, 300));
+    // Resynced: each client's screen comes to show what the database says (the last
+    // facts of the storm may still be on their way when it stops).
     for (const c of clients) {
       const truth = await apps[1]!.api('GET', `/api/v1/events/${school.eventId}/availability`, {
         token: c.token,
@@ -199,7 +224,9 @@ describe('an instance killed mid-storm', () => {
       expect(truth.status).toBe(200);
       const mine = truth.body.slots.filter((s: any) => c.state.has(s.id));
       expect(mine.length).toBe(c.state.size);
-      for (const s of mine) expect([s.id, c.state.get(s.id)!.state]).toEqual([s.id, s.state]);
+      await expect
+        .poll(() => mine.map((s: any) => [s.id, c.state.get(s.id)!.state]), { timeout: 5_000 })
+        .toEqual(mine.map((s: any) => [s.id, s.state]));
     }
     for (const c of clients) c.socket.disconnect();
   });
