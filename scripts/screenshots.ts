@@ -1,7 +1,8 @@
 /**
  * `npm run screenshots`: PNGs of the parent grid (desktop) and, at 390 and 320 px,
  * the phone list, a hold, a teacher's evening, the itinerary, a change in one step,
- * before booking opens, and the planner; the teacher timeline (desktop and phone),
+ * before booking opens, and the planner; the teacher timeline (desktop and phone) and the
+ * families who have not booked the teacher, one just invited,
  * the admin console and its event settings, the operator's schools (one suspended),
  * service-update preview and use of the service — in screenshots/, taken from the real
  * server and the built client in Debian's Chromium.
@@ -177,7 +178,15 @@ async function main() {
     const busiest = school.teachers[0]!;
     await signInStaff(teacherPage.page, app.url, busiest.email);
     await teacherPage.page.getByRole('heading', { name: /Your evening/ }).waitFor();
+    await teacherPage.page.getByRole('heading', { name: /Families who have not booked you/ }).waitFor();
     await teacherPage.page.screenshot({ path: path.join(OUT, 'teacher-timeline.png'), fullPage: true });
+    // Families of the teacher's classes who have not booked them (issue 16): one invited, one chosen.
+    const notBooked = teacherPage.page.locator('section.not-booked');
+    await notBooked.getByRole('checkbox').first().check();
+    await notBooked.getByRole('button', { name: 'Invite 1 family to book' }).click();
+    await notBooked.getByRole('status').waitFor();
+    await notBooked.getByRole('checkbox').first().check();
+    await notBooked.screenshot({ path: path.join(OUT, 'teacher-not-booked.png') });
 
     const adminPage = await newPage(browser, { width: 1440, height: 900 });
     await signInStaff(adminPage.page, app.url, school.admin.email);

@@ -102,6 +102,21 @@ describe('families who have not booked the teacher', () => {
     );
   });
 
+  it('reads the list again when the timeline says one more slot is booked', async () => {
+    let reads = 0;
+    const { api } = adminApi({
+      [`GET ${BASE}/not-booked`]: () => {
+        reads++;
+        return { ok: true, data: reads === 1 ? view() : view({ families: view().families.slice(1) }) };
+      },
+    });
+    const r = render(NotBookedFamilies, { api, event, booked: 4 });
+    expect(await screen.findByRole('heading', { name: /\(3\)/ })).toBeTruthy();
+    await r.rerender({ api, event, booked: 5 });
+    expect(await screen.findByRole('heading', { name: /\(2\)/ })).toBeTruthy();
+    expect(reads).toBe(2);
+  });
+
   it('offers no invitation once booking has closed', async () => {
     const { api } = adminApi({
       [`GET ${BASE}/not-booked`]: () => ({ ok: true, data: view({ bookingOpen: false }) }),

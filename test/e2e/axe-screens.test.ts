@@ -107,6 +107,11 @@ for (const viewport of WIDTHS) {
       await page.getByRole('heading', { name: /Your evening/ }).waitFor();
       await page.locator('[data-testid="connection"][data-status="live"]').waitFor();
       await a.check('teacher timeline');
+      // The families of the teacher's classes who have not booked them, one chosen (issue 16).
+      const notBooked = page.locator('section.not-booked');
+      await notBooked.getByRole('heading', { name: /Families who have not booked you/ }).waitFor();
+      await notBooked.getByRole('checkbox').first().check();
+      await a.check('teacher not-booked families');
       // The teacher's own availability editor (issue 16), opened.
       await page.getByText('My availability', { exact: true }).click();
       await page.getByRole('button', { name: 'Save my times' }).waitFor();
