@@ -146,14 +146,33 @@ export class SimulatedParent {
   private readonly wanted: Set<string>;
 
   async login(): Promise<void> {
-    const res = await this.http.request('POST', '/api/v1/auth/family/login', {
-      body: { schoolCode: this.schoolCode, surname: this.plan.surname, accessCode: this.plan.accessCode },
-    });
+    const ask = () =>
+      this.http.request('POST', '/api/v1/auth/family/login', {
+        body: { schoolCode: this.schoolCode, surname: this.plan.surname, accessCode: this.plan.accessCode },
+      });
+    let res = await ask();
+    // A busy server (503) says when to come back; a parent does.
+    for (let i = 0; res.status === 503 && i < 20; i++) {
+      await sleep(Number(res.headers['retry-after'] ?? 1) * 1000 * (0.5 + this.rand()));
+      res = await ask();
+    }
     if (res.status !== 200) throw new Error(`family login ${res.status}: ${JSON.stringify(res.body)}`);
     this.token = res.body.token;
   }
 
   async connect(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.connectOnce();
+      } catch (err) {
+        this.socket?.disconnect();
+        if (attempt >= 5) throw err;
+        await sleep(1000 * (0.5 + this.rand()));
+      }
+    }
+  }
+
+  private async connectOnce(): Promise<void> {
     const socket: ClientSocket = connect(this.plan.baseUrl, {
       auth: { token: this.token },
       transports: ['websocket'],

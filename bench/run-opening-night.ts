@@ -305,7 +305,11 @@ export async function runOpeningNight(o: BenchOptions) {
     // Staff: every teacher watches their own evening; one admin watches everything.
     const staffHttp = new HttpClient(urls[0]!, '127.0.0.1');
     const staffLogin = async (email: string) => {
-      const res = await staffHttp.request('POST', '/api/v1/auth/staff/login', { body: { email, password } });
+      let res = await staffHttp.request('POST', '/api/v1/auth/staff/login', { body: { email, password } });
+      for (let i = 0; res.status === 503 && i < 20; i++) {
+        await new Promise((r) => setTimeout(r, Number(res.headers['retry-after'] ?? 1) * 1000));
+        res = await staffHttp.request('POST', '/api/v1/auth/staff/login', { body: { email, password } });
+      }
       if (res.status !== 200) throw new Error(`staff login ${res.status}: ${JSON.stringify(res.body)}`);
       return res.body.token as string;
     };
