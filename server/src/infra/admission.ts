@@ -81,7 +81,8 @@ export interface AdmissionOptions {
  */
 export class Admission {
   private readonly take: AdmitCommand;
-  private readonly slotEvents = new Map<string, Promise<SlotEvent | null>>();
+  private readonly slotEvents = new Map<string, SlotEvent>();
+  private loadingSlots: Promise<void> | null = null;
 
   constructor(
     redis: Redis,
@@ -193,29 +194,42 @@ export class Admission {
     this.familyGate = gate;
   }
 
-  private eventOfSlot(slotId: string): Promise<SlotEvent | null> {
-    // One lookup per slot, shared by everyone asking at once: in a race 200 requests
-    // for one slot arrive together, and 200 identical queries would queue for the
-    // pool (and trip the queue guard) while the slot lock answers 199 of them anyway.
-    const known = this.slotEvents.get(slotId);
-    if (known) return known;
-    // Bounded: an evening has a few thousand slots; a flood of made-up ids must not grow this forever.
-    if (this.slotEvents.size >= 100_000) this.slotEvents.clear();
-    const lookup = this.db
-      .query<{ event_id: string; school_id: string }>(
-        'SELECT s.event_id, e.school_id FROM slots s JOIN events e ON e.id = s.event_id WHERE s.id = $1',
-        [slotId],
-      )
-      .then((r) => (r.rows[0] ? { eventId: r.rows[0].event_id, schoolId: r.rows[0].school_id } : null));
-    this.slotEvents.set(slotId, lookup);
-    // Unknown slots and failed lookups are not remembered: the next ask tries again.
-    lookup.then(
-      (eventId) => {
-        if (!eventId) this.slotEvents.delete(slotId);
-      },
-      () => this.slotEvents.delete(slotId),
+  /**
+   * The event (and school) of a slot. A miss loads every slot of that event at once:
+   * on opening night nearly every hold names a slot nobody held before, so a lookup
+   * per slot was one more statement on nearly every hold; one per event is nothing.
+   * Loads run one at a time, so a crowd arriving together waits for the first one
+   * instead of each loading the same event (in a race 200 requests for one slot
+   * arrive together, and 200 identical queries would queue for the pool). A slot
+   * added later (availability changed) is a miss and loads its event again.
+   */
+  private async eventOfSlot(slotId: string): Promise<SlotEvent | null> {
+    for (;;) {
+      const known = this.slotEvents.get(slotId);
+      if (known) return known;
+      if (!this.loadingSlots) break;
+      await this.loadingSlots.catch(() => {});
+    }
+    const load = this.loadEventOfSlot(slotId);
+    this.loadingSlots = load;
+    try {
+      await load;
+    } finally {
+      if (this.loadingSlots === load) this.loadingSlots = null;
+    }
+    // Unknown slots are not remembered: the next ask tries again.
+    return this.slotEvents.get(slotId) ?? null;
+  }
+
+  private async loadEventOfSlot(slotId: string): Promise<void> {
+    const { rows } = await this.db.query<{ id: string; event_id: string; school_id: string }>(
+      `SELECT s.id, s.event_id, e.school_id FROM slots s JOIN events e ON e.id = s.event_id
+        WHERE s.event_id = (SELECT event_id FROM slots WHERE id = $1)`,
+      [slotId],
     );
-    return lookup;
+    // Bounded: a flood of events (or of made-up ids) must not grow this forever.
+    if (this.slotEvents.size + rows.length > 100_000) this.slotEvents.clear();
+    for (const r of rows) this.slotEvents.set(r.id, { eventId: r.event_id, schoolId: r.school_id });
   }
 }
 
