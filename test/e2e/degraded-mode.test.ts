@@ -255,6 +255,15 @@ describe('degraded mode in a real browser', () => {
     await statusPage.goto(`${app.url}/status`);
     expect(await statusPage.locator('[data-component="database"]').textContent()).toBe('Working');
     expect(await statusPage.getByTestId('status-incident').count()).toBeGreaterThanOrEqual(2);
+    // The outage is in the incidents, start and end: the database's own written once it was back.
+    const { body: report } = await app.api('GET', '/api/v1/status');
+    for (const part of ['database', 'redis']) {
+      const inc = report.incidents.find((i: { component: string }) => i.component === part);
+      expect(inc, part).toBeDefined();
+      expect(Date.parse(inc.startedAt)).toBeGreaterThanOrEqual(stopped - 5_000);
+      expect(Date.parse(inc.endedAt)).toBeGreaterThanOrEqual(restarted);
+      expect(inc.durationSeconds).toBeGreaterThan(0);
+    }
     await statusPage.screenshot({ path: path.join(SHOTS, 'status-incidents-390.png'), fullPage: true });
     await statusCtx.close();
     await fam.context.close();
