@@ -74,7 +74,12 @@ export interface ConferApp {
   close(): Promise<void>;
 }
 
-const DEFAULT_CLIENT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../client/dist');
+// Compiled (npm run build:server), this file is dist/server/src/app.js; the client is
+// built in client/dist either way.
+const DEFAULT_CLIENT_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  import.meta.url.endsWith('.js') ? '../../../client/dist' : '../../client/dist',
+);
 
 export function createApp(deps: AppDeps): ConferApp {
   const { config, db, redis, logger } = deps;

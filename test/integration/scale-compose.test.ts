@@ -45,8 +45,9 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
       ['mailpit', 'postgres', 'proxy', 'redis', 'server', 'workers'].sort(),
     );
-    expect(compose.services.workers.command.join(' ')).toContain('workers/index.ts');
-    expect(compose.services.server.command.join(' ')).toContain('server/src/index.ts');
+    // The image runs the compiled JavaScript (npm run build:server), no TypeScript loader.
+    expect(compose.services.workers.command).toEqual(['node', 'dist/workers/index.js']);
+    expect(compose.services.server.command).toEqual(['node', 'dist/server/src/index.js']);
   });
 
   it('gives every service a health check', () => {

@@ -8,7 +8,8 @@ export type CpuWork = CpuPool<CpuTasks>;
 /** The server's CPU pool, running the tasks of cpu-tasks.ts (planning, CSV checks). */
 export function createCpuWork(config: Config): CpuWork {
   const pool = new CpuPool<CpuTasks>({
-    tasksUrl: new URL('./cpu-tasks.ts', import.meta.url),
+    // The compiled server (dist/) has cpu-tasks.js beside this file.
+    tasksUrl: new URL(import.meta.url.endsWith('.js') ? './cpu-tasks.js' : './cpu-tasks.ts', import.meta.url),
     // At least two, so a plan does not wait behind a ten-second import.
     size: config.CPU_WORKERS || Math.max(2, availableParallelism() - 1),
     maxQueued: config.CPU_QUEUE_LIMIT,

@@ -1,11 +1,14 @@
 // Entry of a CPU pool worker thread (see cpu-pool.ts). Plain JavaScript on purpose:
 // a worker thread starts without the TypeScript loader of its parent (tsx for the
 // server, Vite's transform under Vitest), so it registers tsx itself before it
-// imports the task table, which is TypeScript.
+// imports the task table when that is TypeScript.
 import { parentPort, workerData } from 'node:worker_threads';
-import { register } from 'tsx/esm/api';
 
-register();
+// The compiled server (npm run build:server) hands over a .js task table: no loader.
+if (String(workerData.tasksUrl).endsWith('.ts')) {
+  const { register } = await import('tsx/esm/api');
+  register();
+}
 const { tasks } = await import(workerData.tasksUrl);
 
 parentPort.on('message', async ({ id, task, input }) => {
