@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { io as connectSocket, type Socket } from 'socket.io-client';
 import { HttpClient } from '../bench/http-client.ts';
 import { startMailSink } from '../bench/mail-sink.ts';
 import { freePort } from '../bench/processes.ts';
@@ -18,7 +19,7 @@ import { startPrivateRedis } from '../test/support/private-redis.ts';
 // booking (a hold, then its confirmation, over the public HTTP API) costs the system
 // under test, per process. A fresh database on the shared PostgreSQL, a private Redis
 // and an SMTP sink; the server and the workers started from their entry points with a
-// statement counter preloaded (scripts/pg-statement-counter.ts). Three phases — every
+// statement counter preloaded (scripts/pg-statement-counter.mjs). Three phases — every
 // hold, every confirmation, then the workers' drain until every mail is sent — each
 // reports CPU ms per booking from /proc (server, workers, this database's PostgreSQL
 // backends, Redis), statements per booking per process, Redis commands and
@@ -75,7 +76,7 @@ function startProcess(name: string, entry: string, env: Record<string, string>):
   const loader = values.dist ? [] : ['--import', 'tsx'];
   const child = spawn(
     process.execPath,
-    [...profile, ...loader, '--import', path.join(ROOT, 'scripts/pg-statement-counter.ts'), entry],
+    [...profile, ...loader, '--import', path.join(ROOT, 'scripts/pg-statement-counter.mjs'), entry],
     { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
   );
   let log = '';
@@ -210,6 +211,33 @@ try {
     if (res.status !== 200) throw new Error(`login ${res.status} ${JSON.stringify(res.body)}`);
     w.token = res.body.token;
   });
+  // --sockets N: N screens connected and joined to the event (families' tokens, round
+  // robin) for the whole run, so the server's RSS is read as on opening night.
+  const sockets: Socket[] = [];
+  const socketCount = Number(values.sockets);
+  const rssBefore = (await server.ask<{ rssBytes: number }>('count:stats', 'count:stats'))?.rssBytes ?? 0;
+  for (let i = 0; i < socketCount; i += 50) {
+    await Promise.all(
+      Array.from({ length: Math.min(50, socketCount - i) }, async (_, j) => {
+        const s = connectSocket(base, {
+          auth: { token: work[(i + j) % work.length]!.token },
+          transports: ['websocket'],
+          forceNew: true,
+          reconnection: false,
+        });
+        sockets.push(s);
+        await new Promise<void>((resolve, reject) => {
+          s.once('connect', () => resolve());
+          s.once('connect_error', reject);
+        });
+        await new Promise<void>((resolve) =>
+          s.emit('event:join', { eventId: school.eventId }, () => resolve()),
+        );
+      }),
+    );
+  }
+  const rssWithSockets =
+    (await server.ask<{ rssBytes: number }>('count:stats', 'count:stats'))?.rssBytes ?? 0;
   const holdIds = new Map<string, string>();
   const refused: Record<string, number> = {};
   const hold = async (w: (typeof work)[number], c: HttpClient) => {
@@ -373,7 +401,11 @@ try {
     drain: diff(s2, s3, n),
     total: diff(s0, s3, n),
     rssMb: rss,
+    serverRssMbBeforeSockets: Math.round(rssBefore / 1e6),
+    serverRssMbWithSockets: Math.round(rssWithSockets / 1e6),
+    sockets: sockets.filter((s) => s.connected).length,
   };
+  for (const s of sockets) s.close();
   console.log(JSON.stringify(report, null, 2));
   clearInterval(sampler);
   redisClient.disconnect();
