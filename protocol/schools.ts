@@ -242,6 +242,9 @@ export const FamilyExport = z.object({
     }),
   ),
   emailsSent: z.array(z.object({ kind: z.string(), sentAt: instant })),
+  /** Teachers' invitations to book (issue 16), and since when the family stopped them (null: it did not). */
+  invitations: z.array(z.object({ eventId: id, teacherName: z.string(), sentAt: instant })),
+  invitationsStoppedAt: instant.nullable(),
 });
 export const EraseFamilyResponse = z.object({
   familyId: id,

@@ -207,6 +207,22 @@ describe('families who have not booked a teacher, and invitations to book', () =
       .toBe(0);
     expect(mailsTo(famB.email!)).toHaveLength(0);
     expect(mailsTo(school.families.find((f) => f.id === a!.familyId)!.email!)).toHaveLength(0);
+
+    // The family's data export (subject access) says who invited it when, and since when it stopped them.
+    const admin = await loginStaff(app, school.admin.email);
+    const exported = await app.api('GET', `/api/v1/admin/families/${famB.id}/export`, { token: admin });
+    expect(exported.status).toBe(200);
+    expect(exported.body.invitations).toEqual([
+      { eventId: school.eventId, teacherName: expect.any(String), sentAt: expect.any(String) },
+    ]);
+    expect(exported.body.invitationsStoppedAt).not.toBeNull();
+    const none = await app.api(
+      'GET',
+      `/api/v1/admin/families/${school.families.find((f) => inClass(f).length === 0)?.id ?? a!.familyId}/export`,
+      { token: admin },
+    );
+    expect(none.status).toBe(200);
+    expect(none.body.invitations).toEqual([]);
   });
 
   it('refuses more than the teacher’s hourly allowance (429, Retry-After), sending none of the request', async () => {

@@ -239,7 +239,7 @@ export class RecordsService {
   async exportFamily(p: Principal, familyId: string): Promise<FamilyExport> {
     const f = await this.family(p, familyId);
     const q = this.db;
-    const [school, students, bookings, log, sessions, feedback, emails] = await Promise.all([
+    const [school, students, bookings, log, sessions, feedback, emails, invitations] = await Promise.all([
       q.query<{ id: string; code: string; name: string }>(
         'SELECT id, code, name FROM schools WHERE id = $1',
         [p.schoolId],
@@ -293,6 +293,13 @@ export class RecordsService {
             [p.schoolId, f.email],
           )
         : Promise.resolve({ rows: [] as { kind: string; sent_at: Date }[] }),
+      q.query<{ event_id: string; teacher_name: string; sent_at: Date; stopped_at: Date | null }>(
+        `SELECT i.event_id, ${STAFF_NAME} AS teacher_name, i.sent_at, f.invitation_opt_out_at AS stopped_at
+           FROM families f LEFT JOIN booking_invitations i ON i.family_id = f.id
+           LEFT JOIN staff st ON st.id = i.staff_id
+          WHERE f.id = $1 ORDER BY i.sent_at`,
+        [familyId],
+      ),
     ]);
     const iso = (d: Date) => d.toISOString();
     return {
@@ -347,6 +354,10 @@ export class RecordsService {
         createdAt: iso(x.created_at),
       })),
       emailsSent: emails.rows.map((e) => ({ kind: e.kind, sentAt: iso(e.sent_at) })),
+      invitations: invitations.rows.flatMap((i) =>
+        i.event_id ? [{ eventId: i.event_id, teacherName: i.teacher_name, sentAt: iso(i.sent_at) }] : [],
+      ),
+      invitationsStoppedAt: invitations.rows[0]?.stopped_at ? iso(invitations.rows[0].stopped_at) : null,
     };
   }
 
