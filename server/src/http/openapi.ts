@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ERROR_MESSAGES, ERROR_STATUS, type ErrorCode } from '../../../protocol/errors.ts';
 import { API_TAGS } from './api-tags.ts';
-import { type Access, type RouteDef, recordedIn } from './route.ts';
+import { type Access, type AnyRoute, recordedIn } from './route.ts';
 
 function recordedText(recorded: ReturnType<typeof recordedIn>): string {
   if (recorded === 'audit') return 'in the record of transactions (GET /api/v1/admin/transactions).';
@@ -56,7 +56,7 @@ function security(access: Access): { [scheme: string]: string[] }[] {
  * a path id that is not one is 404; any call may meet PostgreSQL or Redis down (503)
  * or a defect (500).
  */
-function refusals(r: RouteDef<any, any>): Set<ErrorCode> {
+function refusals(r: AnyRoute): Set<ErrorCode> {
   const codes = new Set<ErrorCode>(r.errors ?? []);
   codes.add('invalid_input');
   codes.add('payload_too_large');
@@ -108,7 +108,7 @@ function queryParameters(query: z.ZodObject): unknown[] {
   });
 }
 
-function requestBody(r: RouteDef<any, any>): Record<string, unknown> | undefined {
+function requestBody(r: AnyRoute): Record<string, unknown> | undefined {
   if (r.upload)
     return {
       required: true,
@@ -123,7 +123,7 @@ function requestBody(r: RouteDef<any, any>): Record<string, unknown> | undefined
  * The OpenAPI 3 document, generated from the same route definitions and zod schemas
  * that validate requests. Linted with Redocly in CI (`npm run lint:api`).
  */
-export function buildOpenApi(routes: RouteDef<any, any>[], version: string): Record<string, unknown> {
+export function buildOpenApi(routes: AnyRoute[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   const tagsUsed = new Set<string>();
   for (const r of routes) {

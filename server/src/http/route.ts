@@ -96,11 +96,20 @@ export interface RouteDef<B = unknown, P = Record<string, string>> {
   guard?: (token: string | null) => Promise<void>;
   /** Where its changes are recorded (see `Recorded`); only for methods other than GET. */
   recorded?: Recorded;
-  handler: (ctx: RouteContext<B, P>) => Promise<Result<unknown>>;
+  /*
+   * Method syntax on purpose: TypeScript checks a method's parameter both ways, so a
+   * route that reads a typed body still fits `AnyRoute` (body and params `unknown`).
+   * The edge hands it only what `body` and `params` parsed; defineRoute checks each
+   * route against its own schemas.
+   */
+  handler(ctx: RouteContext<B, P>): Promise<Result<unknown>>;
 }
 
+/** Any route, its body and params types erased: what lists of routes hold (mountRoutes, the OpenAPI document). */
+export type AnyRoute = RouteDef<unknown, unknown>;
+
 /** Where a route's changes are recorded: a GET changes nothing; other methods default to the audit log. */
-export function recordedIn(route: RouteDef<any, any>): Recorded {
+export function recordedIn(route: AnyRoute): Recorded {
   if (route.method === 'get') return { not: 'a read' };
   return route.recorded ?? 'audit';
 }
@@ -180,7 +189,7 @@ function readBody<B>(schema: z.ZodType<B>, req: Request): B {
 /** Mounts routes on a router: authentication, validation and the `{ error }` shape in one place. */
 export function mountRoutes(
   router: Router,
-  routes: RouteDef<any, any>[],
+  routes: AnyRoute[],
   sessions: SessionStore,
   recordChange: RecordChange,
   onRecordFailed: (operationId: string, err: unknown) => void,
@@ -220,7 +229,7 @@ export function mountRoutes(
 }
 
 async function run(
-  route: RouteDef<any, any>,
+  route: AnyRoute,
   req: Request,
   sessions: SessionStore,
   recordChange: RecordChange,
@@ -285,7 +294,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The audit entry of a change that succeeded: who, which operation, on what, asking what. */
 function auditEntry(
-  route: RouteDef<any, any>,
+  route: AnyRoute,
   req: Request,
   principal: Principal | null,
   params: unknown,

@@ -18,7 +18,10 @@ export interface OutboxRow {
  * that returns `{ pending }` keeps those rows (by id) for a later look, after
  * `recheckMs`: a mail row stays until its job has run (mail-queue.ts).
  */
-export type OutboxHandler = (rows: OutboxRow[], client: DbClient) => Promise<void | { pending: string[] }>;
+export type OutboxHandler = (
+  rows: OutboxRow[],
+  client: DbClient,
+) => Promise<undefined | { pending: string[] }>;
 
 export interface OutboxRelaySettings {
   /** How often the outbox is looked at when the last look found nothing. */

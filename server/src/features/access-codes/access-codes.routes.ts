@@ -4,7 +4,7 @@ import {
   AccessCodesResponse,
   EmailAccessCodesResponse,
 } from '../../../../protocol/schools.ts';
-import { defineRoute, type FileAnswer, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute, type FileAnswer } from '../../http/route.ts';
 import { DomainError } from '../domain-error.ts';
 import type { AccessCodesService, IssuedCode } from './access-codes.service.ts';
 import { lettersPage } from './letters-page.ts';
@@ -17,11 +17,7 @@ export interface AccessCodeRoutesDeps {
   mailCodes: ((codes: IssuedCode[]) => Promise<void>) | null;
 }
 
-export function accessCodesRoutes({
-  codes,
-  loginUrl,
-  mailCodes,
-}: AccessCodeRoutesDeps): RouteDef<any, any>[] {
+export function accessCodesRoutes({ codes, loginUrl, mailCodes }: AccessCodeRoutesDeps): AnyRoute[] {
   return [
     defineRoute({
       method: 'post',

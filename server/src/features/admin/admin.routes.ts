@@ -17,7 +17,7 @@ import {
   UpdateEventRequest,
 } from '../../../../protocol/admin.ts';
 import { BookingList, BookingView, EventView, SlotView } from '../../../../protocol/schemas.ts';
-import { defineRoute, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { Db } from '../../infra/db.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { BookingService } from '../booking/booking.service.ts';
@@ -49,7 +49,7 @@ const ok = <T>(data: T) => ({ ok: true as const, data });
 const csvErrors: ['not_found'] = ['not_found'];
 
 /** The admin console's API: set an evening up, steer it live, report on it. */
-export function adminRoutes(deps: AdminRoutesDeps): RouteDef<any, any>[] {
+export function adminRoutes(deps: AdminRoutesDeps): AnyRoute[] {
   const live = { db: deps.db, publisher: deps.publisher, logError: deps.logError };
   const eventAdmin = new EventAdminService({ ...live, events: deps.events });
   const slotAdmin = new SlotAdminService(live);

@@ -5,10 +5,10 @@ import {
   SharedChildModeRequest,
   SharedChildModeView,
 } from '../../../../protocol/admin.ts';
-import { defineRoute, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { SharedChildrenService } from './shared-children.service.ts';
 
-export function sharedChildrenRoutes(shared: SharedChildrenService): RouteDef<any, any>[] {
+export function sharedChildrenRoutes(shared: SharedChildrenService): AnyRoute[] {
   return [
     defineRoute({
       method: 'put',

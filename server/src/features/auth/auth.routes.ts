@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { LoginFamilyRequest, LoginResponse, LoginStaffRequest, Me } from '../../../../protocol/schemas.ts';
-import { defineRoute, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { Publisher } from '../live/publisher.ts';
 import type { AuthService } from './auth.service.ts';
 
-export function authRoutes(auth: AuthService, publisher: Publisher): RouteDef<any, any>[] {
+export function authRoutes(auth: AuthService, publisher: Publisher): AnyRoute[] {
   return [
     defineRoute({
       method: 'post',

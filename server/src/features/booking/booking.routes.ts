@@ -7,10 +7,10 @@ import {
   SlotBlockRequest,
   SlotView,
 } from '../../../../protocol/schemas.ts';
-import { defineRoute, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { BookingService } from './booking.service.ts';
 
-export function bookingRoutes(booking: BookingService): RouteDef<any, any>[] {
+export function bookingRoutes(booking: BookingService): AnyRoute[] {
   return [
     defineRoute({
       method: 'post',

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { MoveBookingRequest } from '../../../../protocol/admin.ts';
 import { BookingView } from '../../../../protocol/schemas.ts';
-import { defineRoute, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { FamilyMoveService } from './family-move.ts';
 
-export function familyMoveRoutes(moves: FamilyMoveService): RouteDef<any, any>[] {
+export function familyMoveRoutes(moves: FamilyMoveService): AnyRoute[] {
   return [
     defineRoute({
       method: 'post',

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { AvailabilitySnapshot, EventView } from '../../../../protocol/schemas.ts';
-import { defineRoute, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { EventsService } from './events.service.ts';
 
 const EventParams = z.object({ eventId: z.uuid() });
 
-export function eventsRoutes(events: EventsService): RouteDef<any, any>[] {
+export function eventsRoutes(events: EventsService): AnyRoute[] {
   return [
     defineRoute({
       method: 'get',

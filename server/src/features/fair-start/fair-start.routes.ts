@@ -6,12 +6,12 @@ import {
   FairStartStatus,
   QueueTicket,
 } from '../../../../protocol/fairness.ts';
-import { defineRoute, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { FairnessServices } from './fairness-services.ts';
 
 const eventParams = z.object({ eventId: z.uuid() });
 
-export function fairStartRoutes(f: FairnessServices): RouteDef<any, any>[] {
+export function fairStartRoutes(f: FairnessServices): AnyRoute[] {
   return [
     defineRoute({
       method: 'put',

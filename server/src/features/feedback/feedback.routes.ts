@@ -8,16 +8,13 @@ import {
   SubmitFeedbackRequest,
   SubmitFeedbackResponse,
 } from '../../../../protocol/schools.ts';
-import { defineRoute, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { FeedbackService } from './feedback.service.ts';
 import type { FeedbackStatusLookup } from './feedback-status.ts';
 
 const Params = z.object({ feedbackId: z.uuid() });
 
-export function feedbackRoutes(
-  feedback: FeedbackService,
-  status: FeedbackStatusLookup,
-): RouteDef<any, any>[] {
+export function feedbackRoutes(feedback: FeedbackService, status: FeedbackStatusLookup): AnyRoute[] {
   return [
     defineRoute({
       method: 'post',

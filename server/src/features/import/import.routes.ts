@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { ImportPlanReport, ImportRecordList, RestoreReport } from '../../../../protocol/imports.ts';
 import { ImportKind } from '../../../../protocol/schools.ts';
-import { defineRoute, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { RateLimit } from '../../infra/rate-limit.ts';
 import { DomainError } from '../domain-error.ts';
 import { type ImportIssue, ImportRejected } from './csv-table.ts';
@@ -67,11 +67,7 @@ export function rejection(issues: ImportIssue[], notListed = 0): DomainError {
   );
 }
 
-export function importRoutes(
-  imports: ImportService,
-  limit: RateLimit,
-  maxBytes: number,
-): RouteDef<any, any>[] {
+export function importRoutes(imports: ImportService, limit: RateLimit, maxBytes: number): AnyRoute[] {
   const yes = (v: unknown) => v === '1' || v === 'true';
   return [
     defineRoute({

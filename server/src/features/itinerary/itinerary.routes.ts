@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { ItineraryHoldRequest, ItineraryProposal, ItineraryWish } from '../../../../protocol/fairness.ts';
 import { BookingList } from '../../../../protocol/schemas.ts';
-import { defineRoute, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { FairnessServices } from '../fair-start/fairness-services.ts';
 
 const eventParams = z.object({ eventId: z.uuid() });
 
-export function itineraryRoutes(f: FairnessServices): RouteDef<any, any>[] {
+export function itineraryRoutes(f: FairnessServices): AnyRoute[] {
   return [
     defineRoute({
       method: 'post',

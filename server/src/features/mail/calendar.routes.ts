@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { errorBody } from '../../../../protocol/errors.ts';
-import { defineRoute, type FileAnswer, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute, type FileAnswer } from '../../http/route.ts';
 import type { Db } from '../../infra/db.ts';
 import { familyCalendar } from './family-calendar.ts';
 
@@ -15,7 +15,7 @@ export interface CalendarRouteDeps {
  * differed from the mails' (no SEQUENCE, no VTIMEZONE), so a calendar app could take
  * one for an older copy of the other; now both come from the server's one writer.
  */
-export function calendarRoutes(deps: CalendarRouteDeps): RouteDef<any, any>[] {
+export function calendarRoutes(deps: CalendarRouteDeps): AnyRoute[] {
   return [
     defineRoute({
       method: 'get',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { errorBody } from '../../../../protocol/errors.ts';
 import { MailPreferences, SetMailPreferencesRequest } from '../../../../protocol/mail-preferences.ts';
-import { defineRoute, type RecordNotes, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute, type RecordNotes } from '../../http/route.ts';
 import type { Db } from '../../infra/db.ts';
 import { DomainError } from '../domain-error.ts';
 import { type SystemMailState, setSystemMailOptOut, systemMailState } from './opt-out.ts';
@@ -23,7 +23,7 @@ function said(s: SystemMailState): z.infer<typeof OptOutState> {
  * (the HTML page a person sees is mail/opt-out-page.ts); and the signed-in admin's own
  * preference. Reading by token changes nothing: mail scanners follow links.
  */
-export function mailRoutes(db: Db): RouteDef<any, any>[] {
+export function mailRoutes(db: Db): AnyRoute[] {
   const byToken = (change: boolean | null) => {
     return async ({ params, record }: { params: z.infer<typeof OptOutParams>; record: RecordNotes }) => {
       const who = { token: params.token };

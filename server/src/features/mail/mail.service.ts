@@ -120,7 +120,7 @@ export class MailService {
           loadStaffContext(db, job.staffId),
           loadTeacherDay(db, job.staffId, job.eventId, job.date),
         ]);
-        if (!staff || !staff.active || !day)
+        if (!staff?.active || !day)
           return { to: null, schoolId: null, eventId: null, mail: null, skip: 'nothing_to_send' };
         const first = day.appointments[0];
         return {
@@ -167,7 +167,7 @@ export class MailService {
         };
       case 'system-update': {
         const staff = await loadStaffContext(db, job.staffId);
-        if (!staff || !staff.active || !staff.isAdmin)
+        if (!staff?.active || !staff.isAdmin)
           return { to: null, schoolId: null, eventId: null, mail: null, skip: 'nothing_to_send' };
         // Checked when sending, not only when fanning out: an opt-out clicked while
         // the broadcast is under way still counts.

@@ -6,12 +6,12 @@ import {
   RunningLateRequest,
   RunningLateView,
 } from '../../../../protocol/fairness.ts';
-import { defineRoute, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { FairnessServices } from '../fair-start/fairness-services.ts';
 
 const teacherParams = z.object({ eventId: z.uuid(), teacherId: z.uuid() });
 
-export function onTheNightRoutes(f: FairnessServices): RouteDef<any, any>[] {
+export function onTheNightRoutes(f: FairnessServices): AnyRoute[] {
   return [
     defineRoute({
       method: 'put',

@@ -19,7 +19,7 @@ import {
   SystemUpdateHistory,
   SystemUpdatePreview,
 } from '../../../../protocol/system-update.ts';
-import { defineRoute, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { FeedbackService } from '../feedback/feedback.service.ts';
 import type { TrafficService } from '../stats/traffic.service.ts';
 import type { OperatorAuth } from './operator-auth.ts';
@@ -36,7 +36,7 @@ export function operatorRoutes(
   traffic: TrafficService,
   feedback: FeedbackService,
   systemUpdates: SystemUpdatesService,
-): RouteDef<any, any>[] {
+): AnyRoute[] {
   const FeedbackParams = z.object({ feedbackId: z.uuid() });
   const SchoolParams = z.object({ schoolId: z.uuid() });
   // Before input validation: a school token here learns nothing about the body's shape.

@@ -1,7 +1,7 @@
 import express, { type Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config.ts';
-import type { RouteDef } from '../../http/route.ts';
+import type { AnyRoute } from '../../http/route.ts';
 import type { Db } from '../../infra/db.ts';
 import { AttemptBackoff, LocalRateLimit, RateLimit } from '../../infra/rate-limit.ts';
 import { serverKeys } from '../../infra/server-keys.ts';
@@ -60,7 +60,7 @@ export interface SchoolFeaturesDeps {
 }
 
 export interface SchoolFeatures {
-  routes: RouteDef<any, any>[];
+  routes: AnyRoute[];
   /** Server-rendered pages outside /api/v1: privacy, feedback form, set-password form. */
   pages: Router;
   /** Checks the operator's token, for operator routes built elsewhere (the pause, issue 16). */

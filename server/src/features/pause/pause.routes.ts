@@ -5,7 +5,7 @@ import {
   PauseRequest,
   ServicePauseView,
 } from '../../../../protocol/pause.ts';
-import { defineRoute, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { OperatorAuth } from '../operator/operator-auth.ts';
 import type { PauseService } from './pause.service.ts';
 
@@ -14,10 +14,7 @@ import type { PauseService } from './pause.service.ts';
  * every event. Each change is recorded by the edge in the record of transactions, with
  * the pause before and after.
  */
-export function pauseRoutes(
-  pauses: PauseService,
-  operator: Pick<OperatorAuth, 'require'>,
-): RouteDef<any, any>[] {
+export function pauseRoutes(pauses: PauseService, operator: Pick<OperatorAuth, 'require'>): AnyRoute[] {
   const EventParams = z.object({ eventId: z.uuid() });
   const guard = async (token: string | null) => {
     await operator.require(token ?? '');

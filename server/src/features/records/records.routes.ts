@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BookingLogView, EraseFamilyResponse, FamilyExport } from '../../../../protocol/schools.ts';
-import { defineRoute, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import { DomainError } from '../domain-error.ts';
 import type { FamilyErasure } from './family-erasure.ts';
 import type { RecordsService } from './records.service.ts';
@@ -10,7 +10,7 @@ const EventParams = z.object({ eventId: z.uuid() });
 const EventTeacherParams = z.object({ eventId: z.uuid(), teacherId: z.uuid() });
 const FamilyParams = z.object({ familyId: z.uuid() });
 
-export function recordsRoutes(records: RecordsService, erasure: FamilyErasure): RouteDef<any, any>[] {
+export function recordsRoutes(records: RecordsService, erasure: FamilyErasure): AnyRoute[] {
   return [
     defineRoute({
       method: 'get',

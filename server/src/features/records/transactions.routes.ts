@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { TransactionPage } from '../../../../protocol/transactions.ts';
-import { defineRoute, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import { DomainError } from '../domain-error.ts';
 import type { TransactionQuery, TransactionsService } from './transactions.service.ts';
 
@@ -37,7 +37,7 @@ function readQuery(req: Request): TransactionQuery {
   return { from: instant(q.from, 'from'), to: instant(q.to, 'to'), limit, before: q.before || undefined };
 }
 
-export function transactionsRoutes(transactions: TransactionsService): RouteDef<any, any>[] {
+export function transactionsRoutes(transactions: TransactionsService): AnyRoute[] {
   return [
     defineRoute({
       method: 'get',

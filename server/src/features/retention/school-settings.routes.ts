@@ -1,8 +1,8 @@
 import { SchoolSettings, UpdateSchoolSettingsRequest } from '../../../../protocol/school-settings.ts';
-import { defineRoute, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { SchoolSettingsService } from './school-settings.service.ts';
 
-export function schoolSettingsRoutes(settings: SchoolSettingsService): RouteDef<any, any>[] {
+export function schoolSettingsRoutes(settings: SchoolSettingsService): AnyRoute[] {
   return [
     defineRoute({
       method: 'get',

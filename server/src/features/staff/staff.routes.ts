@@ -8,14 +8,14 @@ import {
   SetPasswordResponse,
   StaffAccountView,
 } from '../../../../protocol/schools.ts';
-import { defineRoute, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { RateLimit } from '../../infra/rate-limit.ts';
 import { DomainError } from '../domain-error.ts';
 import { inviteInput, type StaffAccountsService } from './staff-accounts.service.ts';
 
 const StaffParams = z.object({ staffId: z.uuid() });
 
-export function staffRoutes(staff: StaffAccountsService, resetLimit: RateLimit): RouteDef<any, any>[] {
+export function staffRoutes(staff: StaffAccountsService, resetLimit: RateLimit): AnyRoute[] {
   const setActive = (active: boolean) =>
     defineRoute({
       method: 'post',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EventStats, PageViewBeacon, TrafficReport } from '../../../../protocol/schools.ts';
-import { defineRoute, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { LocalRateLimit } from '../../infra/rate-limit.ts';
 import type { SessionStore } from '../auth/session-store.ts';
 import { DomainError } from '../domain-error.ts';
@@ -13,7 +13,7 @@ export function statsRoutes(
   sessions: SessionStore,
   /** Page views per address (in memory: the address is never stored). */
   beaconLimit: LocalRateLimit,
-): RouteDef<any, any>[] {
+): AnyRoute[] {
   return [
     defineRoute({
       method: 'post',

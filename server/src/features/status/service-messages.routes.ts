@@ -5,7 +5,7 @@ import {
   ServiceMessage,
   ServiceMessages,
 } from '../../../../protocol/status.ts';
-import { defineRoute, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { OperatorAuth } from '../operator/operator-auth.ts';
 import type { ServiceMessagesService } from './service-messages.service.ts';
 
@@ -17,7 +17,7 @@ import type { ServiceMessagesService } from './service-messages.service.ts';
 export function serviceMessagesRoutes(
   messages: ServiceMessagesService,
   operator: Pick<OperatorAuth, 'require'>,
-): RouteDef<any, any>[] {
+): AnyRoute[] {
   const MessageParams = z.object({ messageId: z.uuid() });
   const guard = async (token: string | null) => {
     await operator.require(token ?? '');

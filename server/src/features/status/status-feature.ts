@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import { type Incident, type ServiceStatusReport, STATUS_INCIDENTS } from '../../../../protocol/status.ts';
-import type { RouteDef } from '../../http/route.ts';
 import type { Db } from '../../infra/db.ts';
 import type { OperatorAuth } from '../operator/operator-auth.ts';
 import { IncidentWatch, recentIncidents } from './incident-watch.ts';
@@ -75,10 +74,7 @@ export function createStatusFeature(deps: {
     watch,
     messages,
     readReport,
-    routes: [...statusRoutes(readReport), ...serviceMessagesRoutes(messages, deps.operatorAuth)] as RouteDef<
-      any,
-      any
-    >[],
+    routes: [...statusRoutes(readReport), ...serviceMessagesRoutes(messages, deps.operatorAuth)],
     page: statusPage(readReport),
     close: () => watch.stop(),
   };

@@ -1,8 +1,8 @@
 import { ServiceStatusReport } from '../../../../protocol/status.ts';
-import { defineRoute, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute } from '../../http/route.ts';
 
 /** The service's state for anyone, as JSON (the /status page shows the same). */
-export function statusRoutes(read: () => Promise<ServiceStatusReport>): RouteDef<any, any>[] {
+export function statusRoutes(read: () => Promise<ServiceStatusReport>): AnyRoute[] {
   return [
     defineRoute({
       method: 'get',

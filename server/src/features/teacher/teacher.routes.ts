@@ -12,7 +12,7 @@ import {
   SendInvitationsRequest,
   SendInvitationsResponse,
 } from '../../../../protocol/invitations.ts';
-import { defineRoute, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { Db } from '../../infra/db.ts';
 import { EventAdminService } from '../admin/event-admin.service.ts';
 import type { LiveWriteDeps } from '../admin/live-write.ts';
@@ -33,7 +33,7 @@ export interface TeacherRoutesDeps {
 }
 
 /** A teacher's own evening and their private notes on it. Families are refused at the edge. */
-export function teacherRoutes(deps: TeacherRoutesDeps): RouteDef<any, any>[] {
+export function teacherRoutes(deps: TeacherRoutesDeps): AnyRoute[] {
   const schedules = new TeacherScheduleService(deps);
   const notes = new BookingNotesService(deps);
   const eventAdmin = new EventAdminService(deps);

@@ -9,12 +9,12 @@ import {
   WaitlistEntryView,
   WaitlistView,
 } from '../../../../protocol/fairness.ts';
-import { defineRoute, type RouteDef } from '../../http/route.ts';
+import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { FairnessServices } from '../fair-start/fairness-services.ts';
 
 const eventParams = z.object({ eventId: z.uuid() });
 
-export function waitingListRoutes(f: FairnessServices): RouteDef<any, any>[] {
+export function waitingListRoutes(f: FairnessServices): AnyRoute[] {
   return [
     defineRoute({
       method: 'post',
