@@ -45,6 +45,7 @@ export async function composeInvitationMail(
     time_zone: string;
     event_name: string;
     closes_at: Date;
+    opens_at: Date | null;
     open: boolean;
     title: string;
     first_name: string;
@@ -53,7 +54,8 @@ export async function composeInvitationMail(
     `SELECT i.event_id, i.staff_id, i.family_id, f.surname, f.email,
             f.invitation_opt_out_at IS NOT NULL AS opted_out, f.mail_opt_out_token AS token,
             sc.id AS school_id, sc.name AS school_name, sc.time_zone, e.name AS event_name,
-            e.booking_closes_at AS closes_at, e.archived_at IS NULL AND e.booking_closes_at > now() AS open,
+            e.booking_closes_at AS closes_at,
+            CASE WHEN e.booking_opens_at > now() THEN e.booking_opens_at END AS opens_at, e.archived_at IS NULL AND e.booking_closes_at > now() AS open,
             t.title, t.first_name, t.surname AS t_surname
        FROM booking_invitations i
        JOIN families f ON f.id = i.family_id AND f.erased_at IS NULL
@@ -99,6 +101,7 @@ export async function composeInvitationMail(
       eveningStartsAt: slots[0]?.first ?? null,
       freeSlots: slots[0]?.free ?? 0,
       bookingClosesAt: r.closes_at,
+      bookingOpensAt: r.opens_at,
       signInUrl: publicUrl.replace(/\/$/, ''),
       optOutLink: invitationOptOutLink(publicUrl, r.token),
     }),

@@ -12,6 +12,8 @@ export interface InvitationMailData {
   eveningStartsAt: Date | null;
   freeSlots: number;
   bookingClosesAt: Date;
+  /** When booking opens, if it has not yet (an invitation may go before). */
+  bookingOpensAt: Date | null;
   signInUrl: string;
   optOutLink: string;
 }
@@ -29,10 +31,12 @@ function list(names: string[]): string {
 export function bookingInvitationMail(d: InvitationMailData): ComposedMail {
   const zone = d.timeZone;
   const when = d.eveningStartsAt ? ` on ${localDay(d.eveningStartsAt, zone)}` : '';
-  const closes = `${localDay(d.bookingClosesAt, zone)} at ${localTime(d.bookingClosesAt, zone)}`;
+  const at = (x: Date) => `${localDay(x, zone)} at ${localTime(x, zone)}`;
+  const closes = at(d.bookingClosesAt);
+  const window = d.bookingOpensAt ? `from ${at(d.bookingOpensAt)} until ${closes}` : `until ${closes}`;
   const body = [
     `${d.teacherName} would be glad to see you at ${d.eventName}${when} to talk about ${list(d.childNames)}. You have not booked an appointment with ${d.teacherName} yet${d.freeSlots > 0 ? `, and there ${d.freeSlots === 1 ? 'is still 1 time' : `are still ${d.freeSlots} times`} free` : ''}.`,
-    `You can book at ${d.signInUrl} (sign in with the school code, your surname and your access code) until ${closes}.`,
+    `You can book at ${d.signInUrl} (sign in with the school code, your surname and your access code) ${window}.`,
     'If you have already made other arrangements with the school, please ignore this message.',
   ].join('\n\n');
   const why = `You receive this because ${list(d.childNames)} ${d.childNames.length === 1 ? 'is' : 'are'} in ${d.teacherName}’s class at ${d.schoolName}.`;
