@@ -28,7 +28,7 @@ describe('the opening-night admission limit', () => {
     const teacherIds = school.students.find((s) => s.id === studentId)!.teacherIds;
     // Different teachers, different times: each hold would succeed on its own.
     const slots = [];
-    for (const t of teacherIds) slots.push((await freeSlots([t], 50)).find((s, i) => i === slots.length)!);
+    for (const t of teacherIds) slots.push((await freeSlots([t], 50)).find((_s, i) => i === slots.length)!);
     const token = await loginFamily(app, school, 0);
     const hold = (slotId: string) => app.api('POST', '/api/v1/holds', { token, body: { slotId, studentId } });
 
