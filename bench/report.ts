@@ -67,6 +67,7 @@ export function formatTable(r: BenchResult): string {
         ', ',
       )}  (generator ${r.cpu.generatorMsPerBooking}; ${r.cpu.bookings} bookings in ${r.cpu.windowSeconds} s)`,
   );
+  add('system under test: share of one core used', fmt(r.cpu.sutCoreShare));
   add(
     'CPU ms per second while idle',
     Object.entries(r.cpu.idleMsPerSecond)
