@@ -258,7 +258,7 @@ export class SimulatedParent {
   private async write<T>(
     kind: 'hold' | 'confirm' | 'release',
     viaSocket: () => Promise<Ack<T>>,
-    viaHttp: () => Promise<{ status: number; body: any; headers: Record<string, unknown> }>,
+    viaHttp: () => Promise<{ status: number; body: unknown; headers: Record<string, unknown> }>,
   ): Promise<{ ok: true; data: T; ms: number } | { ok: false; error: ErrorBody; ms: number }> {
     for (let attempt = 0; ; attempt++) {
       const t0 = nowMs();
@@ -267,7 +267,9 @@ export class SimulatedParent {
         if (this.plan.useHttp) {
           const res = await viaHttp();
           answer =
-            res.status === 200 ? { ok: true, data: res.body as T } : { ok: false, error: res.body.error };
+            res.status === 200
+              ? { ok: true, data: res.body as T }
+              : { ok: false, error: (res.body as { error: ErrorBody }).error };
           if (!answer.ok && res.headers['retry-after'])
             answer.error.retryAfter = Number(res.headers['retry-after']);
         } else {

@@ -9,6 +9,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { SlotView } from '../protocol/index.ts';
 import { DEMO_OPTIONS, seedSchool } from '../server/src/features/demo/demo-seed.ts';
 import { OperatorAuth } from '../server/src/features/operator/operator-auth.ts';
 import { RateLimit } from '../server/src/infra/rate-limit.ts';
@@ -46,7 +47,9 @@ async function main() {
       const snap = await ask(s, 'event:join', { eventId: school.eventId });
       const studentId = school.families[i]!.studentIds[0]!;
       const teacherIds = school.students.find((x) => x.id === studentId)!.teacherIds;
-      const free = snap.data.slots.filter((x: any) => x.state === 'free' && teacherIds.includes(x.teacherId));
+      const free = snap.data.slots.filter(
+        (x: SlotView) => x.state === 'free' && teacherIds.includes(x.teacherId),
+      );
       const pick = free[(i * 7) % free.length];
       const hold = await ask(s, 'slot:hold', {
         slotId: pick.id,
@@ -59,7 +62,7 @@ async function main() {
     }
     const adminToken = await loginStaff(app, school.admin.email);
     const snap = await app.api('GET', `/api/v1/events/${school.eventId}/availability`, { token: adminToken });
-    const frees = snap.body.slots.filter((x: any) => x.state === 'free');
+    const frees = snap.body.slots.filter((x: SlotView) => x.state === 'free');
     for (const s of frees.filter((_: unknown, i: number) => i % 17 === 0))
       await app.api('POST', `/api/v1/slots/${s.id}/block`, {
         token: adminToken,
