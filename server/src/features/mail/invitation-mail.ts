@@ -66,7 +66,7 @@ export async function composeInvitationMail(
     [invitationId],
   );
   const r = rows[0];
-  if (!r || !r.open) return none('nothing_to_send');
+  if (!r?.open) return none('nothing_to_send');
   if (r.opted_out) return none('opted_out');
   if (!r.email) return { to: null, schoolId: r.school_id, mail: null };
   const { rows: children } = await q.query<{ name: string }>(
