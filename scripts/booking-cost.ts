@@ -76,7 +76,14 @@ function startProcess(name: string, entry: string, env: Record<string, string>):
   const loader = values.dist ? [] : ['--import', 'tsx'];
   const child = spawn(
     process.execPath,
-    [...profile, ...loader, '--import', path.join(ROOT, 'scripts/pg-statement-counter.mjs'), entry],
+    [
+      ...profile,
+      '--expose-gc',
+      ...loader,
+      '--import',
+      path.join(ROOT, 'scripts/pg-statement-counter.mjs'),
+      entry,
+    ],
     { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
   );
   let log = '';
@@ -121,7 +128,8 @@ try {
     name: 'Booking Cost School',
     timeZone: 'Europe/London',
     teachers: Math.max(20, Math.ceil(bookings / 40)),
-    families: bookings + 50,
+    // A sign-in may hold a few screens at once: enough families for the sockets asked for.
+    families: Math.max(bookings + 50, Math.ceil(Number(values.sockets) / 4)),
     teachersPerStudent: 6,
     siblingShare: 0,
     slotMinutes: 5,
@@ -236,8 +244,14 @@ try {
       }),
     );
   }
-  const rssWithSockets =
-    (await server.ask<{ rssBytes: number }>('count:stats', 'count:stats'))?.rssBytes ?? 0;
+  await server.ask('count:gc', 'count:gc:done');
+  const withSockets = await server.ask<{ rssBytes: number; memory: NodeJS.MemoryUsage }>(
+    'count:stats',
+    'count:stats',
+  );
+  const rssWithSockets = withSockets?.rssBytes ?? 0;
+  const mb = (m: NodeJS.MemoryUsage | undefined) =>
+    m && Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v / 1e6)] as const));
   const holdIds = new Map<string, string>();
   const refused: Record<string, number> = {};
   const hold = async (w: (typeof work)[number], c: HttpClient) => {
@@ -403,6 +417,10 @@ try {
     rssMb: rss,
     serverRssMbBeforeSockets: Math.round(rssBefore / 1e6),
     serverRssMbWithSockets: Math.round(rssWithSockets / 1e6),
+    serverMemoryMbWithSockets: mb(withSockets?.memory),
+    serverMemoryMbAfterRun: mb(
+      (await server.ask<{ memory: NodeJS.MemoryUsage }>('count:stats', 'count:stats'))?.memory,
+    ),
     sockets: sockets.filter((s) => s.connected).length,
   };
   for (const s of sockets) s.close();

@@ -22,12 +22,12 @@ if (process.send) {
     if (msg?.type === 'count:reset') {
       counts.clear();
       process.send({ type: 'count:reset:done' });
+    } else if (msg?.type === 'count:gc') {
+      globalThis.gc?.();
+      process.send({ type: 'count:gc:done' });
     } else if (msg?.type === 'count:stats') {
-      process.send({
-        type: 'count:stats',
-        counts: Object.fromEntries(counts),
-        rssBytes: process.memoryUsage.rss(),
-      });
+      const memory = process.memoryUsage();
+      process.send({ type: 'count:stats', counts: Object.fromEntries(counts), rssBytes: memory.rss, memory });
     }
   });
   process.channel?.unref();
