@@ -6,6 +6,7 @@ import type {
   BookingView,
   ClientToServerEvents,
   ErrorBody,
+  LoginResponse,
   ServerToClientEvents,
   SlotFact,
 } from '../protocol/index.ts';
@@ -157,7 +158,7 @@ export class SimulatedParent {
       res = await ask();
     }
     if (res.status !== 200) throw new Error(`family login ${res.status}: ${JSON.stringify(res.body)}`);
-    this.token = res.body.token;
+    this.token = (res.body as LoginResponse).token;
   }
 
   async connect(): Promise<void> {

@@ -7,6 +7,7 @@ import { Emitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { io as connect } from 'socket.io-client';
+import type { LoginResponse } from '../protocol/index.ts';
 import { seedSchool } from '../server/src/features/demo/demo-seed.ts';
 import { migrate } from '../server/src/infra/migrate.ts';
 import { planBookings } from './booking-plan.ts';
@@ -311,7 +312,7 @@ export async function runOpeningNight(o: BenchOptions) {
         res = await staffHttp.request('POST', '/api/v1/auth/staff/login', { body: { email, password } });
       }
       if (res.status !== 200) throw new Error(`staff login ${res.status}: ${JSON.stringify(res.body)}`);
-      return res.body.token as string;
+      return (res.body as LoginResponse).token;
     };
     const staffSocket = async (token: string, i: number, join: boolean) => {
       const s = connect(urls[i % urls.length]!, {
