@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { pino } from 'pino';
 import { io as connect } from 'socket.io-client';
-import { createApp } from '../server/src/app.ts';
+import { createApp } from '../server/src/wiring/app.ts';
 import { loadConfig } from '../server/src/config.ts';
 import { CONFIRMATION_GRACE_MS } from '../server/src/features/booking/confirmation-grace.ts';
 import { DEMO_OPTIONS, seedSchool } from '../server/src/features/demo/demo-seed.ts';

@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../server/src/config.ts';
-import { createCpuWork } from '../server/src/features/cpu-work.ts';
+import { createCpuWork } from '../server/src/wiring/cpu-work.ts';
 import { planOnPool } from '../server/src/features/itinerary/itinerary-on-pool.ts';
 import type { PlanInput } from '../server/src/features/itinerary/itinerary-planner.ts';
 

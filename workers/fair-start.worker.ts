@@ -3,7 +3,7 @@ import { FairnessJobSchema } from '../protocol/fairness.ts';
 import { QUEUES } from '../protocol/jobs.ts';
 import { BookingService } from '../server/src/features/booking/booking.service.ts';
 import { createFairnessJobs } from '../server/src/features/fair-start/fairness-context.ts';
-import { fairnessServices } from '../server/src/features/fair-start/fairness-services.ts';
+import { fairnessServices } from '../server/src/wiring/fairness-services.ts';
 import { createEmailQueue, enqueueEmails } from '../server/src/features/mail/mail-queue.ts';
 import { listenForFreedSlots } from '../server/src/features/waiting-list/slot-freed-listener.ts';
 import { createSocketEmitter } from '../server/src/infra/emitter.ts';

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { escapeHtml, htmlDocument } from '../src/features/records/html-page.ts';
+import { escapeHtml, htmlDocument } from '../src/pages/html-page.ts';
 
 /**
  * The demo's own mail catcher (issue 19): without it the workers sent every mail to an

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { ImportKind } from '../../protocol/schools.ts';
 import { loadConfig } from '../src/config.ts';
 import { SessionStore } from '../src/features/auth/session-store.ts';
-import { DomainError } from '../src/features/domain-error.ts';
+import { DomainError } from '../src/refusals/domain-error.ts';
 import { ImportRejected } from '../src/features/import/csv-table.ts';
 import { ImportService } from '../src/features/import/import.service.ts';
 import { createDb } from '../src/infra/db.ts';

@@ -4,7 +4,7 @@
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
-import { DomainError } from '../src/features/domain-error.ts';
+import { DomainError } from '../src/refusals/domain-error.ts';
 import { OperatorAuth } from '../src/features/operator/operator-auth.ts';
 import { createDb } from '../src/infra/db.ts';
 import { ensureDatabase, migrate } from '../src/infra/migrate.ts';

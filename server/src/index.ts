@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { createApp } from './app.ts';
+import { createApp } from './wiring/app.ts';
 import { loadConfigOrExit } from './config.ts';
 import { CONFIRMATION_GRACE_MS } from './features/booking/confirmation-grace.ts';
 import { createSessionIdleQueue, idleTimeoutScheduler } from './features/sessions/idle-timeout-queue.ts';

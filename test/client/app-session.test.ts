@@ -63,7 +63,7 @@ describe('the app’s live connection', () => {
     // The server: sign-in answers; everything else is away (the views show that and stay up).
     vi.stubGlobal('fetch', async (input: string | URL, init?: RequestInit) => {
       if (String(input).endsWith('/auth/family/login') && init?.method === 'POST') {
-        const body: LoginResponse = { token: 'second', me };
+        const body: LoginResponse = { token: 'second', idleTimeoutSeconds: 1800, me };
         return new Response(JSON.stringify(body), {
           status: 200,
           headers: { 'content-type': 'application/json' },

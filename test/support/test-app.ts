@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, HoldExpiryJob, ServerToClientEvents } from '../../protocol/index.ts';
-import { type AppDeps, type ConferApp, createApp } from '../../server/src/app.ts';
+import { type AppDeps, type ConferApp, createApp } from '../../server/src/wiring/app.ts';
 import { type Config, loadConfig } from '../../server/src/config.ts';
 import { CONFIRMATION_GRACE_MS } from '../../server/src/features/booking/confirmation-grace.ts';
 import { createDb, type Db, dbSettings } from '../../server/src/infra/db.ts';

@@ -10,7 +10,7 @@ import {
 import { permits } from '../features/auth/authorize.ts';
 import type { Principal } from '../features/auth/principal.ts';
 import type { SessionStore } from '../features/auth/session-store.ts';
-import { DomainError, type Result } from '../features/domain-error.ts';
+import { DomainError, type Result } from '../refusals/domain-error.ts';
 import type { AuditActorKind, AuditEntry } from '../features/records/audit-log.ts';
 import { isUnavailable, retryAfterOf } from '../infra/circuit.ts';
 import type { ApiTag } from './api-tags.ts';

@@ -6,7 +6,7 @@ import type { ServerKeys } from '../../infra/server-keys.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { SessionStore } from '../auth/session-store.ts';
 import { accessCodeDigest, newAccessCode } from '../auth/tokens.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 
 export interface IssuedCode {
   familyId: string;

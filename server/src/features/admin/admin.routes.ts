@@ -21,7 +21,7 @@ import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { Db } from '../../infra/db.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { BookingService } from '../booking/booking.service.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import type { EventsService } from '../events/events.service.ts';
 import type { Publisher } from '../live/publisher.ts';
 import { TeacherScheduleService } from '../teacher/teacher-schedule.service.ts';
@@ -29,7 +29,7 @@ import { ConsoleService, type SocketCensus } from './console.service.ts';
 import type { CsvFile } from './csv-format.ts';
 import { EventAdminService } from './event-admin.service.ts';
 import { FamilySearchService } from './family-search.service.ts';
-import type { LiveWriteDeps } from './live-write.ts';
+import type { LiveWriteDeps } from '../live/live-write.ts';
 import { ReportsService } from './reports.service.ts';
 import { SlotAdminService } from './slot-admin.service.ts';
 

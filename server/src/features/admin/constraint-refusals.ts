@@ -1,5 +1,5 @@
 import { pgCode, pgConstraint } from '../../infra/db.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 
 // Admin operations let the database constraints decide (no check-then-write races);
 // which constraint refused says what to tell the admin.

@@ -15,12 +15,12 @@ import { staffDisplayName } from '../auth/auth.service.ts';
 import type { Principal } from '../auth/principal.ts';
 import { requirePolicy } from '../booking/booking-policy.ts';
 import { type Change, recordChanges } from '../booking/event-changes.ts';
-import { DomainError, type Result } from '../domain-error.ts';
+import { DomainError, type Result } from '../../refusals/domain-error.ts';
 import type { EventsService } from '../events/events.service.ts';
 import { generateSlots } from '../events/slot-generation.ts';
 import { eventInSchool, requireAdmin, type ScopedEvent, teacherInSchool } from './admin-scope.ts';
 import { refusalOrRethrow } from './constraint-refusals.ts';
-import { type LiveWriteDeps, liveWrite, type Outbox } from './live-write.ts';
+import { type LiveWriteDeps, liveWrite, type Outbox } from '../live/live-write.ts';
 import { schoolDate, schoolInstant, schoolTime } from './local-times.ts';
 
 export interface EventAdminDeps extends LiveWriteDeps {

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { instantToLocalTime, localToInstant } from '../events/slot-generation.ts';
 
 /**

@@ -6,10 +6,10 @@ import { requirePolicy } from '../booking/booking-policy.ts';
 import { loadBookingViews } from '../booking/booking-views.ts';
 import { recordChanges } from '../booking/event-changes.ts';
 import { endLapsedHoldsIn } from '../booking/lapsed-holds.ts';
-import { DomainError, type Result } from '../domain-error.ts';
+import { DomainError, type Result } from '../../refusals/domain-error.ts';
 import { eventInSchool, requireAdmin, teacherInSchool } from './admin-scope.ts';
 import { refusalOrRethrow } from './constraint-refusals.ts';
-import { type LiveWriteDeps, liveWrite } from './live-write.ts';
+import { type LiveWriteDeps, liveWrite } from '../live/live-write.ts';
 import { schoolInstant } from './local-times.ts';
 
 interface Idem {

@@ -6,7 +6,7 @@ import type {
 } from '../../../../protocol/schemas.ts';
 import type { Db } from '../../infra/db.ts';
 import type { AttemptBackoff, RateLimit } from '../../infra/rate-limit.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { loadFamilyStudents } from '../families/family-students.ts';
 import { verifyAgainstDummy, verifyPassword } from './passwords.ts';
 import type { Principal } from './principal.ts';

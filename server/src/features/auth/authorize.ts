@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../../../../protocol/errors.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import type { Principal } from './principal.ts';
 
 /**

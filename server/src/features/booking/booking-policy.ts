@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../../../../protocol/errors.ts';
 import type { Queryable } from '../../infra/db.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { refusalRaised } from './booking-refusals.ts';
 
 /**

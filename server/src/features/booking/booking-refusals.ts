@@ -1,6 +1,6 @@
 import { ERROR_STATUS, type ErrorCode } from '../../../../protocol/errors.ts';
 import { pgCode, pgConstraint } from '../../infra/db.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { fairStartPending } from '../fair-start/fair-start-pending.ts';
 
 // Which constraint refused the write says which rule was broken.

@@ -1,6 +1,6 @@
 import type { BookingView } from '../../../../protocol/schemas.ts';
 import { type Db, pgCode, prepared, type Queryable, retryingConflicts } from '../../infra/db.ts';
-import type { Result } from '../domain-error.ts';
+import type { Result } from '../../refusals/domain-error.ts';
 import { refusalRaised } from './booking-refusals.ts';
 import { type BookingRow, bookingViewOf } from './booking-views.ts';
 import { type Actor, type Change, type Fact, factsOf } from './event-changes.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ERROR_STATUS, errorBody } from '../../../../protocol/errors.ts';
 import { type Db, type DbClient, inTransaction, prepared } from '../../infra/db.ts';
-import { DomainError, type Result } from '../domain-error.ts';
+import { DomainError, type Result } from '../../refusals/domain-error.ts';
 
 export interface IdempotencyScope {
   principal: string;

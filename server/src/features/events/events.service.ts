@@ -3,7 +3,7 @@ import { type Db, type DbClient, inTransaction, type Queryable } from '../../inf
 import { staffDisplayName } from '../auth/auth.service.ts';
 import type { Principal } from '../auth/principal.ts';
 import { loadEventSlotViews, slotForViewer } from '../booking/slot-views.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { effectivePause } from '../pause/pause-state.ts';
 import { generateSlots } from './slot-generation.ts';
 

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 
 /**
  * The refusal of a family's hold during a fair start (from opening until the draw

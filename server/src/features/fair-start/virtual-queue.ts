@@ -4,7 +4,7 @@ import type { QueueTicketView } from '../../../../protocol/fairness.ts';
 import { rooms } from '../../../../protocol/socket-events.ts';
 import type { Queryable } from '../../infra/db.ts';
 import type { Principal } from '../auth/principal.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { type FairnessContext, tell } from './fairness-context.ts';
 
 /** An admitted family that has not been heard from for this long gives its place up. */

@@ -6,7 +6,7 @@ import {
 import type { FeedbackStatus } from '../../../../protocol/schools.ts';
 import type { Db } from '../../infra/db.ts';
 import type { AttemptBackoff, RateLimit } from '../../infra/rate-limit.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { feedbackSecretMatches } from './feedback-secret.ts';
 
 export interface FeedbackStatusDeps {

@@ -11,7 +11,7 @@ import type { RateLimit } from '../../infra/rate-limit.ts';
 import { seal } from '../../infra/sealed-secret.ts';
 import { staffDisplayName } from '../auth/auth.service.ts';
 import type { Principal } from '../auth/principal.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { feedbackSecretDigest, newFeedbackSecret } from './feedback-secret.ts';
 
 /** Whose inbox: one school's admins, or the operator's (about the service itself). */

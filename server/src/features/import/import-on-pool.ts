@@ -1,6 +1,6 @@
 import type { CpuPool } from '../../infra/cpu-pool.ts';
-import { cpuRefusal } from '../cpu-refusal.ts';
-import type { CpuTasks } from '../cpu-tasks.ts';
+import { cpuRefusal } from '../../refusals/cpu-refusal.ts';
+import type { CpuTasks } from '../../wiring/cpu-tasks.ts';
 import { ImportRejected } from './csv-table.ts';
 import type { ImportChecker } from './import.service.ts';
 

@@ -4,7 +4,7 @@ import { ImportPlanReport, ImportRecordList, RestoreReport } from '../../../../p
 import { ImportKind } from '../../../../protocol/schools.ts';
 import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { RateLimit } from '../../infra/rate-limit.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { type ImportIssue, ImportRejected } from './csv-table.ts';
 import type { ImportService } from './import.service.ts';
 

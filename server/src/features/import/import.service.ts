@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ImportPlanReport, ImportRecordList, RestoreReport } from '../../../../protocol/imports.ts';
 import type { ImportKind } from '../../../../protocol/schools.ts';
 import { type Db, type DbClient, inTransaction, pgConstraint } from '../../infra/db.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { type FileEncoding, ImportRejected } from './csv-table.ts';
 import { checkImport, type ImportCheck, type ImportCheckInput } from './import-check.ts';
 import { type ImportPlan, invertPlan } from './import-plan.ts';

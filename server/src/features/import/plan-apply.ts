@@ -1,6 +1,6 @@
 import type { QueryResult } from 'pg';
 import { type DbClient, pgCode } from '../../infra/db.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import type { Changes, ImportPlan } from './import-plan.ts';
 import type { StaffRow } from './school-roster.ts';
 

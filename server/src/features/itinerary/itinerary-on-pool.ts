@@ -1,6 +1,6 @@
 import type { CpuPool } from '../../infra/cpu-pool.ts';
-import { cpuRefusal } from '../cpu-refusal.ts';
-import type { CpuTasks } from '../cpu-tasks.ts';
+import { cpuRefusal } from '../../refusals/cpu-refusal.ts';
+import type { CpuTasks } from '../../wiring/cpu-tasks.ts';
 import type { PlanRunner } from './itinerary.service.ts';
 
 // The planner stops itself at its deadline; the hard limit only catches a worker that

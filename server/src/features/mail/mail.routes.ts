@@ -3,7 +3,7 @@ import { errorBody } from '../../../../protocol/errors.ts';
 import { MailPreferences, SetMailPreferencesRequest } from '../../../../protocol/mail-preferences.ts';
 import { type AnyRoute, defineRoute, type RecordNotes } from '../../http/route.ts';
 import type { Db } from '../../infra/db.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { type SystemMailState, setSystemMailOptOut, systemMailState } from './opt-out.ts';
 
 const OptOutParams = z.object({ token: z.string().regex(/^[0-9a-f]{48}$/) });
@@ -20,7 +20,7 @@ function said(s: SystemMailState): z.infer<typeof OptOutState> {
 
 /**
  * System-update mail: the token in each such mail's link names the admin, no login
- * (the HTML page a person sees is mail/opt-out-page.ts); and the signed-in admin's own
+ * (the HTML page a person sees is pages/opt-out-page.ts); and the signed-in admin's own
  * preference. Reading by token changes nothing: mail scanners follow links.
  */
 export function mailRoutes(db: Db): AnyRoute[] {

@@ -73,7 +73,7 @@ export class MailService {
     });
   }
 
-  /** The opt-out page (mail/opt-out-page.ts): a GET shows a button, a POST opts out. */
+  /** The opt-out page (pages/opt-out-page.ts): a GET shows a button, a POST opts out. */
   optOutLink(token: string): string {
     return `${this.deps.publicUrl.replace(/\/$/, '')}/mail/opt-out/${token}`;
   }

@@ -12,7 +12,7 @@ import { inTransaction } from '../../infra/db.ts';
 import type { Principal } from '../auth/principal.ts';
 import { slotsPolicyAllows } from '../booking/booking-policy.ts';
 import { type Change, type Fact, recordChanges } from '../booking/event-changes.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { requireSchoolEvent } from '../fair-start/event-scope.ts';
 import { afterCommit, type FairnessContext, tell } from '../fair-start/fairness-context.ts';
 import type { NewOffer, OffersService } from '../waiting-list/offers.service.ts';

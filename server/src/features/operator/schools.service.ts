@@ -5,7 +5,7 @@ import type {
 } from '../../../../protocol/schools.ts';
 import { type Db, pgCode } from '../../infra/db.ts';
 import type { SessionStore } from '../auth/session-store.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import type { StaffAccountsService } from '../staff/staff-accounts.service.ts';
 
 interface SchoolRow {

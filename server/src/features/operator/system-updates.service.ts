@@ -7,7 +7,7 @@ import type {
   SystemUpdatePreview,
 } from '../../../../protocol/system-update.ts';
 import type { Db } from '../../infra/db.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { systemUpdateMail } from '../mail/templates/system-update-mail.ts';
 import type { EmailOutbox } from '../staff/email-outbox.ts';
 

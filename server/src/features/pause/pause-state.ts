@@ -1,6 +1,6 @@
 import type { PauseState } from '../../../../protocol/pause.ts';
 import type { Queryable } from '../../infra/db.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 
 /**
  * What the families of an event see now: the operator's pause (it covers every event)

@@ -4,7 +4,7 @@ import type { Db } from '../../infra/db.ts';
 import { eventInSchool } from '../admin/admin-scope.ts';
 import { type CsvFile, csvFilename, toCsv } from '../admin/csv-format.ts';
 import type { Principal } from '../auth/principal.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 
 /** A staff member's name as the records show it, for SQL with `staff st` in scope. */
 export const STAFF_NAME = `CASE WHEN st.title <> '' THEN st.title || ' ' || st.surname ELSE st.first_name || ' ' || st.surname END`;

@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { TransactionPage } from '../../../../protocol/transactions.ts';
 import { type AnyRoute, defineRoute } from '../../http/route.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import type { TransactionQuery, TransactionsService } from './transactions.service.ts';
 
 /** The query both operations read (the handler parses it): for the API document. */

@@ -4,7 +4,7 @@ import type { Db } from '../../infra/db.ts';
 import { requireAdmin } from '../admin/admin-scope.ts';
 import { type CsvFile, csvFilename, toCsv } from '../admin/csv-format.ts';
 import type { Principal } from '../auth/principal.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { STAFF_NAME } from './records.service.ts';
 
 const PAGE_MAX = 500;

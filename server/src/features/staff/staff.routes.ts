@@ -10,7 +10,7 @@ import {
 } from '../../../../protocol/schools.ts';
 import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { RateLimit } from '../../infra/rate-limit.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { inviteInput, type StaffAccountsService } from './staff-accounts.service.ts';
 
 const StaffParams = z.object({ staffId: z.uuid() });

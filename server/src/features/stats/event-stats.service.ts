@@ -2,7 +2,7 @@ import type { EventStats } from '../../../../protocol/schools.ts';
 import type { Db } from '../../infra/db.ts';
 import { staffDisplayName } from '../auth/auth.service.ts';
 import type { Principal } from '../auth/principal.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 
 // A chart of the opening rush, not of the whole term.
 const MAX_MINUTES = 24 * 60;

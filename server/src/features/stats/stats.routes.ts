@@ -3,7 +3,7 @@ import { EventStats, PageViewBeacon, TrafficReport } from '../../../../protocol/
 import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { LocalRateLimit } from '../../infra/rate-limit.ts';
 import type { SessionStore } from '../auth/session-store.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import type { EventStatsService } from './event-stats.service.ts';
 import type { TrafficService } from './traffic.service.ts';
 

@@ -1,7 +1,7 @@
 import type { EditServiceMessage, PostServiceMessage, ServiceMessage } from '../../../../protocol/status.ts';
 import { SERVICE_MESSAGES_EVENT } from '../../../../protocol/status.ts';
 import type { Db } from '../../infra/db.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 
 /** Every connected screen; a message is public (/status shows it), so all may hear the list. */
 export interface EveryScreen {

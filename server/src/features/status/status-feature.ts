@@ -7,7 +7,7 @@ import { serviceMessagesRoutes } from './service-messages.routes.ts';
 import { type EveryScreen, ServiceMessagesService } from './service-messages.service.ts';
 import { readServiceStatus } from './service-status.ts';
 import { statusRoutes } from './status.routes.ts';
-import { statusPage } from './status-page.ts';
+import { statusPage } from '../../pages/status-page.ts';
 
 /**
  * The status feature (issue 16): the state of each part of the service, the incidents

@@ -4,7 +4,7 @@ import { staffDisplayName } from '../auth/auth.service.ts';
 import type { Principal } from '../auth/principal.ts';
 import { principalKey } from '../auth/principal.ts';
 import { runIdempotent } from '../booking/idempotency.ts';
-import { DomainError, type Result } from '../domain-error.ts';
+import { DomainError, type Result } from '../../refusals/domain-error.ts';
 
 /**
  * A teacher's private note on an appointment. Only the appointment's teacher and the

@@ -1,7 +1,7 @@
 import type { DbClient, Queryable } from '../../infra/db.ts';
 import type { AvailabilityLimits, AvailabilityPlan, InstantRange } from '../admin/event-admin.service.ts';
 import { schoolDate, schoolTime } from '../admin/local-times.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 
 /** Whether a slot lies inside one of the windows and touches none of the breaks. */
 export function covered(slot: InstantRange, windows: InstantRange[], breaks: InstantRange[]): boolean {

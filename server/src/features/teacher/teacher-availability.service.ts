@@ -6,7 +6,7 @@ import type {
 import type { Db } from '../../infra/db.ts';
 import type { EventAdminService } from '../admin/event-admin.service.ts';
 import type { Principal } from '../auth/principal.ts';
-import { DomainError, type Result } from '../domain-error.ts';
+import { DomainError, type Result } from '../../refusals/domain-error.ts';
 import { eventHours, teacherLimits } from './teacher-availability.limits.ts';
 
 /**

@@ -8,7 +8,7 @@ import { staffDisplayName } from '../auth/auth.service.ts';
 import type { Principal } from '../auth/principal.ts';
 import { loadBookingViews } from '../booking/booking-views.ts';
 import { type Fact, recordChanges } from '../booking/event-changes.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { requireSchoolEvent } from '../fair-start/event-scope.ts';
 import { afterCommit, type FairnessContext, tell } from '../fair-start/fairness-context.ts';
 import { insertConfirmed } from '../fair-start/system-bookings.ts';

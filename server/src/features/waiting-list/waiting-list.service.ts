@@ -3,7 +3,7 @@ import type { JoinWaitlistRequest, WaitlistEntry } from '../../../../protocol/fa
 import { rooms } from '../../../../protocol/socket-events.ts';
 import { inTransaction } from '../../infra/db.ts';
 import type { Principal } from '../auth/principal.ts';
-import { DomainError } from '../domain-error.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { requireSchoolEvent } from '../fair-start/event-scope.ts';
 import { type FairnessContext, tell } from '../fair-start/fairness-context.ts';
 import { recordChange } from '../records/audit-log.ts';

@@ -10,19 +10,19 @@ import {
   rooms,
   type ServerToClientEvents,
   type SocketData,
-} from '../../../../protocol/index.ts';
-import { isUnavailable, retryAfterOf } from '../../infra/circuit.ts';
-import type { Queryable } from '../../infra/db.ts';
-import { TokenBucket } from '../../infra/rate-limit.ts';
-import { authorize } from '../auth/authorize.ts';
-import type { EventSchools } from '../auth/event-schools.ts';
-import type { Principal } from '../auth/principal.ts';
-import type { SessionStore } from '../auth/session-store.ts';
-import type { BookingService } from '../booking/booking.service.ts';
-import type { FamilyMoveService } from '../booking/family-move.ts';
-import { DomainError, type Result } from '../domain-error.ts';
-import type { EventsService } from '../events/events.service.ts';
-import { familyTeacherIds } from './interests.ts';
+} from '../../../protocol/index.ts';
+import { isUnavailable, retryAfterOf } from '../infra/circuit.ts';
+import type { Queryable } from '../infra/db.ts';
+import { TokenBucket } from '../infra/rate-limit.ts';
+import { authorize } from '../features/auth/authorize.ts';
+import type { EventSchools } from '../features/auth/event-schools.ts';
+import type { Principal } from '../features/auth/principal.ts';
+import type { SessionStore } from '../features/auth/session-store.ts';
+import type { BookingService } from '../features/booking/booking.service.ts';
+import type { FamilyMoveService } from '../features/booking/family-move.ts';
+import { DomainError, type Result } from '../refusals/domain-error.ts';
+import type { EventsService } from '../features/events/events.service.ts';
+import { familyTeacherIds } from '../features/live/interests.ts';
 
 export type ConferServer = Server<
   ClientToServerEvents,

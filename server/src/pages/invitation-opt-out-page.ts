@@ -1,7 +1,7 @@
 import express, { type Router } from 'express';
-import { type Db, inTransaction } from '../../infra/db.ts';
-import { recordChange } from '../records/audit-log.ts';
-import { escapeHtml, htmlDocument } from '../records/html-page.ts';
+import { type Db, inTransaction } from '../infra/db.ts';
+import { recordChange } from '../features/records/audit-log.ts';
+import { escapeHtml, htmlDocument } from './html-page.ts';
 
 // The token of families.mail_opt_out_token (migration 028): 24 random bytes in hex.
 const TOKEN = /^[0-9a-f]{48}$/;

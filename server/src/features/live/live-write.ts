@@ -3,8 +3,8 @@ import type { Principal } from '../auth/principal.ts';
 import { principalKey } from '../auth/principal.ts';
 import type { Fact } from '../booking/event-changes.ts';
 import { runIdempotent } from '../booking/idempotency.ts';
-import type { Result } from '../domain-error.ts';
-import type { Publisher } from '../live/publisher.ts';
+import type { Result } from '../../refusals/domain-error.ts';
+import type { Publisher } from './publisher.ts';
 
 export interface LiveWriteDeps {
   db: Db;

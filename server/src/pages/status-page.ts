@@ -5,8 +5,8 @@ import type {
   Incident,
   ServiceMessage,
   ServiceStatusReport,
-} from '../../../../protocol/status.ts';
-import { escapeHtml, htmlDocument } from '../records/html-page.ts';
+} from '../../../protocol/status.ts';
+import { escapeHtml, htmlDocument } from './html-page.ts';
 
 const TITLE = 'Confer service status';
 

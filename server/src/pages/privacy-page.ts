@@ -3,11 +3,11 @@ import {
   COMPLAINT_ANSWER_SCHOOL_DAYS,
   COMPLAINT_STATUS_PATH,
   ICO_COMPLAINT_URL,
-} from '../../../../protocol/complaints-procedure.ts';
-import { DEFAULT_RETENTION_DAYS } from '../../../../protocol/school-settings.ts';
-import type { Config } from '../../config.ts';
-import type { Db } from '../../infra/db.ts';
-import { retentionRules } from '../retention/retention-rules.ts';
+} from '../../../protocol/complaints-procedure.ts';
+import { DEFAULT_RETENTION_DAYS } from '../../../protocol/school-settings.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../infra/db.ts';
+import { retentionRules } from '../features/retention/retention-rules.ts';
 import { escapeHtml, htmlDocument } from './html-page.ts';
 
 interface School {

@@ -1,10 +1,10 @@
 import express, { type Router } from 'express';
-import { COMPLAINT_STATUS_PATH } from '../../../../protocol/complaints-procedure.ts';
-import { PublicFeedbackRequest } from '../../../../protocol/schools.ts';
-import { DomainError } from '../domain-error.ts';
-import { escapeHtml, htmlDocument } from '../records/html-page.ts';
-import type { FeedbackService } from './feedback.service.ts';
-import type { FeedbackStatusLookup } from './feedback-status.ts';
+import { COMPLAINT_STATUS_PATH } from '../../../protocol/complaints-procedure.ts';
+import { PublicFeedbackRequest } from '../../../protocol/schools.ts';
+import { DomainError } from '../refusals/domain-error.ts';
+import { escapeHtml, htmlDocument } from './html-page.ts';
+import type { FeedbackService } from '../features/feedback/feedback.service.ts';
+import type { FeedbackStatusLookup } from '../features/feedback/feedback-status.ts';
 import { statusForm, statusPage } from './feedback-status-page.ts';
 
 function form(values: Record<string, string>, error?: string): string {

@@ -4,15 +4,15 @@ import {
   COMPLAINT_ANSWER_SCHOOL_DAYS,
   COMPLAINT_STATUS_PATH,
   ICO_COMPLAINT_URL,
-} from '../../../../protocol/complaints-procedure.ts';
+} from '../../../protocol/complaints-procedure.ts';
 import {
   FEEDBACK_STATUS_WORDS,
   FeedbackStatusRequest,
   type FeedbackStatusView,
-} from '../../../../protocol/feedback-status.ts';
-import { DomainError } from '../domain-error.ts';
-import { escapeHtml, htmlDocument } from '../records/html-page.ts';
-import type { FeedbackStatusLookup } from './feedback-status.ts';
+} from '../../../protocol/feedback-status.ts';
+import { DomainError } from '../refusals/domain-error.ts';
+import { escapeHtml, htmlDocument } from './html-page.ts';
+import type { FeedbackStatusLookup } from '../features/feedback/feedback-status.ts';
 
 const TITLE = 'Follow your feedback or complaint';
 

@@ -1,6 +1,6 @@
-import { ImportRejected } from './import/csv-table.ts';
-import { checkImport, type ImportCheck, type ImportCheckInput } from './import/import-check.ts';
-import { type Plan, type PlanInput, planItinerary } from './itinerary/itinerary-planner.ts';
+import { ImportRejected } from '../features/import/csv-table.ts';
+import { checkImport, type ImportCheck, type ImportCheckInput } from '../features/import/import-check.ts';
+import { type Plan, type PlanInput, planItinerary } from '../features/itinerary/itinerary-planner.ts';
 
 /** A file refused as a whole, as data: an exception's class does not cross the thread boundary. */
 export type ImportCheckOutcome =
