@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BookingView, SlotView } from '../../protocol/index.ts';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { loginFamily, loginStaff, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
@@ -151,15 +152,15 @@ for (const [n, viewport] of [
 
       // The school moves one of the three; the open page says so.
       const mine = await app.api('GET', `/api/v1/events/${school.eventId}/bookings/mine`, { token: family });
-      const moved = (mine.body.bookings as any[]).find(
+      const moved = (mine.body.bookings as BookingView[]).find(
         (b) => b.status === 'confirmed' && b.teacherId === tB,
       )!;
       const admin = await loginStaff(app, school.admin.email);
       const avail = await app.api('GET', `/api/v1/events/${school.eventId}/availability`, { token: admin });
       const taken = new Set(
-        (mine.body.bookings as any[]).filter((b) => b.status === 'confirmed').map((b) => b.startsAt),
+        (mine.body.bookings as BookingView[]).filter((b) => b.status === 'confirmed').map((b) => b.startsAt),
       );
-      const target = (avail.body.slots as any[])
+      const target = (avail.body.slots as SlotView[])
         .filter((s) => s.teacherId === tB && s.state === 'free' && !taken.has(s.startsAt))
         .sort((a, b) => b.startsAt.localeCompare(a.startsAt))[0]!;
       const res = await app.api('POST', `/api/v1/admin/bookings/${moved.id}/move`, {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SlotView } from '../../protocol/index.ts';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { bookOnBehalf, familyWithTeacher } from '../support/admin-fixtures.ts';
 import { loginFamily, loginStaff, seedSmallSchool } from '../support/fixtures.ts';
@@ -212,10 +213,10 @@ describe('availability in the school’s time zone', () => {
         breaks: [{ date, from: '16:20', to: '16:30' }],
       });
       const snap = await app.api('GET', `/api/v1/events/${eventId}/availability`, { token: admin });
-      const starts = snap.body.slots.map((s: any) => s.startsAt).sort();
+      const starts = snap.body.slots.map((s: SlotView) => s.startsAt).sort();
       expect(starts[0]).toBe(utc);
       expect(starts).toHaveLength(5);
-      expect(snap.body.slots.every((s: any) => s.room === 'Lab 2')).toBe(true);
+      expect(snap.body.slots.every((s: SlotView) => s.room === 'Lab 2')).toBe(true);
       const listed = await app.api('GET', `/api/v1/admin/events/${eventId}/availability`, { token: admin });
       expect(listed.body.teachers[0].windows).toEqual([{ date, from: '16:00', to: '17:00' }]);
     }
@@ -244,7 +245,7 @@ describe('availability in the school’s time zone', () => {
     const changed: any[] = [];
     onSlotFact(socket, (f) => f.kind === 'changed' && changed.push(f));
 
-    const mine = joined.data.slots.filter((s: any) => s.teacherId === teacherId);
+    const mine = joined.data.slots.filter((s: SlotView) => s.teacherId === teacherId);
     const booked = mine[3];
     await bookOnBehalf(app, admin, school, booked.id, family.id, studentId);
     const date = new Date(booked.startsAt).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });

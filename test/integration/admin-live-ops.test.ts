@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BookingView } from '../../protocol/index.ts';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { bookOnBehalf, familyWithTeacher, recordAll } from '../support/admin-fixtures.ts';
 import { ask, loginFamily, loginStaff, seedSmallSchool } from '../support/fixtures.ts';
@@ -265,7 +266,7 @@ describe('move a booking', () => {
     const itinerary = await app.api('GET', `/api/v1/events/${school.eventId}/bookings/mine`, {
       token: await loginFamily(app, school, 5),
     });
-    expect(itinerary.body.bookings.map((b: any) => b.slotId)).toEqual([to.id]);
+    expect(itinerary.body.bookings.map((b: BookingView) => b.slotId)).toEqual([to.id]);
 
     // The same row, with its whole story in the log.
     const { rows } = await app.db.query(

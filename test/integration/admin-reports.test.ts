@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BookingView, SlotView } from '../../protocol/index.ts';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { bookOnBehalf, familyWithTeacher } from '../support/admin-fixtures.ts';
 import { loginFamily, loginStaff, seedSmallSchool } from '../support/fixtures.ts';
@@ -85,11 +86,11 @@ Break', 'Year 10', '10Z') RETURNING id`,
 
   const { family, studentId, teacherId } = familyWithTeacher(school, 0);
   const snap = await app.api('GET', `/api/v1/events/${school.eventId}/availability`, { token: admin });
-  const slot = snap.body.slots.find((x: any) => x.teacherId === teacherId && x.state === 'free');
+  const slot = snap.body.slots.find((x: SlotView) => x.teacherId === teacherId && x.state === 'free');
   bookedId = await bookOnBehalf(app, admin, school, slot.id, family.id, studentId);
   // A hold is not a booking: family 1 stays "not booked".
   const h = familyWithTeacher(school, 1);
-  const free = snap.body.slots.filter((x: any) => x.teacherId === h.teacherId && x.state === 'free')[3];
+  const free = snap.body.slots.filter((x: SlotView) => x.teacherId === h.teacherId && x.state === 'free')[3];
   const held = await app.api('POST', '/api/v1/holds', {
     token: admin,
     body: { slotId: free.id, studentId: h.studentId, familyId: h.family.id },
@@ -296,7 +297,7 @@ describe('search families (to book on a parent’s behalf)', () => {
       },
     );
     expect(res.status).toBe(200);
-    expect(res.body.bookings.map((b: any) => b.id)).toEqual([bookedId]);
+    expect(res.body.bookings.map((b: BookingView) => b.id)).toEqual([bookedId]);
     const foreign = await app.api(
       'GET',
       `/api/v1/admin/events/${school.eventId}/families/${other.families[0]!.id}/bookings`,

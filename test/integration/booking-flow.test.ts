@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BookingView, SlotView } from '../../protocol/index.ts';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { ask, loginFamily, loginStaff, seedSmallSchool } from '../support/fixtures.ts';
 import { onSlotFact } from '../support/live-facts.ts';
@@ -47,7 +48,7 @@ describe('hold, confirm, cancel over HTTP with live facts over sockets', () => {
       body: { eventId: school.eventId },
     });
     expect(confirmed.status).toBe(200);
-    expect(confirmed.body.bookings.map((b: any) => b.status)).toEqual(['confirmed']);
+    expect(confirmed.body.bookings.map((b: BookingView) => b.status)).toEqual(['confirmed']);
     const cancelled = await app.api('POST', `/api/v1/bookings/${held.body.id}/cancel`, { token });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('cancelled');
@@ -65,7 +66,7 @@ describe('hold, confirm, cancel over HTTP with live facts over sockets', () => {
     expect(new Set(versions).size).toBe(3);
     expect(facts.map((f) => f.slot.version)).toEqual(versions);
     const again = await ask(watcher, 'event:join', { eventId: school.eventId });
-    expect(again.data.slots.find((s: any) => s.id === slot.id).version).toBe(versions[2]);
+    expect(again.data.slots.find((s: SlotView) => s.id === slot.id).version).toBe(versions[2]);
     // Families never see who is in a slot.
     expect(facts.every((f) => f.slot.occupant === undefined)).toBe(true);
 
@@ -119,7 +120,9 @@ describe('hold, confirm, cancel over HTTP with live facts over sockets', () => {
     const mine = await app.api('GET', `/api/v1/events/${school.eventId}/bookings/mine`, {
       token: familyToken,
     });
-    expect(mine.body.bookings.map((b: any) => [b.id, b.status])).toEqual([[held.body.id, 'confirmed']]);
+    expect(mine.body.bookings.map((b: BookingView) => [b.id, b.status])).toEqual([
+      [held.body.id, 'confirmed'],
+    ]);
 
     const cancelled = await app.api('POST', `/api/v1/bookings/${held.body.id}/cancel`, { token: adminToken });
     expect(cancelled.status).toBe(200);
@@ -169,7 +172,7 @@ describe('hold, confirm, cancel over HTTP with live facts over sockets', () => {
     const snap = await ask(adminSocket, 'event:join', { eventId: school.eventId });
     // Facts go by interest: the watcher hears of the teachers its children may book.
     const watched = school.students.find((s) => s.id === school.families[4]!.studentIds[0])!.teacherIds;
-    const free = snap.data.slots.find((s: any) => s.state === 'free' && watched.includes(s.teacherId));
+    const free = snap.data.slots.find((s: SlotView) => s.state === 'free' && watched.includes(s.teacherId));
     const blocked = await ask(adminSocket, 'slot:block', {
       slotId: free.id,
       blocked: true,
@@ -181,7 +184,7 @@ describe('hold, confirm, cancel over HTTP with live facts over sockets', () => {
       reason: 'blocked',
       slot: { id: free.id, state: 'blocked' },
     });
-    const held = snap.data.slots.find((s: any) => s.state === 'held' || s.state === 'booked');
+    const held = snap.data.slots.find((s: SlotView) => s.state === 'held' || s.state === 'booked');
     if (held) {
       const refused = await ask(adminSocket, 'slot:block', {
         slotId: held.id,

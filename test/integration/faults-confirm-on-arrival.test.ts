@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SlotView } from '../../protocol/index.ts';
 import { confirmOnce } from '../../server/src/features/booking/booking-statements.ts';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { loginFamily, seedSmallSchool } from '../support/fixtures.ts';
@@ -23,7 +24,7 @@ describe('a confirmation that waits for a connection past its hold', () => {
     const studentId = fam.studentIds[0]!;
     const teacherId = school.students.find((s) => s.id === studentId)!.teacherIds[0]!;
     const av = await app.api('GET', `/api/v1/events/${school.eventId}/availability`, { token });
-    const slot = av.body.slots.find((s: any) => s.teacherId === teacherId && s.state === 'free');
+    const slot = av.body.slots.find((s: SlotView) => s.teacherId === teacherId && s.state === 'free');
     const held = await app.api('POST', '/api/v1/holds', { token, body: { slotId: slot.id, studentId } });
     expect(held.status).toBe(200);
     await app.db.query(`UPDATE bookings SET expires_at = now() + interval '1 second' WHERE id = $1`, [
@@ -63,7 +64,7 @@ describe('a confirmation that waits for a connection past its hold', () => {
     const studentId = fam.studentIds[0]!;
     const teacherId = school.students.find((s) => s.id === studentId)!.teacherIds[0]!;
     const av = await app.api('GET', `/api/v1/events/${school.eventId}/availability`, { token });
-    const slot = av.body.slots.find((s: any) => s.teacherId === teacherId && s.state === 'free');
+    const slot = av.body.slots.find((s: SlotView) => s.teacherId === teacherId && s.state === 'free');
     const held = await app.api('POST', '/api/v1/holds', { token, body: { slotId: slot.id, studentId } });
     expect(held.status).toBe(200);
     await app.db.query(`UPDATE bookings SET expires_at = now() - interval '10 seconds' WHERE id = $1`, [

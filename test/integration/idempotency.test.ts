@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SlotView } from '../../protocol/index.ts';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { ask, loginFamily, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
@@ -15,7 +16,7 @@ afterAll(() => app?.close());
 async function freeSlotFor(token: string, studentId: string, skip = 0) {
   const teacherIds = school.students.find((s) => s.id === studentId)!.teacherIds;
   const snap = await app.api('GET', `/api/v1/events/${school.eventId}/availability`, { token });
-  return snap.body.slots.filter((s: any) => teacherIds.includes(s.teacherId) && s.state === 'free')[skip]
+  return snap.body.slots.filter((s: SlotView) => teacherIds.includes(s.teacherId) && s.state === 'free')[skip]
     .id as string;
 }
 

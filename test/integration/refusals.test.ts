@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { BookingView } from '../../protocol/index.ts';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { ask, loginFamily, loginStaff, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
@@ -350,7 +351,9 @@ describe('nobody sees or touches another school’s or another family’s data',
     );
     // And the itinerary it can read is its own only.
     const itinerary = await app.api('GET', `/api/v1/events/${school.eventId}/bookings/mine`, { token: t7 });
-    expect(itinerary.body.bookings.every((b: any) => b.familyId === school.families[7]!.id)).toBe(true);
+    expect(itinerary.body.bookings.every((b: BookingView) => b.familyId === school.families[7]!.id)).toBe(
+      true,
+    );
   });
 
   it('families see slot states but never who is in them; the slot’s teacher does', async () => {

@@ -3,6 +3,7 @@ import { createServer, type Socket as NetSocket, type Server, connect as tcpConn
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Started, startServer } from '../../bench/processes.ts';
+import type { SlotView } from '../../protocol/index.ts';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { REDIS_URL } from '../support/env.ts';
@@ -222,7 +223,7 @@ describe('an instance killed mid-storm', () => {
         token: c.token,
       });
       expect(truth.status).toBe(200);
-      const mine = truth.body.slots.filter((s: any) => c.state.has(s.id));
+      const mine = truth.body.slots.filter((s: SlotView) => c.state.has(s.id));
       expect(mine.length).toBe(c.state.size);
       await expect
         .poll(() => mine.map((s: any) => [s.id, c.state.get(s.id)!.state]), { timeout: 5_000 })

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SlotView } from '../../protocol/index.ts';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { ask, loginFamily, loginStaff, seedSmallSchool } from '../support/fixtures.ts';
 import { onSlotFact } from '../support/live-facts.ts';
@@ -66,7 +67,9 @@ describe('several instances sharing Redis', () => {
     expect(joins.every((j) => j.ok)).toBe(true);
     const start = joins[0].data.version as number;
     // A family's snapshot holds the slots it may book: those of its children's teachers.
-    expect(new Set(joins[0].data.slots.map((s: any) => s.teacherId))).toEqual(teachersOfFamily(interested));
+    expect(new Set(joins[0].data.slots.map((s: SlotView) => s.teacherId))).toEqual(
+      teachersOfFamily(interested),
+    );
 
     const [seen, unseen, own, teacherSaw, adminSaw] = [watcher, bystander, ownFamily, teacher, admin].map(
       collect,

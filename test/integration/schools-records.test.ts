@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SlotView } from '../../protocol/index.ts';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { loginFamily, loginStaff, PASSWORD, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
@@ -14,7 +15,7 @@ async function book(index: number): Promise<string> {
   const studentId = fam.studentIds[0]!;
   const teacherId = school.students.find((s) => s.id === studentId)!.teacherIds[0]!;
   const snap = await app.api('GET', `/api/v1/events/${school.eventId}/availability`, { token });
-  const slot = snap.body.slots.find((s: any) => s.teacherId === teacherId && s.state === 'free');
+  const slot = snap.body.slots.find((s: SlotView) => s.teacherId === teacherId && s.state === 'free');
   const held = await app.api('POST', '/api/v1/holds', { token, body: { slotId: slot.id, studentId } });
   expect(held.status).toBe(200);
   const confirmed = await app.api('POST', '/api/v1/holds/confirm', {

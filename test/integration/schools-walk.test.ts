@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SlotView } from '../../protocol/index.ts';
 import type { ClientToServerEvents } from '../../protocol/socket-events.ts';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { ask, loginFamily, loginStaff, PASSWORD, seedSmallSchool } from '../support/fixtures.ts';
@@ -23,7 +24,7 @@ async function seedB(): Promise<void> {
   const studentId = fam.studentIds[0]!;
   const teacherIds = b.students.find((s) => s.id === studentId)!.teacherIds;
   const snap = await app.api('GET', `/api/v1/events/${b.eventId}/availability`, { token });
-  const free = (t: string) => snap.body.slots.find((s: any) => s.teacherId === t && s.state === 'free');
+  const free = (t: string) => snap.body.slots.find((s: SlotView) => s.teacherId === t && s.state === 'free');
   const first = free(teacherIds[0]!);
   await app.api('POST', '/api/v1/holds', { token, body: { slotId: first.id, studentId } });
   const confirmed = await app.api('POST', '/api/v1/holds/confirm', { token, body: { eventId: b.eventId } });
@@ -255,7 +256,7 @@ describe('nothing of school B is reachable with a token of school A', () => {
       const bFam = b.families[3]!;
       const tId = b.students.find((s) => s.id === bFam.studentIds[0])!.teacherIds[0]!;
       const snap = await app.api('GET', `/api/v1/events/${b.eventId}/availability`, { token: bToken });
-      const slot = snap.body.slots.find((s: any) => s.teacherId === tId && s.state === 'free');
+      const slot = snap.body.slots.find((s: SlotView) => s.teacherId === tId && s.state === 'free');
       if (slot) {
         const held = await app.api('POST', '/api/v1/holds', {
           token: bToken,

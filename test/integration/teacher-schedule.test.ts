@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BookingView } from '../../protocol/index.ts';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { bookOnBehalf, recordAll } from '../support/admin-fixtures.ts';
 import { ask, loginFamily, loginStaff, seedSmallSchool } from '../support/fixtures.ts';
@@ -249,7 +250,7 @@ describe('private notes', () => {
     ];
     // The family's own itinerary does show the booking (so the check above is not vacuous)…
     const itinerary = responses[5] as any;
-    expect(itinerary.bookings.map((x: any) => x.id)).toContain(b.bookingId);
+    expect(itinerary.bookings.map((x: BookingView) => x.id)).toContain(b.bookingId);
     expect(seen.some((e) => e.event === 'slot:facts' && e.payload.kind === 'changed')).toBe(true);
     // …but no answer and no socket payload ever carries the note.
     const everything = JSON.stringify([responses, seen]);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { AxeResults } from 'axe-core';
 import type { Page } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
@@ -27,17 +28,18 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   // 'self') rightly refuses an injected inline script, and the test must not weaken it.
   if (!loaded) await page.evaluate(AXE_SOURCE);
   return page.evaluate(async (tags) => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<any> } }).axe;
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<AxeResults> } })
+      .axe;
     const result = await axe.run(document, {
       runOnly: { type: 'tag', values: tags },
       resultTypes: ['violations'],
     });
-    return result.violations.map((v: any) => ({
+    return result.violations.map((v) => ({
       id: v.id,
       help: v.help,
       nodes: v.nodes
         .slice(0, 5)
-        .map((n: any) => `${n.target.join(' ')} — ${n.failureSummary ?? ''}`.slice(0, 300)),
+        .map((n) => `${n.target.join(' ')} — ${n.failureSummary ?? ''}`.slice(0, 300)),
     }));
   }, WCAG_TAGS);
 }
