@@ -2,7 +2,8 @@ import http from 'node:http';
 
 export interface HttpAnswer {
   status: number;
-  body: any;
+  /** The parsed JSON answer (the text itself when it is not JSON). */
+  body: unknown;
   headers: http.IncomingHttpHeaders;
 }
 

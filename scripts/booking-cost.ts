@@ -10,6 +10,7 @@ import { io as connectSocket, type Socket } from 'socket.io-client';
 import { HttpClient } from '../bench/http-client.ts';
 import { startMailSink } from '../bench/mail-sink.ts';
 import { freePort } from '../bench/processes.ts';
+import type { BookingView, LoginResponse } from '../protocol/index.ts';
 import { seedSchool } from '../server/src/features/demo/demo-seed.ts';
 import { createDb } from '../server/src/infra/db.ts';
 import { migrate } from '../server/src/infra/migrate.ts';
@@ -32,6 +33,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     dist: { type: 'boolean', default: false },
     sockets: { type: 'string', default: '0' },
+    // An experiment: SQL run on the fresh database after migrating (a function's other body).
+    'try-sql': { type: 'string' },
   },
 });
 const bookings = Number(values.bookings);
@@ -116,12 +119,16 @@ function startProcess(name: string, entry: string, env: Record<string, string>):
 const adminClient = new pg.Client({ connectionString: admin });
 await adminClient.connect();
 await adminClient.query(`CREATE DATABASE ${dbName}`);
+// Time spent in each SQL function and trigger (pg_stat_user_functions), to say where
+// PostgreSQL's share of a booking goes.
+await adminClient.query(`ALTER DATABASE ${dbName} SET track_functions = 'all'`);
 const redis = await startPrivateRedis();
 const mail = await startMailSink();
 const procs: Proc[] = [];
 const pool = createDb(databaseUrl, 2);
 try {
   await migrate(databaseUrl);
+  if (values['try-sql']) await pool.query(readFileSync(values['try-sql'], 'utf8'));
   const password = 'booking-cost-password';
   const school = await seedSchool(pool, {
     code: 'COST',
@@ -217,7 +224,7 @@ try {
       body: { schoolCode: school.schoolCode, surname: w.surname, accessCode: w.accessCode },
     });
     if (res.status !== 200) throw new Error(`login ${res.status} ${JSON.stringify(res.body)}`);
-    w.token = res.body.token;
+    w.token = (res.body as LoginResponse).token;
   });
   // --sockets N: N screens connected and joined to the event (families' tokens, round
   // robin) for the whole run, so the server's RSS is read as on opening night.
@@ -260,7 +267,7 @@ try {
       idempotencyKey: randomUUID(),
       body: { slotId: w.slotId, studentId: w.studentId },
     });
-    if (res.status === 200) holdIds.set(w.token!, res.body.id);
+    if (res.status === 200) holdIds.set(w.token!, (res.body as BookingView).id);
     else refused[`hold ${res.status}`] = (refused[`hold ${res.status}`] ?? 0) + 1;
   };
   const confirm = async (w: (typeof work)[number], c: HttpClient) => {
@@ -396,6 +403,21 @@ try {
   await new Promise((r) => setTimeout(r, 2000));
   const s3 = await snap();
   const n = measured.length;
+  // Self time per SQL function over the whole run (warm-up included), per booking.
+  await new Promise((r) => setTimeout(r, 1500));
+  const { rows: fns } = await pool.query<{ funcname: string; calls: string; self_time: number }>(
+    `SELECT funcname, calls, self_time FROM pg_stat_user_functions ORDER BY self_time DESC LIMIT 15`,
+  );
+  const perBooking = warm.length + n;
+  const pgFunctions = Object.fromEntries(
+    fns.map((f) => [
+      f.funcname,
+      {
+        calls: Math.round((Number(f.calls) / perBooking) * 100) / 100,
+        selfMs: Math.round((f.self_time / perBooking) * 100) / 100,
+      },
+    ]),
+  );
   const rss: Record<string, number> = {};
   for (const p of procs) {
     const r = await p.ask<{ rssBytes: number }>('count:stats', 'count:stats');
@@ -414,6 +436,7 @@ try {
     confirm: diff(s1, s2, n),
     drain: diff(s2, s3, n),
     total: diff(s0, s3, n),
+    pgFunctionsPerBooking: pgFunctions,
     rssMb: rss,
     serverRssMbBeforeSockets: Math.round(rssBefore / 1e6),
     serverRssMbWithSockets: Math.round(rssWithSockets / 1e6),
