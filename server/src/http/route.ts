@@ -1,7 +1,8 @@
-import type { Request, RequestHandler, Router } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import {
   ERROR_STATUS,
+  type ErrorBody,
   errorBody,
   idempotencyKey,
   UNSTORABLE_TEXT_MESSAGE,
@@ -10,9 +11,9 @@ import {
 import { permits } from '../features/auth/authorize.ts';
 import type { Principal } from '../features/auth/principal.ts';
 import type { SessionStore } from '../features/auth/session-store.ts';
-import { DomainError, type Result } from '../refusals/domain-error.ts';
 import type { AuditActorKind, AuditEntry } from '../features/records/audit-log.ts';
-import { isUnavailable, retryAfterOf } from '../infra/circuit.ts';
+import { DomainError, type Result } from '../refusals/domain-error.ts';
+import { refusalOf } from '../refusals/refusal-answer.ts';
 import type { ApiTag } from './api-tags.ts';
 
 /**
@@ -220,12 +221,16 @@ export function mountRoutes(
         res.status(200).json(answer.data);
         return;
       }
-      const status = ERROR_STATUS[answer.error.code];
-      if (answer.error.retryAfter) res.setHeader('Retry-After', String(answer.error.retryAfter));
-      res.status(status).json({ error: answer.error });
+      sendRefusal(res, answer.error);
     };
     router[route.method](route.path, handler);
   }
+}
+
+/** A refusal as HTTP: the code's status, and Retry-After when the refusal says when to come back. */
+export function sendRefusal(res: Response, error: ErrorBody): void {
+  if (error.retryAfter) res.setHeader('Retry-After', String(error.retryAfter));
+  res.status(ERROR_STATUS[error.code]).json({ error });
 }
 
 async function run(
@@ -282,10 +287,8 @@ async function run(
     }
     return answer;
   } catch (err) {
-    if (err instanceof DomainError) return { ok: false, error: err.body };
-    // PostgreSQL or Redis down, frozen or too slow: "come back shortly", not a 500.
-    if (isUnavailable(err))
-      return { ok: false, error: errorBody('unavailable', { retryAfter: retryAfterOf(err) }) };
+    const refusal = refusalOf(err);
+    if (refusal) return { ok: false, error: refusal };
     throw err;
   }
 }

@@ -11,18 +11,18 @@ import {
   type ServerToClientEvents,
   type SocketData,
 } from '../../../protocol/index.ts';
-import { isUnavailable, retryAfterOf } from '../infra/circuit.ts';
-import type { Queryable } from '../infra/db.ts';
-import { TokenBucket } from '../infra/rate-limit.ts';
 import { authorize } from '../features/auth/authorize.ts';
 import type { EventSchools } from '../features/auth/event-schools.ts';
 import type { Principal } from '../features/auth/principal.ts';
 import type { SessionStore } from '../features/auth/session-store.ts';
 import type { BookingService } from '../features/booking/booking.service.ts';
 import type { FamilyMoveService } from '../features/booking/family-move.ts';
-import { DomainError, type Result } from '../refusals/domain-error.ts';
 import type { EventsService } from '../features/events/events.service.ts';
 import { familyTeacherIds } from '../features/live/interests.ts';
+import type { Queryable } from '../infra/db.ts';
+import { TokenBucket } from '../infra/rate-limit.ts';
+import type { Result } from '../refusals/domain-error.ts';
+import { refusalOf } from '../refusals/refusal-answer.ts';
 
 export type ConferServer = Server<
   ClientToServerEvents,
@@ -162,10 +162,8 @@ export function attachSocketGateway({
           }
           reply(await run(principal, parsed.data));
         } catch (err) {
-          if (err instanceof DomainError) return reply({ ok: false, error: err.body });
-          // PostgreSQL or Redis down or frozen: "come back shortly", never internal.
-          if (isUnavailable(err))
-            return reply({ ok: false, error: errorBody('unavailable', { retryAfter: retryAfterOf(err) }) });
+          const refusal = refusalOf(err);
+          if (refusal) return reply({ ok: false, error: refusal });
           logError(err, `socket ${name}`);
           reply({ ok: false, error: errorBody('internal') });
         }

@@ -22,22 +22,18 @@ import { bookingRoutes } from '../features/booking/booking.routes.ts';
 import { BookingService, type HoldExpiryScheduler } from '../features/booking/booking.service.ts';
 import { familyMoveRoutes } from '../features/booking/family-move.routes.ts';
 import { FamilyMoveService } from '../features/booking/family-move.ts';
-import { createCpuWork } from './cpu-work.ts';
 import { eventsRoutes } from '../features/events/events.routes.ts';
 import { EventsService } from '../features/events/events.service.ts';
 import { fairStartRoutes } from '../features/fair-start/fair-start.routes.ts';
-import { createFairness } from './fairness-services.ts';
 import { itineraryRoutes } from '../features/itinerary/itinerary.routes.ts';
 import { type FactEnvelope, factChannel } from '../features/live/fact-channel.ts';
 import { LiveDelivery } from '../features/live/live-delivery.ts';
 import { Publisher } from '../features/live/publisher.ts';
 import { SlotStateCache } from '../features/live/slot-state-cache.ts';
-import { attachSocketGateway, type ConferServer } from '../socket/socket-gateway.ts';
 import { calendarRoutes } from '../features/mail/calendar.routes.ts';
 import { fromAddress } from '../features/mail/calendar.ts';
 import { mailRoutes } from '../features/mail/mail.routes.ts';
 import { onTheNightRoutes } from '../features/on-the-night/on-the-night.routes.ts';
-import { createSchoolFeatures } from './school-features.ts';
 import { pauseRoutes } from '../features/pause/pause.routes.ts';
 import { PauseService } from '../features/pause/pause.service.ts';
 import { recordChange } from '../features/records/audit-log.ts';
@@ -45,13 +41,17 @@ import { createStatusFeature } from '../features/status/status-feature.ts';
 import { teacherRoutes } from '../features/teacher/teacher.routes.ts';
 import { waitingListRoutes } from '../features/waiting-list/waiting-list.routes.ts';
 import { buildOpenApi } from '../http/openapi.ts';
-import { JSON_MEDIA_TYPES, mountRoutes } from '../http/route.ts';
+import { JSON_MEDIA_TYPES, mountRoutes, sendRefusal } from '../http/route.ts';
 import { Admission } from '../infra/admission.ts';
-import { isUnavailable, retryAfterOf } from '../infra/circuit.ts';
 import type { Db } from '../infra/db.ts';
 import { AttemptBackoff, RateLimit } from '../infra/rate-limit.ts';
 import { serverKeys } from '../infra/server-keys.ts';
 import { SlotLock } from '../infra/slot-lock.ts';
+import { refusalOf } from '../refusals/refusal-answer.ts';
+import { attachSocketGateway, type ConferServer } from '../socket/socket-gateway.ts';
+import { createCpuWork } from './cpu-work.ts';
+import { createFairness } from './fairness-services.ts';
+import { createSchoolFeatures } from './school-features.ts';
 
 export interface AppDeps {
   config: Config;
@@ -365,12 +365,11 @@ export function createApp(deps: AppDeps): ConferApp {
       res
         .status(400)
         .json({ error: errorBody('invalid_input', { message: 'The request body is not valid JSON.' }) });
-    } else if (isUnavailable(err)) {
-      // A dependency down or frozen outside a route's own handling: 503, never 500.
-      const retryAfter = retryAfterOf(err);
-      res.setHeader('Retry-After', String(retryAfter));
-      res.status(503).json({ error: errorBody('unavailable', { retryAfter }) });
     } else {
+      // Outside a route's own handling (a page, the session middleware): the same
+      // answers as the routes give, so a dependency down is 503, never 500.
+      const refusal = refusalOf(err);
+      if (refusal) return sendRefusal(res, refusal);
       logError(err, 'http');
       res.status(500).json({ error: errorBody('internal') });
     }

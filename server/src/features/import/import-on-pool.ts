@@ -1,5 +1,4 @@
 import type { CpuPool } from '../../infra/cpu-pool.ts';
-import { cpuRefusal } from '../../refusals/cpu-refusal.ts';
 import type { CpuTasks } from '../../wiring/cpu-tasks.ts';
 import { ImportRejected } from './csv-table.ts';
 import type { ImportChecker } from './import.service.ts';
@@ -10,16 +9,12 @@ export function checkOnPool(pool: CpuPool<CpuTasks>, hardLimitMs: number): Impor
     // A copy moves to the worker (milliseconds for 10 MB): the caller may need the bytes
     // again (a re-check), and a small Buffer sits in Node's shared pool, which must not move.
     const own = new Uint8Array(input.bytes);
-    let outcome: Awaited<ReturnType<CpuTasks['checkImport']>>;
-    try {
-      outcome = await pool.run(
-        'checkImport',
-        { ...input, bytes: own },
-        { hardLimitMs, transfer: [own.buffer as ArrayBuffer] },
-      );
-    } catch (err) {
-      throw cpuRefusal(err);
-    }
+    // A full or overrun pool is answered 503 by the edges (refusals/refusal-answer.ts).
+    const outcome = await pool.run(
+      'checkImport',
+      { ...input, bytes: own },
+      { hardLimitMs, transfer: [own.buffer as ArrayBuffer] },
+    );
     if (!outcome.ok) throw new ImportRejected(outcome.rejected.issues, outcome.rejected.notListed);
     return outcome.check;
   };

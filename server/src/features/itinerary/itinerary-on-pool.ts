@@ -1,5 +1,4 @@
 import type { CpuPool } from '../../infra/cpu-pool.ts';
-import { cpuRefusal } from '../../refusals/cpu-refusal.ts';
 import type { CpuTasks } from '../../wiring/cpu-tasks.ts';
 import type { PlanRunner } from './itinerary.service.ts';
 
@@ -13,14 +12,11 @@ const HARD_LIMIT_SLACK_MS = 2000;
  */
 export function planOnPool(pool: CpuPool<CpuTasks>, deadlineMs: number): PlanRunner {
   return async (plan) => {
-    try {
-      return await pool.run(
-        'planItinerary',
-        { plan, until: Date.now() + deadlineMs },
-        { hardLimitMs: deadlineMs + HARD_LIMIT_SLACK_MS },
-      );
-    } catch (err) {
-      throw cpuRefusal(err);
-    }
+    // A full or overrun pool is answered 503 by the edges (refusals/refusal-answer.ts).
+    return await pool.run(
+      'planItinerary',
+      { plan, until: Date.now() + deadlineMs },
+      { hardLimitMs: deadlineMs + HARD_LIMIT_SLACK_MS },
+    );
   };
 }
