@@ -21,7 +21,6 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { pino } from 'pino';
 import { io as connect } from 'socket.io-client';
-import { createApp } from '../server/src/wiring/app.ts';
 import { loadConfig } from '../server/src/config.ts';
 import { CONFIRMATION_GRACE_MS } from '../server/src/features/booking/confirmation-grace.ts';
 import { DEMO_OPTIONS, seedSchool } from '../server/src/features/demo/demo-seed.ts';
@@ -29,6 +28,7 @@ import { createDb } from '../server/src/infra/db.ts';
 import { ensureDatabase, migrate } from '../server/src/infra/migrate.ts';
 import { createHoldExpiryQueue, holdExpiryScheduler } from '../server/src/infra/queues.ts';
 import { createRedis } from '../server/src/infra/redis.ts';
+import { createApp } from '../server/src/wiring/app.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const HOLDS = Number(process.env.BENCH_HOLDS ?? 2000);

@@ -5,9 +5,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../server/src/config.ts';
-import { createCpuWork } from '../server/src/wiring/cpu-work.ts';
 import { planOnPool } from '../server/src/features/itinerary/itinerary-on-pool.ts';
 import type { PlanInput } from '../server/src/features/itinerary/itinerary-planner.ts';
+import { createCpuWork } from '../server/src/wiring/cpu-work.ts';
 
 const MIN = 60_000;
 const ROUNDS = 5;

@@ -3,10 +3,10 @@ import { FairnessJobSchema } from '../protocol/fairness.ts';
 import { QUEUES } from '../protocol/jobs.ts';
 import { BookingService } from '../server/src/features/booking/booking.service.ts';
 import { createFairnessJobs } from '../server/src/features/fair-start/fairness-context.ts';
-import { fairnessServices } from '../server/src/wiring/fairness-services.ts';
 import { createEmailQueue, enqueueEmails } from '../server/src/features/mail/mail-queue.ts';
 import { listenForFreedSlots } from '../server/src/features/waiting-list/slot-freed-listener.ts';
 import { createSocketEmitter } from '../server/src/infra/emitter.ts';
+import { fairnessServices } from '../server/src/wiring/fairness-services.ts';
 import { parsePayload } from './payload.ts';
 import type { WorkerContext } from './worker-context.ts';
 

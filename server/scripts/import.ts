@@ -6,12 +6,12 @@ import { parseArgs } from 'node:util';
 import { ImportKind } from '../../protocol/schools.ts';
 import { loadConfig } from '../src/config.ts';
 import { SessionStore } from '../src/features/auth/session-store.ts';
-import { DomainError } from '../src/refusals/domain-error.ts';
 import { ImportRejected } from '../src/features/import/csv-table.ts';
 import { ImportService } from '../src/features/import/import.service.ts';
 import { createDb } from '../src/infra/db.ts';
 import { migrate } from '../src/infra/migrate.ts';
 import { createRedis } from '../src/infra/redis.ts';
+import { DomainError } from '../src/refusals/domain-error.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

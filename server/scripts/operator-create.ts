@@ -4,12 +4,12 @@
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
-import { DomainError } from '../src/refusals/domain-error.ts';
 import { OperatorAuth } from '../src/features/operator/operator-auth.ts';
 import { createDb } from '../src/infra/db.ts';
 import { ensureDatabase, migrate } from '../src/infra/migrate.ts';
 import { RateLimit } from '../src/infra/rate-limit.ts';
 import { createRedis } from '../src/infra/redis.ts';
+import { DomainError } from '../src/refusals/domain-error.ts';
 
 const { values } = parseArgs({ options: { email: { type: 'string' }, name: { type: 'string' } } });
 if (!values.email) {

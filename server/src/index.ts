@@ -1,5 +1,4 @@
 import { pino } from 'pino';
-import { createApp } from './wiring/app.ts';
 import { loadConfigOrExit } from './config.ts';
 import { CONFIRMATION_GRACE_MS } from './features/booking/confirmation-grace.ts';
 import { createSessionIdleQueue, idleTimeoutScheduler } from './features/sessions/idle-timeout-queue.ts';
@@ -7,6 +6,7 @@ import { createDb, dbSettings } from './infra/db.ts';
 import { ensureDatabase, migrate } from './infra/migrate.ts';
 import { createHoldExpiryQueue, holdExpiryScheduler } from './infra/queues.ts';
 import { createRedis } from './infra/redis.ts';
+import { createApp } from './wiring/app.ts';
 
 // Wiring only: parse the environment once, build dependencies, listen.
 async function main() {

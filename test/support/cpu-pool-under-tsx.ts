@@ -1,7 +1,8 @@
 // Run by test/unit/cpu-pool.test.ts with `tsx`, the way the server runs: the pool's
 // workers must load the TypeScript task table there too, not only under Vitest.
-import type { CpuTasks } from '../../server/src/wiring/cpu-tasks.ts';
+
 import { CpuPool } from '../../server/src/infra/cpu-pool.ts';
+import type { CpuTasks } from '../../server/src/wiring/cpu-tasks.ts';
 
 const pool = new CpuPool<CpuTasks>({
   tasksUrl: new URL('../../server/src/wiring/cpu-tasks.ts', import.meta.url),

@@ -1,11 +1,11 @@
 import express, { type Router } from 'express';
 import { COMPLAINT_STATUS_PATH } from '../../../protocol/complaints-procedure.ts';
 import { PublicFeedbackRequest } from '../../../protocol/schools.ts';
-import { DomainError } from '../refusals/domain-error.ts';
-import { escapeHtml, htmlDocument } from './html-page.ts';
 import type { FeedbackService } from '../features/feedback/feedback.service.ts';
 import type { FeedbackStatusLookup } from '../features/feedback/feedback-status.ts';
+import { DomainError } from '../refusals/domain-error.ts';
 import { statusForm, statusPage } from './feedback-status-page.ts';
+import { escapeHtml, htmlDocument } from './html-page.ts';
 
 function form(values: Record<string, string>, error?: string): string {
   const v = (k: string) => escapeHtml(values[k] ?? '');

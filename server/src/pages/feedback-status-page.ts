@@ -10,9 +10,9 @@ import {
   FeedbackStatusRequest,
   type FeedbackStatusView,
 } from '../../../protocol/feedback-status.ts';
+import type { FeedbackStatusLookup } from '../features/feedback/feedback-status.ts';
 import { DomainError } from '../refusals/domain-error.ts';
 import { escapeHtml, htmlDocument } from './html-page.ts';
-import type { FeedbackStatusLookup } from '../features/feedback/feedback-status.ts';
 
 const TITLE = 'Follow your feedback or complaint';
 

@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
-import { type Db, inTransaction } from '../infra/db.ts';
 import { recordChange } from '../features/records/audit-log.ts';
+import { type Db, inTransaction } from '../infra/db.ts';
 import { escapeHtml, htmlDocument } from './html-page.ts';
 
 // The token of families.mail_opt_out_token (migration 028): 24 random bytes in hex.

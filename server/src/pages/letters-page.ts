@@ -1,5 +1,5 @@
-import { escapeHtml, htmlDocument } from './html-page.ts';
 import type { IssuedCode } from '../features/access-codes/access-codes.service.ts';
+import { escapeHtml, htmlDocument } from './html-page.ts';
 
 /**
  * Print-ready letters, one family per page (CSS page breaks), no external assets:

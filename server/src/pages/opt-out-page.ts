@@ -1,9 +1,9 @@
 import express, { type Router } from 'express';
-import { type Db, inTransaction } from '../infra/db.ts';
+import { type SystemMailState, setSystemMailOptOut, systemMailState } from '../features/mail/opt-out.ts';
 import { recordChange } from '../features/records/audit-log.ts';
+import { type Db, inTransaction } from '../infra/db.ts';
 import { escapeHtml, htmlDocument } from './html-page.ts';
 import { invitationOptOutPages } from './invitation-opt-out-page.ts';
-import { type SystemMailState, setSystemMailOptOut, systemMailState } from '../features/mail/opt-out.ts';
 
 // The token of staff.mail_opt_out_token: 24 random bytes in hex.
 const TOKEN = /^[0-9a-f]{48}$/;

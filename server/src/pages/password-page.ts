@@ -1,7 +1,7 @@
 import express, { type Router } from 'express';
+import type { StaffAccountsService } from '../features/staff/staff-accounts.service.ts';
 import { DomainError } from '../refusals/domain-error.ts';
 import { escapeHtml, htmlDocument } from './html-page.ts';
-import type { StaffAccountsService } from '../features/staff/staff-accounts.service.ts';
 
 function form(token: string, minLength: number, error?: string): string {
   return htmlDocument(

@@ -6,8 +6,8 @@ import {
 } from '../../../protocol/complaints-procedure.ts';
 import { DEFAULT_RETENTION_DAYS } from '../../../protocol/school-settings.ts';
 import type { Config } from '../config.ts';
-import type { Db } from '../infra/db.ts';
 import { retentionRules } from '../features/retention/retention-rules.ts';
+import type { Db } from '../infra/db.ts';
 import { escapeHtml, htmlDocument } from './html-page.ts';
 
 interface School {

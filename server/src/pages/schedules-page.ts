@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import { escapeHtml, htmlDocument } from './html-page.ts';
 import type { ScheduleRow } from '../features/records/records.service.ts';
+import { escapeHtml, htmlDocument } from './html-page.ts';
 
 /** Teachers' schedules for printing: one teacher per page, times in the school's zone. */
 export function schedulesPage(event: { name: string; timeZone: string }, rows: ScheduleRow[]): string {

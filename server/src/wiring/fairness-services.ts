@@ -1,9 +1,10 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
-import type { Db } from '../infra/db.ts';
 import type { BookingService } from '../features/booking/booking.service.ts';
-import type { CpuWork } from './cpu-work.ts';
+import { FairStartService } from '../features/fair-start/fair-start.service.ts';
+import { createFairnessJobs, type FairnessContext } from '../features/fair-start/fairness-context.ts';
+import { VirtualQueue } from '../features/fair-start/virtual-queue.ts';
 import { ItineraryService, type PlanRunner } from '../features/itinerary/itinerary.service.ts';
 import { planOnPool } from '../features/itinerary/itinerary-on-pool.ts';
 import type { Broadcaster, Publisher } from '../features/live/publisher.ts';
@@ -11,9 +12,8 @@ import { createEmailQueue, enqueueEmails } from '../features/mail/mail-queue.ts'
 import { OnTheNightService } from '../features/on-the-night/on-the-night.service.ts';
 import { OffersService } from '../features/waiting-list/offers.service.ts';
 import { WaitingListService } from '../features/waiting-list/waiting-list.service.ts';
-import { FairStartService } from '../features/fair-start/fair-start.service.ts';
-import { createFairnessJobs, type FairnessContext } from '../features/fair-start/fairness-context.ts';
-import { VirtualQueue } from '../features/fair-start/virtual-queue.ts';
+import type { Db } from '../infra/db.ts';
+import type { CpuWork } from './cpu-work.ts';
 
 export interface FairnessServices {
   context: FairnessContext;

@@ -5,9 +5,9 @@ import {
   EmailAccessCodesResponse,
 } from '../../../../protocol/schools.ts';
 import { type AnyRoute, defineRoute, type FileAnswer } from '../../http/route.ts';
+import { lettersPage } from '../../pages/letters-page.ts';
 import { DomainError } from '../../refusals/domain-error.ts';
 import type { AccessCodesService, IssuedCode } from './access-codes.service.ts';
-import { lettersPage } from '../../pages/letters-page.ts';
 
 export interface AccessCodeRoutesDeps {
   codes: AccessCodesService;

@@ -3,10 +3,10 @@ import type { AccessCodesRequest } from '../../../../protocol/schools.ts';
 import { type Db, inTransaction } from '../../infra/db.ts';
 import { seal } from '../../infra/sealed-secret.ts';
 import type { ServerKeys } from '../../infra/server-keys.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { SessionStore } from '../auth/session-store.ts';
 import { accessCodeDigest, newAccessCode } from '../auth/tokens.ts';
-import { DomainError } from '../../refusals/domain-error.ts';
 
 export interface IssuedCode {
   familyId: string;

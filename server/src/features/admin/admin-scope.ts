@@ -1,7 +1,7 @@
 import type { Queryable } from '../../infra/db.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
-import { DomainError } from '../../refusals/domain-error.ts';
 
 export interface ScopedEvent {
   id: string;

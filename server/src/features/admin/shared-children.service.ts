@@ -1,7 +1,7 @@
 import type { FamilyStudentLink, SharedChildMode, SharedChildModeView } from '../../../../protocol/admin.ts';
 import { type Db, inTransaction } from '../../infra/db.ts';
-import type { Principal } from '../auth/principal.ts';
 import { DomainError, type Result } from '../../refusals/domain-error.ts';
+import type { Principal } from '../auth/principal.ts';
 import { eventInSchool, requireAdmin } from './admin-scope.ts';
 
 async function answer<T>(work: () => Promise<T>): Promise<Result<T>> {

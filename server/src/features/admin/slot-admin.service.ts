@@ -1,15 +1,15 @@
 import type { AddSlotRequest, LengthenSlotRequest, RemoveSlotResponse } from '../../../../protocol/admin.ts';
 import type { BookingView, SlotView } from '../../../../protocol/schemas.ts';
 import type { DbClient } from '../../infra/db.ts';
+import { DomainError, type Result } from '../../refusals/domain-error.ts';
 import type { Principal } from '../auth/principal.ts';
 import { requirePolicy } from '../booking/booking-policy.ts';
 import { loadBookingViews } from '../booking/booking-views.ts';
 import { recordChanges } from '../booking/event-changes.ts';
 import { endLapsedHoldsIn } from '../booking/lapsed-holds.ts';
-import { DomainError, type Result } from '../../refusals/domain-error.ts';
+import { type LiveWriteDeps, liveWrite } from '../live/live-write.ts';
 import { eventInSchool, requireAdmin, teacherInSchool } from './admin-scope.ts';
 import { refusalOrRethrow } from './constraint-refusals.ts';
-import { type LiveWriteDeps, liveWrite } from '../live/live-write.ts';
 import { schoolInstant } from './local-times.ts';
 
 interface Idem {

@@ -1,9 +1,9 @@
 import type { Admission } from '../../infra/admission.ts';
 import { type Db, type DbClient, prepared } from '../../infra/db.ts';
 import type { SlotLock } from '../../infra/slot-lock.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import type { Principal } from '../auth/principal.ts';
 import { principalKey } from '../auth/principal.ts';
-import { DomainError } from '../../refusals/domain-error.ts';
 import type { Publisher } from '../live/publisher.ts';
 import type { Actor, Fact } from './event-changes.ts';
 

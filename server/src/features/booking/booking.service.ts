@@ -4,8 +4,8 @@ import type {
   CreateHoldRequest,
   SlotView,
 } from '../../../../protocol/schemas.ts';
-import type { Principal } from '../auth/principal.ts';
 import { DomainError, type Result } from '../../refusals/domain-error.ts';
+import type { Principal } from '../auth/principal.ts';
 import { BookingContext, type BookingServiceDeps, type Idem } from './booking-context.ts';
 import { loadItinerary } from './booking-views.ts';
 import { HoldAndConfirm } from './hold-and-confirm.ts';

@@ -1,9 +1,9 @@
 import type { BookingView } from '../../../../protocol/schemas.ts';
 import type { Admission } from '../../infra/admission.ts';
 import type { Db, DbClient } from '../../infra/db.ts';
+import { DomainError, type Result } from '../../refusals/domain-error.ts';
 import type { Principal } from '../auth/principal.ts';
 import { principalKey } from '../auth/principal.ts';
-import { DomainError, type Result } from '../../refusals/domain-error.ts';
 import type { Publisher } from '../live/publisher.ts';
 import { requirePolicy } from './booking-policy.ts';
 import { refusalFrom } from './booking-refusals.ts';

@@ -1,8 +1,8 @@
 import { type ErrorBody, errorBody } from '../../../../protocol/errors.ts';
 import type { BookingView, ConfirmHoldsRequest, CreateHoldRequest } from '../../../../protocol/schemas.ts';
+import { DomainError, type Result } from '../../refusals/domain-error.ts';
 import type { Principal } from '../auth/principal.ts';
 import { familyOf, principalKey } from '../auth/principal.ts';
-import { DomainError, type Result } from '../../refusals/domain-error.ts';
 import type { BookingContext, Idem } from './booking-context.ts';
 import { confirmOnce, type HoldRequest, holdOnce, holdWithin, replayOf } from './booking-statements.ts';
 import { bookingViewOf } from './booking-views.ts';

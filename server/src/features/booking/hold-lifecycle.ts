@@ -1,7 +1,7 @@
 import type { BookingView } from '../../../../protocol/schemas.ts';
 import { prepared } from '../../infra/db.ts';
-import type { Principal } from '../auth/principal.ts';
 import { DomainError, type Result } from '../../refusals/domain-error.ts';
+import type { Principal } from '../auth/principal.ts';
 import type { BookingContext, Idem } from './booking-context.ts';
 import { requirePolicy } from './booking-policy.ts';
 import { loadBookingViews } from './booking-views.ts';

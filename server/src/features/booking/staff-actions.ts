@@ -1,6 +1,6 @@
 import type { SlotView } from '../../../../protocol/schemas.ts';
-import type { Principal } from '../auth/principal.ts';
 import { DomainError, type Result } from '../../refusals/domain-error.ts';
+import type { Principal } from '../auth/principal.ts';
 import type { BookingContext, Idem } from './booking-context.ts';
 import { type Fact, recordChanges } from './event-changes.ts';
 import { runIdempotent } from './idempotency.ts';

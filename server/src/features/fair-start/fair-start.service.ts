@@ -9,9 +9,9 @@ import type {
 } from '../../../../protocol/fairness.ts';
 import { rooms } from '../../../../protocol/socket-events.ts';
 import { type DbClient, inTransaction } from '../../infra/db.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import type { Principal } from '../auth/principal.ts';
 import { type Change, type Fact, recordChanges } from '../booking/event-changes.ts';
-import { DomainError } from '../../refusals/domain-error.ts';
 import { refuseIfPaused } from '../pause/pause-state.ts';
 import { recordChange } from '../records/audit-log.ts';
 import { type FairnessContext, tell } from './fairness-context.ts';

@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../../../../protocol/errors.ts';
 import type { DbClient } from '../../infra/db.ts';
-import { refusalFrom, refusalRaised } from '../booking/booking-refusals.ts';
 import { DomainError } from '../../refusals/domain-error.ts';
+import { refusalFrom, refusalRaised } from '../booking/booking-refusals.ts';
 
 export interface NewBooking {
   slotId: string;

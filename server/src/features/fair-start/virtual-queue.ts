@@ -3,8 +3,8 @@ import { type ErrorBody, errorBody } from '../../../../protocol/errors.ts';
 import type { QueueTicketView } from '../../../../protocol/fairness.ts';
 import { rooms } from '../../../../protocol/socket-events.ts';
 import type { Queryable } from '../../infra/db.ts';
-import type { Principal } from '../auth/principal.ts';
 import { DomainError } from '../../refusals/domain-error.ts';
+import type { Principal } from '../auth/principal.ts';
 import { type FairnessContext, tell } from './fairness-context.ts';
 
 /** An admitted family that has not been heard from for this long gives its place up. */

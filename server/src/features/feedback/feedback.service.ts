@@ -9,9 +9,9 @@ import type {
 import { type Db, inTransaction, pgCode } from '../../infra/db.ts';
 import type { RateLimit } from '../../infra/rate-limit.ts';
 import { seal } from '../../infra/sealed-secret.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { staffDisplayName } from '../auth/auth.service.ts';
 import type { Principal } from '../auth/principal.ts';
-import { DomainError } from '../../refusals/domain-error.ts';
 import { feedbackSecretDigest, newFeedbackSecret } from './feedback-secret.ts';
 
 /** Whose inbox: one school's admins, or the operator's (about the service itself). */

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import type { ItineraryProposalView, ItineraryWish } from '../../../../protocol/fairness.ts';
 import type { Db } from '../../infra/db.ts';
-import type { Principal } from '../auth/principal.ts';
 import { DomainError } from '../../refusals/domain-error.ts';
+import type { Principal } from '../auth/principal.ts';
 import {
   type Candidate,
   type Interval,

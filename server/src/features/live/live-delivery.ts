@@ -1,7 +1,7 @@
 import { rooms, type SlotFact } from '../../../../protocol/socket-events.ts';
+import type { ConferServer } from '../../socket/socket-gateway.ts';
 import { slotForViewer } from '../booking/slot-views.ts';
 import type { FactEnvelope } from './fact-channel.ts';
-import type { ConferServer } from '../../socket/socket-gateway.ts';
 
 /**
  * Delivers facts from the fact channel to this instance's sockets, each to the

@@ -1,9 +1,9 @@
 import type { Db, DbClient } from '../../infra/db.ts';
+import type { Result } from '../../refusals/domain-error.ts';
 import type { Principal } from '../auth/principal.ts';
 import { principalKey } from '../auth/principal.ts';
 import type { Fact } from '../booking/event-changes.ts';
 import { runIdempotent } from '../booking/idempotency.ts';
-import type { Result } from '../../refusals/domain-error.ts';
 import type { Publisher } from './publisher.ts';
 
 export interface LiveWriteDeps {

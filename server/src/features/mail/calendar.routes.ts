@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { errorBody } from '../../../../protocol/errors.ts';
 import { type AnyRoute, defineRoute, type FileAnswer } from '../../http/route.ts';
 import type { Db } from '../../infra/db.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { familyCalendar } from './family-calendar.ts';
 
 export interface CalendarRouteDeps {
@@ -30,7 +30,7 @@ export function calendarRoutes(deps: CalendarRouteDeps): AnyRoute[] {
       produces: 'text/calendar',
       errors: ['not_found'],
       handler: async ({ principal, params }) => {
-        if (principal.kind !== 'family') return { ok: false, error: errorBody('forbidden') };
+        if (principal.kind !== 'family') throw new DomainError('forbidden');
         const body = await familyCalendar(
           deps.db,
           principal.familyId,
@@ -38,7 +38,7 @@ export function calendarRoutes(deps: CalendarRouteDeps): AnyRoute[] {
           deps.organizerEmail,
           new Date(),
         );
-        if (body === null) return { ok: false, error: errorBody('not_found') };
+        if (body === null) throw new DomainError('not_found');
         const file: FileAnswer = { filename: 'appointments.ics', body };
         return { ok: true, data: file };
       },

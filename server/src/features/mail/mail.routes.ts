@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { errorBody } from '../../../../protocol/errors.ts';
 import { MailPreferences, SetMailPreferencesRequest } from '../../../../protocol/mail-preferences.ts';
 import { type AnyRoute, defineRoute, type RecordNotes } from '../../http/route.ts';
 import type { Db } from '../../infra/db.ts';
@@ -29,7 +28,7 @@ export function mailRoutes(db: Db): AnyRoute[] {
       const who = { token: params.token };
       const state =
         change === null ? await systemMailState(db, who) : await setSystemMailOptOut(db, who, change);
-      if (!state) return { ok: false as const, error: errorBody('not_found') };
+      if (!state) throw new DomainError('not_found');
       // The record names whose mail, by id (the token in the path is dropped as a secret).
       record.schoolId = state.schoolId;
       record.target = { staffId: state.staffId };

@@ -9,10 +9,10 @@ import type {
 } from '../../../../protocol/fairness.ts';
 import { rooms } from '../../../../protocol/socket-events.ts';
 import { inTransaction } from '../../infra/db.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import type { Principal } from '../auth/principal.ts';
 import { slotsPolicyAllows } from '../booking/booking-policy.ts';
 import { type Change, type Fact, recordChanges } from '../booking/event-changes.ts';
-import { DomainError } from '../../refusals/domain-error.ts';
 import { requireSchoolEvent } from '../fair-start/event-scope.ts';
 import { afterCommit, type FairnessContext, tell } from '../fair-start/fairness-context.ts';
 import type { NewOffer, OffersService } from '../waiting-list/offers.service.ts';

@@ -1,8 +1,8 @@
 import type { Db } from '../../infra/db.ts';
 import type { RateLimit } from '../../infra/rate-limit.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../auth/passwords.ts';
 import { digest, newToken } from '../auth/tokens.ts';
-import { DomainError } from '../../refusals/domain-error.ts';
 import { passwordProblem } from '../staff/password-policy.ts';
 
 export interface Operator {

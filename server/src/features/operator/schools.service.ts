@@ -4,8 +4,8 @@ import type {
   UpdateSchoolRequest,
 } from '../../../../protocol/schools.ts';
 import { type Db, pgCode } from '../../infra/db.ts';
-import type { SessionStore } from '../auth/session-store.ts';
 import { DomainError } from '../../refusals/domain-error.ts';
+import type { SessionStore } from '../auth/session-store.ts';
 import type { StaffAccountsService } from '../staff/staff-accounts.service.ts';
 
 interface SchoolRow {

@@ -6,9 +6,9 @@ import type {
 } from '../../../../protocol/pause.ts';
 import { rooms } from '../../../../protocol/socket-events.ts';
 import type { Db } from '../../infra/db.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { eventInSchool, requireAdmin } from '../admin/admin-scope.ts';
 import type { Principal } from '../auth/principal.ts';
-import { DomainError } from '../../refusals/domain-error.ts';
 import type { Broadcaster } from '../live/publisher.ts';
 import { effectivePause, ownPause } from './pause-state.ts';
 

@@ -1,9 +1,9 @@
 import type { EraseFamilyResponse } from '../../../../protocol/schools.ts';
 import { type Db, inTransaction } from '../../infra/db.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { SessionStore } from '../auth/session-store.ts';
 import type { BookingService } from '../booking/booking.service.ts';
-import { DomainError } from '../../refusals/domain-error.ts';
 import {
   ANONYMOUS_FAMILY_SET,
   ANONYMOUS_STUDENT_SET,

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { BookingLogView, EraseFamilyResponse, FamilyExport } from '../../../../protocol/schools.ts';
 import { type AnyRoute, defineRoute } from '../../http/route.ts';
+import { schedulesPage } from '../../pages/schedules-page.ts';
 import { DomainError } from '../../refusals/domain-error.ts';
 import type { FamilyErasure } from './family-erasure.ts';
 import type { RecordsService } from './records.service.ts';
-import { schedulesPage } from '../../pages/schedules-page.ts';
 
 const EventParams = z.object({ eventId: z.uuid() });
 const EventTeacherParams = z.object({ eventId: z.uuid(), teacherId: z.uuid() });

@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
 import type { BookingLogView, FamilyExport } from '../../../../protocol/schools.ts';
 import type { Db } from '../../infra/db.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { eventInSchool } from '../admin/admin-scope.ts';
 import { type CsvFile, csvFilename, toCsv } from '../admin/csv-format.ts';
 import type { Principal } from '../auth/principal.ts';
-import { DomainError } from '../../refusals/domain-error.ts';
 
 /** A staff member's name as the records show it, for SQL with `staff st` in scope. */
 export const STAFF_NAME = `CASE WHEN st.title <> '' THEN st.title || ' ' || st.surname ELSE st.first_name || ' ' || st.surname END`;

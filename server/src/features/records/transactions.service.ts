@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
 import type { TransactionEntry, TransactionPage } from '../../../../protocol/transactions.ts';
 import type { Db } from '../../infra/db.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { requireAdmin } from '../admin/admin-scope.ts';
 import { type CsvFile, csvFilename, toCsv } from '../admin/csv-format.ts';
 import type { Principal } from '../auth/principal.ts';
-import { DomainError } from '../../refusals/domain-error.ts';
 import { STAFF_NAME } from './records.service.ts';
 
 const PAGE_MAX = 500;

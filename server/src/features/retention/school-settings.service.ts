@@ -1,7 +1,7 @@
 import type { SchoolSettings, UpdateSchoolSettingsRequest } from '../../../../protocol/school-settings.ts';
 import type { Db } from '../../infra/db.ts';
-import type { Principal } from '../auth/principal.ts';
 import { DomainError } from '../../refusals/domain-error.ts';
+import type { Principal } from '../auth/principal.ts';
 
 interface Row {
   code: string;

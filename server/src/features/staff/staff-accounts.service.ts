@@ -1,10 +1,10 @@
 import type { InviteStaffRequest, StaffAccountView } from '../../../../protocol/schools.ts';
 import { type Db, inTransaction, pgCode } from '../../infra/db.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { staffDisplayName } from '../auth/auth.service.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { SessionStore } from '../auth/session-store.ts';
-import { DomainError } from '../../refusals/domain-error.ts';
 import { recordChange } from '../records/audit-log.ts';
 import type { EmailOutbox } from './email-outbox.ts';
 import { passwordProblem } from './password-policy.ts';

@@ -1,8 +1,8 @@
 import type { EventStats } from '../../../../protocol/schools.ts';
 import type { Db } from '../../infra/db.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { staffDisplayName } from '../auth/auth.service.ts';
 import type { Principal } from '../auth/principal.ts';
-import { DomainError } from '../../refusals/domain-error.ts';
 
 // A chart of the opening rush, not of the whole term.
 const MAX_MINUTES = 24 * 60;

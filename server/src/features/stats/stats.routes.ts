@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { EventStats, PageViewBeacon, TrafficReport } from '../../../../protocol/schools.ts';
 import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { LocalRateLimit } from '../../infra/rate-limit.ts';
-import type { SessionStore } from '../auth/session-store.ts';
 import { DomainError } from '../../refusals/domain-error.ts';
+import type { SessionStore } from '../auth/session-store.ts';
 import type { EventStatsService } from './event-stats.service.ts';
 import type { TrafficService } from './traffic.service.ts';
 

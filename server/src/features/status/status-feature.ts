@@ -1,13 +1,13 @@
 import type { Redis } from 'ioredis';
 import { type Incident, type ServiceStatusReport, STATUS_INCIDENTS } from '../../../../protocol/status.ts';
 import type { Db } from '../../infra/db.ts';
+import { statusPage } from '../../pages/status-page.ts';
 import type { OperatorAuth } from '../operator/operator-auth.ts';
 import { IncidentWatch, recentIncidents } from './incident-watch.ts';
 import { serviceMessagesRoutes } from './service-messages.routes.ts';
 import { type EveryScreen, ServiceMessagesService } from './service-messages.service.ts';
 import { readServiceStatus } from './service-status.ts';
 import { statusRoutes } from './status.routes.ts';
-import { statusPage } from '../../pages/status-page.ts';
 
 /**
  * The status feature (issue 16): the state of each part of the service, the incidents

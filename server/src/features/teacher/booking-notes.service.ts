@@ -1,10 +1,10 @@
 import type { BookingNote } from '../../../../protocol/admin.ts';
 import type { Db, Queryable } from '../../infra/db.ts';
+import { DomainError, type Result } from '../../refusals/domain-error.ts';
 import { staffDisplayName } from '../auth/auth.service.ts';
 import type { Principal } from '../auth/principal.ts';
 import { principalKey } from '../auth/principal.ts';
 import { runIdempotent } from '../booking/idempotency.ts';
-import { DomainError, type Result } from '../../refusals/domain-error.ts';
 
 /**
  * A teacher's private note on an appointment. Only the appointment's teacher and the

@@ -7,10 +7,10 @@ import {
   type SendInvitationsResponse,
 } from '../../../../protocol/invitations.ts';
 import type { Db, Queryable } from '../../infra/db.ts';
+import { DomainError, type Result } from '../../refusals/domain-error.ts';
 import type { Principal } from '../auth/principal.ts';
 import { principalKey } from '../auth/principal.ts';
 import { runIdempotent } from '../booking/idempotency.ts';
-import { DomainError, type Result } from '../../refusals/domain-error.ts';
 
 interface Row {
   family_id: string;

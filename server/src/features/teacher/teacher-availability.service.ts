@@ -4,9 +4,9 @@ import type {
   SetAvailabilityResponse,
 } from '../../../../protocol/admin.ts';
 import type { Db } from '../../infra/db.ts';
+import { DomainError, type Result } from '../../refusals/domain-error.ts';
 import type { EventAdminService } from '../admin/event-admin.service.ts';
 import type { Principal } from '../auth/principal.ts';
-import { DomainError, type Result } from '../../refusals/domain-error.ts';
 import { eventHours, teacherLimits } from './teacher-availability.limits.ts';
 
 /**

@@ -1,8 +1,8 @@
 import type { TeacherSchedule } from '../../../../protocol/admin.ts';
 import type { Db } from '../../infra/db.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { staffDisplayName } from '../auth/auth.service.ts';
 import type { Principal } from '../auth/principal.ts';
-import { DomainError } from '../../refusals/domain-error.ts';
 
 /** A teacher's evening: every slot in order with who is in it and the teacher's own notes. */
 export class TeacherScheduleService {

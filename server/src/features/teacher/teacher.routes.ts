@@ -15,8 +15,8 @@ import {
 import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { Db } from '../../infra/db.ts';
 import { EventAdminService } from '../admin/event-admin.service.ts';
-import type { LiveWriteDeps } from '../live/live-write.ts';
 import type { EventsService } from '../events/events.service.ts';
+import type { LiveWriteDeps } from '../live/live-write.ts';
 import type { Publisher } from '../live/publisher.ts';
 import { BookingNotesService } from './booking-notes.service.ts';
 import { InvitationsService } from './invitations.service.ts';
