@@ -26,6 +26,7 @@ import type { Ack } from './errors.ts';
 import type * as Fair from './fairness.ts';
 import type { EventPaused } from './pause.ts';
 import type { AvailabilitySnapshot, BookingView, SlotView } from './schemas.ts';
+import type { SocketCommandInput } from './socket-commands.ts';
 import type { ServiceMessages } from './status.ts';
 
 export type SlotFactKind = 'held' | 'released' | 'booked' | 'changed';
@@ -49,10 +50,6 @@ export interface ItineraryChanged {
 export interface SessionEnded {
   reason: 'logout' | 'idle_timeout' | 'revoked';
   message: string;
-}
-
-export interface WithIdempotencyKey {
-  idempotencyKey: string;
 }
 
 export interface ServerToClientEvents {
@@ -88,33 +85,24 @@ export interface ServerToClientEvents {
 }
 
 export interface ClientToServerEvents {
-  'event:join': (input: { eventId: string }, ack: (res: Ack<AvailabilitySnapshot>) => void) => void;
-  'event:leave': (input: { eventId: string }, ack: (res: Ack<null>) => void) => void;
-  'slot:hold': (
-    input: { slotId: string; studentId: string; familyId?: string } & WithIdempotencyKey,
-    ack: (res: Ack<BookingView>) => void,
+  'event:join': (
+    input: SocketCommandInput<'event:join'>,
+    ack: (res: Ack<AvailabilitySnapshot>) => void,
   ) => void;
-  'hold:release': (
-    input: { holdId: string } & WithIdempotencyKey,
-    ack: (res: Ack<BookingView>) => void,
-  ) => void;
+  'event:leave': (input: SocketCommandInput<'event:leave'>, ack: (res: Ack<null>) => void) => void;
+  'slot:hold': (input: SocketCommandInput<'slot:hold'>, ack: (res: Ack<BookingView>) => void) => void;
+  'hold:release': (input: SocketCommandInput<'hold:release'>, ack: (res: Ack<BookingView>) => void) => void;
   'booking:confirm': (
-    input: { eventId: string; holdIds?: string[]; familyId?: string } & WithIdempotencyKey,
+    input: SocketCommandInput<'booking:confirm'>,
     ack: (res: Ack<{ bookings: BookingView[] }>) => void,
   ) => void;
   'booking:cancel': (
-    input: { bookingId: string } & WithIdempotencyKey,
+    input: SocketCommandInput<'booking:cancel'>,
     ack: (res: Ack<BookingView>) => void,
   ) => void;
   /** A family moves its confirmed appointment to another time with the same teacher, in one step. */
-  'booking:move': (
-    input: { bookingId: string; slotId: string } & WithIdempotencyKey,
-    ack: (res: Ack<BookingView>) => void,
-  ) => void;
-  'slot:block': (
-    input: { slotId: string; blocked: boolean } & WithIdempotencyKey,
-    ack: (res: Ack<SlotView>) => void,
-  ) => void;
+  'booking:move': (input: SocketCommandInput<'booking:move'>, ack: (res: Ack<BookingView>) => void) => void;
+  'slot:block': (input: SocketCommandInput<'slot:block'>, ack: (res: Ack<SlotView>) => void) => void;
 }
 
 /** What the server keeps on each socket after the handshake. */

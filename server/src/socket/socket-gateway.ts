@@ -1,16 +1,14 @@
 import type { Server, Socket } from 'socket.io';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   type Ack,
   type ClientToServerEvents,
-  ConfirmHoldsRequest,
-  CreateHoldRequest,
   errorBody,
-  idempotencyKey,
   rooms,
   type ServerToClientEvents,
   type SocketData,
 } from '../../../protocol/index.ts';
+import { type SocketCommandName, SocketCommands } from '../../../protocol/socket-commands.ts';
 import { authorize } from '../features/auth/authorize.ts';
 import type { EventSchools } from '../features/auth/event-schools.ts';
 import type { Principal } from '../features/auth/principal.ts';
@@ -32,14 +30,9 @@ export type ConferServer = Server<
 >;
 type ConferSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
-const withKey = { idempotencyKey };
-const JoinInput = z.strictObject({ eventId: z.uuid() });
-const HoldInput = CreateHoldRequest.extend(withKey);
-const ReleaseInput = z.strictObject({ holdId: z.uuid(), ...withKey });
-const ConfirmInput = ConfirmHoldsRequest.extend(withKey);
-const CancelInput = z.strictObject({ bookingId: z.uuid(), ...withKey });
-const MoveInput = z.strictObject({ bookingId: z.uuid(), slotId: z.uuid(), ...withKey });
-const BlockInput = z.strictObject({ slotId: z.uuid(), blocked: z.boolean(), ...withKey });
+type CommandInput<K extends SocketCommandName> = z.output<(typeof SocketCommands)[K]>;
+// The same object seen per name, so that a generic command's schema has its own input type.
+const commandSchemas: { [K in SocketCommandName]: z.ZodType<CommandInput<K>> } = SocketCommands;
 
 export interface GatewayDeps {
   io: ConferServer;
@@ -124,11 +117,11 @@ export function attachSocketGateway({
     const bucket = new TokenBucket(limits.commandRate, limits.commandBurst);
 
     /** Wraps a command: a live session, valid input, and an answer of the closed shape whatever happens. */
-    function command<I, T>(
-      name: keyof ClientToServerEvents,
-      schema: z.ZodType<I>,
-      run: (p: Principal, input: I) => Promise<Result<T>>,
+    function command<K extends SocketCommandName, T>(
+      name: K,
+      run: (p: Principal, input: CommandInput<K>) => Promise<Result<T>>,
     ) {
+      const schema = commandSchemas[name];
       socket.on(name, (async (raw: unknown, ack: unknown) => {
         if (typeof ack !== 'function') return;
         const reply = ack as (res: Ack<T>) => void;
@@ -177,7 +170,7 @@ export function attachSocketGateway({
       for (const room of socket.rooms) if (room.startsWith(prefix)) socket.leave(room);
     }
 
-    command('event:join', JoinInput, async (p, { eventId }) => {
+    command('event:join', async (p, { eventId }) => {
       // Tenancy before any room: a socket in another school's room, even for the
       // moment a snapshot takes to refuse, receives that school's facts.
       authorize(p, { kind: 'event', schoolId: await eventSchools.of(eventId) });
@@ -205,26 +198,22 @@ export function attachSocketGateway({
         throw err;
       }
     });
-    command('event:leave', JoinInput, async (_p, { eventId }) => {
+    command('event:leave', async (_p, { eventId }) => {
       leaveEvent(eventId);
       return { ok: true, data: null };
     });
-    command('slot:hold', HoldInput, async (p, { idempotencyKey: key, ...input }) =>
-      booking.hold(p, input, { key }),
-    );
-    command('hold:release', ReleaseInput, (p, { holdId, idempotencyKey: key }) =>
-      booking.releaseHold(p, holdId, { key }),
-    );
-    command('booking:confirm', ConfirmInput, async (p, { idempotencyKey: key, ...input }) =>
+    command('slot:hold', async (p, { idempotencyKey: key, ...input }) => booking.hold(p, input, { key }));
+    command('hold:release', (p, { holdId, idempotencyKey: key }) => booking.releaseHold(p, holdId, { key }));
+    command('booking:confirm', async (p, { idempotencyKey: key, ...input }) =>
       booking.confirm(p, input, { key }),
     );
-    command('booking:cancel', CancelInput, (p, { bookingId, idempotencyKey: key }) =>
+    command('booking:cancel', (p, { bookingId, idempotencyKey: key }) =>
       booking.cancel(p, bookingId, { key }),
     );
-    command('booking:move', MoveInput, (p, { bookingId, slotId, idempotencyKey: key }) =>
+    command('booking:move', (p, { bookingId, slotId, idempotencyKey: key }) =>
       familyMoves.move(p, bookingId, slotId, { key }),
     );
-    command('slot:block', BlockInput, (p, { slotId, blocked, idempotencyKey: key }) =>
+    command('slot:block', (p, { slotId, blocked, idempotencyKey: key }) =>
       booking.setBlocked(p, slotId, blocked, { key }),
     );
   });
