@@ -101,6 +101,26 @@ export const LocalRange = z
   .strictObject({ date: LocalDate, from: LocalTime, to: LocalTime })
   .refine((r) => r.to > r.from, { message: '`to` must be after `from`.', path: ['to'] });
 
+/**
+ * An event's sittings (issue 16), replacing the ones it has: school-local date and hours,
+ * and an optional label. No two may overlap; a sitting held or booked appointments lie in
+ * cannot be removed or shrunk from under them.
+ */
+export const SetSittingsRequest = z.strictObject({
+  sittings: z
+    .array(
+      z
+        .strictObject({
+          date: LocalDate,
+          from: LocalTime,
+          to: LocalTime,
+          label: z.string().trim().max(60).default(''),
+        })
+        .refine((r) => r.to > r.from, { message: '`to` must be after `from`.', path: ['to'] }),
+    )
+    .max(14),
+});
+
 export const SetAvailabilityRequest = z.strictObject({
   room: z.string().trim().max(60).default(''),
   windows: z.array(LocalRange).max(20),
@@ -135,8 +155,9 @@ export const EventAvailabilityView = z.object({
 
 /**
  * A teacher's own availability and the limits the admin set on it (issue 16): the
- * event's hours (the first slot's start to the last slot's end, as every screen shows
- * them) and the deadline after which only admins change it (null: not opened to teachers).
+ * event's hours (its first sitting's start to its last sitting's end, or the first slot's
+ * start to the last slot's end while it has no sittings; each window must lie inside one
+ * sitting) and the deadline after which only admins change it (null: not opened to teachers).
  */
 export const MyAvailabilityView = z.object({
   eventId: id,
@@ -305,6 +326,7 @@ export const BookingNote = z.object({
 export const SetBookingNoteRequest = z.strictObject({ body: z.string().max(2000) });
 
 export type LocalRange = z.infer<typeof LocalRange>;
+export type SetSittingsRequest = z.infer<typeof SetSittingsRequest>;
 export type MyAvailabilityView = z.infer<typeof MyAvailabilityView>;
 export type CreateEventRequest = z.infer<typeof CreateEventRequest>;
 export type UpdateEventRequest = z.infer<typeof UpdateEventRequest>;

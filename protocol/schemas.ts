@@ -71,6 +71,15 @@ export const LoginResponse = z.object({
 
 // ---- events and availability -------------------------------------------------
 
+/** A stretch of an event in which teachers sit (issue 16: two evenings, or an afternoon and an evening). */
+export const EventSitting = z.object({
+  id,
+  startsAt: instant,
+  endsAt: instant,
+  /** The school's name for it ("Thursday evening"); may be empty. */
+  label: z.string(),
+});
+
 export const EventView = z.object({
   id,
   name: z.string(),
@@ -89,6 +98,8 @@ export const EventView = z.object({
   sharedChildMode: z.enum(['joint', 'separate']),
   /** Teachers may set their own availability until this instant; null: only admins (issue 16). */
   availabilityDeadlineAt: instant.nullable(),
+  /** In time order; slots are cut only inside them. Empty: not set yet (no bound). */
+  sittings: z.array(EventSitting),
 });
 
 export const TeacherView = z.object({ id, displayName: z.string(), room: z.string() });
@@ -167,6 +178,7 @@ export type StudentView = z.infer<typeof StudentView>;
 export type Me = z.infer<typeof Me>;
 export type LoginResponse = z.infer<typeof LoginResponse>;
 export type EventView = z.infer<typeof EventView>;
+export type EventSitting = z.infer<typeof EventSitting>;
 export type TeacherView = z.infer<typeof TeacherView>;
 export type SlotState = z.infer<typeof SlotState>;
 export type SlotOccupant = z.infer<typeof SlotOccupant>;

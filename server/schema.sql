@@ -817,6 +817,20 @@ CREATE TABLE public.email_log (
 COMMENT ON COLUMN public.email_log.sent_at IS 'when the mail was accepted by SMTP; for a row still sending, when it was first claimed';
 
 --
+-- Name: event_sittings; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.event_sittings (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    event_id uuid NOT NULL,
+    starts_at timestamp with time zone NOT NULL,
+    ends_at timestamp with time zone NOT NULL,
+    label text DEFAULT ''::text NOT NULL,
+    CONSTRAINT event_sittings_check CHECK ((ends_at > starts_at)),
+    CONSTRAINT event_sittings_label_check CHECK ((length(label) <= 60))
+);
+
+--
 -- Name: events; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1471,6 +1485,20 @@ ALTER TABLE ONLY public.email_log
     ADD CONSTRAINT email_log_pkey PRIMARY KEY (key);
 
 --
+-- Name: event_sittings event_sittings_no_overlap; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.event_sittings
+    ADD CONSTRAINT event_sittings_no_overlap EXCLUDE USING gist (event_id WITH =, tstzrange(starts_at, ends_at) WITH &&);
+
+--
+-- Name: event_sittings event_sittings_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.event_sittings
+    ADD CONSTRAINT event_sittings_pkey PRIMARY KEY (id);
+
+--
 -- Name: events events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1851,6 +1879,12 @@ CREATE INDEX email_log_event_idx ON public.email_log USING btree (event_id) WHER
 CREATE INDEX email_log_family_idx ON public.email_log USING btree (family_id, event_id) WHERE (family_id IS NOT NULL);
 
 --
+-- Name: event_sittings_event_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX event_sittings_event_idx ON public.event_sittings USING btree (event_id, starts_at);
+
+--
 -- Name: events_school_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2211,6 +2245,13 @@ ALTER TABLE ONLY public.email_log
 
 ALTER TABLE ONLY public.email_log
     ADD CONSTRAINT email_log_school_id_fkey FOREIGN KEY (school_id) REFERENCES public.schools(id) ON DELETE CASCADE;
+
+--
+-- Name: event_sittings event_sittings_event_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.event_sittings
+    ADD CONSTRAINT event_sittings_event_id_fkey FOREIGN KEY (event_id) REFERENCES public.events(id) ON DELETE CASCADE;
 
 --
 -- Name: events events_school_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

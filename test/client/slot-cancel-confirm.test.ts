@@ -20,6 +20,7 @@ const event: EventView = {
   archived: false,
   sharedChildMode: 'joint',
   availabilityDeadlineAt: null,
+  sittings: [],
 };
 const teacher: TeacherView = {
   id: '22222222-2222-4222-8222-222222222222',

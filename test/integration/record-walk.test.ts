@@ -248,6 +248,20 @@ describe('every change is recorded once', () => {
     );
     expect(created[0].target.id).toMatch(/^[0-9a-f-]{36}$/);
     tokens.newEvent = created[0].target.id;
+    // Its sittings (issue 16), before and after in the record.
+    const [sittings] = await walk(
+      'setEventSittings',
+      () =>
+        api('PUT', `/admin/events/${tokens.newEvent}/sittings`, tokens.admin, {
+          sittings: [{ date: '2030-03-05', from: '16:00', to: '19:00', label: 'Evening' }],
+        }),
+      staffActor(),
+    );
+    expect(sittings.detail.before).toEqual([]);
+    expect(sittings.detail.after).toEqual([
+      // A label is free text: the record keeps only that one was given.
+      expect.objectContaining({ label: '(given)', startsAt: '2030-03-05T16:00:00.000Z' }),
+    ]);
     const availability = await api('GET', `/admin/events/${s.eventId}/availability`, tokens.admin);
     const t4 = availability.body.teachers.find((t: any) => t.teacherId === s.teachers[4]!.id);
     const date = t4.windows[0].date;

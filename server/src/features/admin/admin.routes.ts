@@ -11,6 +11,7 @@ import {
   RemoveSlotResponse,
   SetAvailabilityRequest,
   SetAvailabilityResponse,
+  SetSittingsRequest,
   StaffList,
   TeacherSchedule,
   UnbookedReport,
@@ -19,17 +20,17 @@ import {
 import { BookingList, BookingView, EventView, SlotView } from '../../../../protocol/schemas.ts';
 import { type AnyRoute, defineRoute } from '../../http/route.ts';
 import type { Db } from '../../infra/db.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { BookingService } from '../booking/booking.service.ts';
-import { DomainError } from '../../refusals/domain-error.ts';
 import type { EventsService } from '../events/events.service.ts';
+import type { LiveWriteDeps } from '../live/live-write.ts';
 import type { Publisher } from '../live/publisher.ts';
 import { TeacherScheduleService } from '../teacher/teacher-schedule.service.ts';
 import { ConsoleService, type SocketCensus } from './console.service.ts';
 import type { CsvFile } from './csv-format.ts';
 import { EventAdminService } from './event-admin.service.ts';
 import { FamilySearchService } from './family-search.service.ts';
-import type { LiveWriteDeps } from '../live/live-write.ts';
 import { ReportsService } from './reports.service.ts';
 import { SlotAdminService } from './slot-admin.service.ts';
 
@@ -120,6 +121,27 @@ export function adminRoutes(deps: AdminRoutesDeps): AnyRoute[] {
         record.before = await deps.events.get(principal, params.eventId);
         const answer = await eventAdmin.updateEvent(principal, params.eventId, body, { key: idempotencyKey });
         if (answer.ok) record.after = answer.data;
+        return answer;
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/admin/events/:eventId/sittings',
+      operationId: 'setEventSittings',
+      recorded: 'audit',
+      summary:
+        'Replace an event’s sittings (school-local date, hours, label) and re-cut every teacher’s slots inside them; refused under held or booked appointments.',
+      tags,
+      access: 'admin',
+      idempotent: true,
+      params: EventParams,
+      body: SetSittingsRequest,
+      response: EventView,
+      errors: ['not_found', 'window_closed', 'clash', 'bookings_in_the_way'],
+      handler: async ({ principal, params, body, idempotencyKey, record }) => {
+        record.before = (await deps.events.get(principal, params.eventId)).sittings;
+        const answer = await eventAdmin.setSittings(principal, params.eventId, body, { key: idempotencyKey });
+        if (answer.ok) record.after = answer.data.sittings;
         return answer;
       },
     }),

@@ -6,6 +6,7 @@ import { DomainError } from '../../refusals/domain-error.ts';
 const REFUSALS: Record<string, () => DomainError> = {
   slots_staff_id_tstzrange_excl: () =>
     new DomainError('clash', "This would overlap another of the teacher's slots."),
+  event_sittings_no_overlap: () => new DomainError('clash', 'Two sittings of one event cannot overlap.'),
   bookings_one_per_slot: () => new DomainError('slot_taken'),
   bookings_one_per_teacher: () =>
     new DomainError('clash', 'This child already has an appointment with this teacher.'),

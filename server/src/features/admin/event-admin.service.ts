@@ -5,22 +5,23 @@ import {
   type LocalRange,
   type SetAvailabilityRequest,
   type SetAvailabilityResponse,
+  type SetSittingsRequest,
   type StaffMember,
   type TeacherAvailabilityView,
   type UpdateEventRequest,
 } from '../../../../protocol/admin.ts';
 import type { EventView } from '../../../../protocol/schemas.ts';
 import type { DbClient, Queryable } from '../../infra/db.ts';
+import { DomainError, type Result } from '../../refusals/domain-error.ts';
 import { staffDisplayName } from '../auth/auth.service.ts';
 import type { Principal } from '../auth/principal.ts';
 import { requirePolicy } from '../booking/booking-policy.ts';
 import { type Change, recordChanges } from '../booking/event-changes.ts';
-import { DomainError, type Result } from '../../refusals/domain-error.ts';
-import type { EventsService } from '../events/events.service.ts';
-import { generateSlots } from '../events/slot-generation.ts';
+import { type EventsService, eventSittings } from '../events/events.service.ts';
+import { generateSlots, withinSittings } from '../events/slot-generation.ts';
+import { type LiveWriteDeps, liveWrite, type Outbox } from '../live/live-write.ts';
 import { eventInSchool, requireAdmin, type ScopedEvent, teacherInSchool } from './admin-scope.ts';
 import { refusalOrRethrow } from './constraint-refusals.ts';
-import { type LiveWriteDeps, liveWrite, type Outbox } from '../live/live-write.ts';
 import { schoolDate, schoolInstant, schoolTime } from './local-times.ts';
 
 export interface EventAdminDeps extends LiveWriteDeps {
@@ -180,6 +181,120 @@ export class EventAdminService {
     });
   }
 
+  /**
+   * Replaces an event's sittings (issue 16) and re-cuts every teacher's slots inside the
+   * new ones. Refused, writing nothing, when held or booked appointments would lie outside
+   * every sitting (they are listed: staff move those families first), or when two sittings
+   * overlap.
+   */
+  async setSittings(
+    p: Principal,
+    eventId: string,
+    input: SetSittingsRequest,
+    idem: Idem,
+  ): Promise<Result<EventView>> {
+    return liveWrite(this.deps, p, idem, 'setSittings', { eventId, ...input }, async (client, out) => {
+      requireAdmin(p);
+      if (p.kind !== 'staff') throw new DomainError('forbidden');
+      const event = await eventInSchool(client, p, eventId, { forChange: true });
+      const tz = event.time_zone;
+      const wanted = input.sittings
+        .map((r, i) => ({
+          i,
+          label: r.label ?? '',
+          startsAt: schoolInstant(r.date, r.from, tz, `sittings.${i}.from`),
+          endsAt: schoolInstant(r.date, r.to, tz, `sittings.${i}.to`),
+        }))
+        .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+      const local = (r: InstantRange) =>
+        `${schoolDate(r.startsAt, tz)} ${schoolTime(r.startsAt, tz)}–${schoolTime(r.endsAt, tz)}`;
+      const overlapping = wanted.filter((w, k) => k > 0 && w.startsAt < wanted[k - 1]!.endsAt);
+      if (overlapping.length > 0)
+        throw new DomainError('invalid_input', 'Two sittings of one event cannot overlap.', {
+          issues: overlapping.map((w) => ({
+            path: `sittings.${w.i}`,
+            message: `Overlaps another sitting (${local(w)}).`,
+          })),
+        });
+
+      // Locking the event's slots makes a concurrent hold wait (it takes FOR SHARE): it
+      // then either finds its slot gone, or this write sees its booking and refuses.
+      await client.query('SELECT id FROM slots WHERE event_id = $1 ORDER BY id FOR UPDATE', [eventId]);
+      if (wanted.length > 0) {
+        const { rows: booked } = await client.query<{
+          id: string;
+          starts_at: Date;
+          ends_at: Date;
+          title: string;
+          first_name: string;
+          surname: string;
+        }>(
+          `SELECT b.id, s.starts_at, s.ends_at, t.title, t.first_name, t.surname
+             FROM bookings b JOIN slots s ON s.id = b.slot_id JOIN staff t ON t.id = s.staff_id
+            WHERE s.event_id = $1 AND booking_is_active(b.status, b.expires_at)
+            ORDER BY s.starts_at, t.surname`,
+          [eventId],
+        );
+        const outside = booked
+          .map((b) => ({ ...b, startsAt: b.starts_at, endsAt: b.ends_at }))
+          .filter((b) => withinSittings([b], wanted).length === 0);
+        if (outside.length > 0)
+          throw new DomainError(
+            'bookings_in_the_way',
+            `${outside.length} held or booked appointment${outside.length === 1 ? ' lies' : 's lie'} outside the new sittings (${outside.map(local).join(', ')}): move ${outside.length === 1 ? 'that family' : 'those families'} first, or keep the sitting.`,
+            {
+              issues: outside.map((b) => ({
+                path: `bookings.${b.id}`,
+                message: `${local(b)} with ${staffDisplayName(b)}`,
+              })),
+            },
+          );
+      }
+
+      await client.query('DELETE FROM event_sittings WHERE event_id = $1', [eventId]);
+      try {
+        for (const w of wanted)
+          await client.query(
+            'INSERT INTO event_sittings (event_id, starts_at, ends_at, label) VALUES ($1, $2, $3, $4)',
+            [eventId, w.startsAt, w.endsAt, w.label],
+          );
+      } catch (err) {
+        refusalOrRethrow(err);
+      }
+
+      // Every teacher's slots are cut again from their windows, inside the new sittings:
+      // slots outside them go (or are kept blocked for their history), new ones appear.
+      const { rows: sitting } = await client.query<{ staff_id: string }>(
+        'SELECT DISTINCT staff_id FROM availability WHERE event_id = $1 ORDER BY staff_id',
+        [eventId],
+      );
+      for (const { staff_id } of sitting) {
+        const { rows: av } = await client.query<{
+          kind: 'window' | 'break';
+          starts_at: Date;
+          ends_at: Date;
+          room: string;
+        }>('SELECT kind, starts_at, ends_at, room FROM availability WHERE event_id = $1 AND staff_id = $2', [
+          eventId,
+          staff_id,
+        ]);
+        const of = (kind: 'window' | 'break') =>
+          av.filter((r) => r.kind === kind).map((r) => ({ startsAt: r.starts_at, endsAt: r.ends_at }));
+        await this.regenerate(
+          client,
+          out,
+          p,
+          eventId,
+          staff_id,
+          { room: av.find((r) => r.kind === 'window')?.room ?? '', windows: [], breaks: [] },
+          undefined,
+          { windows: of('window'), breaks: of('break') },
+        );
+      }
+      return this.deps.events.get(p, eventId, client);
+    });
+  }
+
   async availability(p: Principal, eventId: string): Promise<EventAvailabilityView> {
     requireAdmin(p);
     const event = await eventInSchool(this.deps.db, p, eventId);
@@ -261,6 +376,8 @@ export class EventAdminService {
     teacherId: string,
     input: SetAvailabilityRequest,
     limits: AvailabilityLimits | undefined,
+    /** Windows and breaks already as instants (a re-cut after the sittings changed); else from `input`. */
+    given?: { windows: InstantRange[]; breaks: InstantRange[] },
   ): Promise<SetAvailabilityResponse> {
     // Without limits only admins regenerate; with them the teacher themself may
     // (teacherInSchool below lets only an admin or that teacher through).
@@ -274,8 +391,8 @@ export class EventAdminService {
         startsAt: schoolInstant(r.date, r.from, event.time_zone, `${field}.${i}.from`),
         endsAt: schoolInstant(r.date, r.to, event.time_zone, `${field}.${i}.to`),
       }));
-    const windows = toInstants(input.windows, 'windows');
-    const breaks = toInstants(input.breaks ?? [], 'breaks');
+    const windows = given?.windows ?? toInstants(input.windows, 'windows');
+    const breaks = given?.breaks ?? toInstants(input.breaks ?? [], 'breaks');
 
     // Two admins regenerating the same teacher at once would each delete and insert
     // around the other; one goes after the other.
@@ -326,7 +443,11 @@ export class EventAdminService {
       }
     }
 
-    const planned = generateSlots(windows, breaks, slotMinutes.wanted);
+    // Slots are cut only inside the event's sittings (issue 16), never between two of them.
+    const planned = withinSittings(
+      generateSlots(windows, breaks, slotMinutes.wanted),
+      await eventSittings(client, eventId),
+    );
     const key = (s: { startsAt: Date; endsAt: Date }) => `${s.startsAt.getTime()}-${s.endsAt.getTime()}`;
     const plannedKeys = new Set(planned.map(key));
     // A new slot length moves the appointments whose slot is not one of the new ones

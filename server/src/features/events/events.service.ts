@@ -1,11 +1,11 @@
 import type { AvailabilitySnapshot, EventView } from '../../../../protocol/schemas.ts';
 import { type Db, type DbClient, inTransaction, type Queryable } from '../../infra/db.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import { staffDisplayName } from '../auth/auth.service.ts';
 import type { Principal } from '../auth/principal.ts';
 import { loadEventSlotViews, slotForViewer } from '../booking/slot-views.ts';
-import { DomainError } from '../../refusals/domain-error.ts';
 import { effectivePause } from '../pause/pause-state.ts';
-import { generateSlots } from './slot-generation.ts';
+import { generateSlots, withinSittings } from './slot-generation.ts';
 
 interface EventRow {
   id: string;
@@ -24,12 +24,17 @@ interface EventRow {
   ends_at: Date | null;
   shared_child_mode: EventView['sharedChildMode'];
   availability_deadline_at: Date | null;
+  sittings: { id: string; starts_at: string; ends_at: string; label: string }[];
 }
 
 const EVENT_SELECT = `
   SELECT e.*, sc.time_zone,
          (SELECT min(starts_at) FROM slots WHERE event_id = e.id) AS starts_at,
-         (SELECT max(ends_at) FROM slots WHERE event_id = e.id) AS ends_at
+         (SELECT max(ends_at) FROM slots WHERE event_id = e.id) AS ends_at,
+         (SELECT coalesce(json_agg(json_build_object('id', t.id, 'starts_at', t.starts_at,
+                                                     'ends_at', t.ends_at, 'label', t.label)
+                                   ORDER BY t.starts_at), '[]')
+            FROM event_sittings t WHERE t.event_id = e.id) AS sittings
     FROM events e JOIN schools sc ON sc.id = e.school_id`;
 
 function toView(r: EventRow): EventView {
@@ -49,6 +54,13 @@ function toView(r: EventRow): EventView {
     archived: r.archived_at !== null,
     sharedChildMode: r.shared_child_mode,
     availabilityDeadlineAt: r.availability_deadline_at?.toISOString() ?? null,
+    // json_agg writes timestamptz as text in the session's zone: made ISO instants here.
+    sittings: r.sittings.map((t) => ({
+      id: t.id,
+      startsAt: new Date(t.starts_at).toISOString(),
+      endsAt: new Date(t.ends_at).toISOString(),
+      label: t.label,
+    })),
   };
 }
 
@@ -186,7 +198,10 @@ export class EventsService {
           );
         }
       }
-      const slots = generateSlots(a.windows, a.breaks, rows[0].slot_minutes);
+      const slots = withinSittings(
+        generateSlots(a.windows, a.breaks, rows[0].slot_minutes),
+        await eventSittings(client, eventId),
+      );
       await client.query(
         `INSERT INTO slots (event_id, staff_id, starts_at, ends_at, room)
          SELECT $1, $2, s, e, $3 FROM unnest($4::timestamptz[], $5::timestamptz[]) AS t(s, e)`,
@@ -195,4 +210,16 @@ export class EventsService {
       return slots.length;
     });
   }
+}
+
+/** An event's sittings as instants, in time order (issue 16; migration 031). */
+export async function eventSittings(
+  q: Queryable,
+  eventId: string,
+): Promise<{ id: string; startsAt: Date; endsAt: Date; label: string }[]> {
+  const { rows } = await q.query<{ id: string; starts_at: Date; ends_at: Date; label: string }>(
+    'SELECT id, starts_at, ends_at, label FROM event_sittings WHERE event_id = $1 ORDER BY starts_at',
+    [eventId],
+  );
+  return rows.map((r) => ({ id: r.id, startsAt: r.starts_at, endsAt: r.ends_at, label: r.label }));
 }

@@ -31,6 +31,16 @@ export function generateSlots(windows: Window[], breaks: Window[], slotMinutes: 
 }
 
 /**
+ * The slots that lie wholly inside one of the event's sittings (issue 16: two evenings,
+ * or an afternoon and an evening). A teacher's window may span the time between two
+ * sittings; no slot is cut there. An event without sittings bounds nothing.
+ */
+export function withinSittings<T extends Window>(slots: T[], sittings: Window[]): T[] {
+  if (sittings.length === 0) return slots;
+  return slots.filter((s) => sittings.some((t) => t.startsAt <= s.startsAt && s.endsAt <= t.endsAt));
+}
+
+/**
  * The instant of a wall-clock time on a date in a school's zone ("2026-12-03",
  * "16:30", "Europe/London"). Slot times are always entered and shown in the school's
  * zone, never the server's.

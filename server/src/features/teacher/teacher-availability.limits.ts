@@ -1,7 +1,8 @@
 import type { DbClient, Queryable } from '../../infra/db.ts';
+import { DomainError } from '../../refusals/domain-error.ts';
 import type { AvailabilityLimits, AvailabilityPlan, InstantRange } from '../admin/event-admin.service.ts';
 import { schoolDate, schoolTime } from '../admin/local-times.ts';
-import { DomainError } from '../../refusals/domain-error.ts';
+import { eventSittings } from '../events/events.service.ts';
 
 /** Whether a slot lies inside one of the windows and touches none of the breaks. */
 export function covered(slot: InstantRange, windows: InstantRange[], breaks: InstantRange[]): boolean {
@@ -44,21 +45,24 @@ export const teacherLimits: AvailabilityLimits = {
         `Your appointments are ${slotMinutes.current} minutes long; only the school’s admins change that.`,
       );
 
-    const hours = await eventHours(client, event.id);
+    // Each window lies inside one of the event's sittings (issue 16), or, for an event
+    // whose sittings are not set yet, inside its first-to-last slot.
+    const bounds = await eventBounds(client, event.id);
     const outside = windows.flatMap((w, i) =>
-      !hours || w.startsAt < hours.startsAt || w.endsAt > hours.endsAt
+      !bounds.some((b) => b.startsAt <= w.startsAt && w.endsAt <= b.endsAt)
         ? [
             {
               path: `windows.${i}`,
-              message: hours
-                ? `Outside the event’s hours (${local(hours)}).`
-                : 'The event has no hours yet: an admin sets the evening up first.',
+              message:
+                bounds.length > 0
+                  ? `Outside the event’s hours (${bounds.map(local).join(', ')}).`
+                  : 'The event has no hours yet: an admin sets the evening up first.',
             },
           ]
         : [],
     );
     if (outside.length > 0)
-      throw new DomainError('invalid_input', 'Every window must lie inside the event’s hours.', {
+      throw new DomainError('invalid_input', 'Every window must lie inside one of the event’s sittings.', {
         issues: outside,
       });
 
@@ -89,8 +93,21 @@ export const teacherLimits: AvailabilityLimits = {
   },
 };
 
-/** The event's hours as every screen shows them: its first slot's start to its last slot's end. */
+/** Where a teacher's windows may lie: the event's sittings, or while it has none its first-to-last slot. */
+export async function eventBounds(q: Queryable, eventId: string): Promise<InstantRange[]> {
+  const sittings = await eventSittings(q, eventId);
+  if (sittings.length > 0) return sittings;
+  const hours = await eventHours(q, eventId);
+  return hours ? [hours] : [];
+}
+
+/**
+ * The event's hours: its first sitting's start to its last sitting's end (issue 16), or,
+ * while it has no sittings, its first slot's start to its last slot's end.
+ */
 export async function eventHours(q: Queryable, eventId: string): Promise<InstantRange | null> {
+  const sittings = await eventSittings(q, eventId);
+  if (sittings.length > 0) return { startsAt: sittings[0]!.startsAt, endsAt: sittings.at(-1)!.endsAt };
   const { rows } = await q.query<{ s: Date | null; e: Date | null }>(
     'SELECT min(starts_at) AS s, max(ends_at) AS e FROM slots WHERE event_id = $1',
     [eventId],
