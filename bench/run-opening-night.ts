@@ -392,9 +392,29 @@ export async function runOpeningNight(o: BenchOptions) {
     const redisCeiling = await redisLockCeiling(redis, prefix, 64, 2000 * o.ceilingScale);
     log(`  INSERT ${insert.perSecond}/s, SET NX ${redisCeiling.perSecond}/s`);
 
+    // Capacity's bookings are planned before anything is measured.
+    const capacityPlan =
+      o.profile === 'capacity'
+        ? await planBookings(
+            pool,
+            school.eventId,
+            school.families.map((f) => ({
+              id: f.id,
+              students: f.studentIds.map((id) => ({ id, teacherIds: teachersOf.get(id) ?? [] })),
+            })),
+          )
+        : null;
     // Autovacuum would otherwise analyse the seeded tables during the measured window
     // and charge its CPU to the bookings.
     await pool.query('VACUUM ANALYZE');
+    // The run's own cluster counts statements (track=all: also those inside the
+    // booking functions), so the report can say where PostgreSQL's time goes.
+    const statements = pinned
+      ? await pool
+          .query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements')
+          .then(() => true)
+          .catch(() => false)
+      : false;
     // The system's CPU while nobody books (sweeps, heartbeats, polling): the fixed
     // cost under every figure per booking, shown beside them.
     const idleSeconds = 3 * o.ceilingScale;
@@ -408,6 +428,7 @@ export async function runOpeningNight(o: BenchOptions) {
     const connectedAtRush =
       parents.filter((p) => p.socket?.connected).length + staffSockets.filter((s) => s.connected).length;
     for (const s of started) await s.resetStats();
+    if (statements) await pool.query('SELECT pg_stat_statements_reset()');
     generatorDelay.enable();
     const cpuBefore = readCpu();
     metrics.phase = 'rush';
@@ -415,17 +436,9 @@ export async function runOpeningNight(o: BenchOptions) {
     let capacity: Awaited<ReturnType<typeof runCapacitySteps>> | null = null;
     if (o.profile === 'capacity') {
       log(`T0: open-loop steps ${o.capacity.rates.join(', ')} bookings/s, ${o.capacity.stepSeconds} s each…`);
-      const plan = await planBookings(
-        pool,
-        school.eventId,
-        school.families.map((f) => ({
-          id: f.id,
-          students: f.studentIds.map((id) => ({ id, teacherIds: teachersOf.get(id) ?? [] })),
-        })),
-      );
       capacity = await runCapacitySteps({
         parents,
-        work: plan.items,
+        work: capacityPlan!.items,
         metrics,
         rates: o.capacity.rates,
         stepSeconds: o.capacity.stepSeconds,
@@ -445,6 +458,22 @@ export async function runOpeningNight(o: BenchOptions) {
     // Let the last deltas land before the phase changes.
     await new Promise((r) => setTimeout(r, 500));
     const cpuAfter = readCpu();
+    // Statements by time spent in the window (wall time in PostgreSQL, not CPU),
+    // per booking; nested ones (toplevel false) are inside the booking functions.
+    const topStatements = statements
+      ? (
+          await pool.query<{ query: string; toplevel: boolean; calls: number; total: number; mean: number }>(
+            `SELECT left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 160) AS query, toplevel, calls::int,
+                    round(total_exec_time::numeric, 1)::float8 AS total, round(mean_exec_time::numeric, 3)::float8 AS mean
+               FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+              ORDER BY total_exec_time DESC LIMIT 15`,
+          )
+        ).rows.map((r) => ({
+          ...r,
+          msPerBooking: round(r.total / Math.max(1, metrics.bookingsConfirmed), 2),
+          callsPerBooking: round(r.calls / Math.max(1, metrics.bookingsConfirmed), 2),
+        }))
+      : null;
     metrics.phase = 'done';
     generatorDelay.disable();
     const rushSeconds = capacity ? capacity.seconds : (rushEnd - t0) / 1000;
@@ -561,6 +590,8 @@ export async function runOpeningNight(o: BenchOptions) {
       generatorMsPerBooking: perBooking(used.generator ?? 0),
       /** Each process's CPU per second with nobody booking, measured just before the window. */
       idleMsPerSecond,
+      /** PostgreSQL's statements by time in the window (pinned runs: the run's own cluster). */
+      topStatements,
       scope: pinned
         ? 'the benchmark’s own PostgreSQL cluster and Redis, pinned with the servers and workers'
         : 'the shared PostgreSQL cluster and Redis: includes what other sessions asked of them meanwhile',
