@@ -26,9 +26,9 @@ import { CONFIRMATION_GRACE_MS } from '../server/src/features/booking/confirmati
 import { DEMO_OPTIONS, seedSchool } from '../server/src/features/demo/demo-seed.ts';
 import { createDb } from '../server/src/infra/db.ts';
 import { ensureDatabase, migrate } from '../server/src/infra/migrate.ts';
-import { createHoldExpiryQueue, holdExpiryScheduler } from '../server/src/infra/queues.ts';
 import { createRedis } from '../server/src/infra/redis.ts';
 import { createApp } from '../server/src/wiring/app.ts';
+import { createHoldExpiryQueue, holdExpiryScheduler } from '../server/src/wiring/queues.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const HOLDS = Number(process.env.BENCH_HOLDS ?? 2000);

@@ -5,7 +5,7 @@ import { freePort, type Started, startServer, startWorkers } from '../bench/proc
 import { QUEUES } from '../protocol/jobs.ts';
 import { seedSchool } from '../server/src/features/demo/demo-seed.ts';
 import { migrate } from '../server/src/infra/migrate.ts';
-import { bullPrefix } from '../server/src/infra/queues.ts';
+import { bullPrefix } from '../server/src/wiring/queues.ts';
 import { type PrivatePostgres, startPrivatePostgres } from '../test/support/private-postgres.ts';
 import { type PrivateRedis, startPrivateRedis } from '../test/support/private-redis.ts';
 import { checkScenario, type ScreenMismatch, type Verdict } from './checks.ts';

@@ -1,4 +1,4 @@
-import { DelayedError, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import { EmailJobSchema, QUEUES } from '../protocol/jobs.ts';
 import { fromAddress } from '../server/src/features/mail/calendar.ts';
 import { finishedEmailData } from '../server/src/features/mail/finished-email-job.ts';
@@ -6,6 +6,7 @@ import { MailService } from '../server/src/features/mail/mail.service.ts';
 import { enqueueEmails } from '../server/src/features/mail/mail-queue.ts';
 import { MailInFlight } from '../server/src/features/mail/sent-log.ts';
 import { serverKeys } from '../server/src/infra/server-keys.ts';
+import { createEmailQueue } from '../server/src/wiring/queues.ts';
 import { parsePayload } from './payload.ts';
 import { SmtpBackoff, smtpUnreachable } from './smtp-backoff.ts';
 import type { WorkerContext } from './worker-context.ts';
@@ -23,10 +24,7 @@ import type { WorkerContext } from './worker-context.ts';
 const TURN_WAIT_MS = 1000;
 
 export function createEmailWorker(ctx: WorkerContext): { worker: Worker; close(): Promise<void> } {
-  const queue = new Queue(QUEUES.email, {
-    connection: ctx.bullConnection,
-    prefix: ctx.workerOptions(1).prefix,
-  });
+  const queue = createEmailQueue(ctx.bullConnection, ctx.config.REDIS_PREFIX);
   // Without a listener BullMQ prints every connection error of a Redis that is away to
   // stderr; the shared connection already logs them once (worker-context.ts).
   queue.on('error', () => {});

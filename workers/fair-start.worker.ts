@@ -3,10 +3,11 @@ import { FairnessJobSchema } from '../protocol/fairness.ts';
 import { QUEUES } from '../protocol/jobs.ts';
 import { BookingService } from '../server/src/features/booking/booking.service.ts';
 import { createFairnessJobs } from '../server/src/features/fair-start/fairness-context.ts';
-import { createEmailQueue, enqueueEmails } from '../server/src/features/mail/mail-queue.ts';
+import { enqueueEmails } from '../server/src/features/mail/mail-queue.ts';
 import { listenForFreedSlots } from '../server/src/features/waiting-list/slot-freed-listener.ts';
 import { createSocketEmitter } from '../server/src/infra/emitter.ts';
 import { fairnessServices } from '../server/src/wiring/fairness-services.ts';
+import { createEmailQueue, createFairnessQueue } from '../server/src/wiring/queues.ts';
 import { parsePayload } from './payload.ts';
 import type { WorkerContext } from './worker-context.ts';
 
@@ -20,7 +21,7 @@ import type { WorkerContext } from './worker-context.ts';
 export function createFairStartWorker(ctx: WorkerContext): { worker: Worker; close(): Promise<void> } {
   const prefix = ctx.config.REDIS_PREFIX;
   const logError = (err: unknown, context: string) => ctx.logger.error({ err, context }, 'fairness error');
-  const jobs = createFairnessJobs(ctx.bullConnection, prefix);
+  const jobs = createFairnessJobs(createFairnessQueue(ctx.bullConnection, prefix));
   const emailQueue = createEmailQueue(ctx.bullConnection, prefix);
   const retry = { attempts: ctx.config.EMAIL_ATTEMPTS, backoffMs: ctx.config.EMAIL_BACKOFF_MS };
   const f = fairnessServices(

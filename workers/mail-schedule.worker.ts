@@ -1,7 +1,8 @@
-import { Queue, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import { QUEUES } from '../protocol/jobs.ts';
 import { enqueueEmails } from '../server/src/features/mail/mail-queue.ts';
 import { dueScheduledMail } from '../server/src/features/mail/mail-sweep.ts';
+import { createEmailQueue, createMailScheduleQueue } from '../server/src/wiring/queues.ts';
 import type { WorkerContext } from './worker-context.ts';
 
 /**
@@ -12,9 +13,8 @@ import type { WorkerContext } from './worker-context.ts';
 export async function createMailScheduleWorker(
   ctx: WorkerContext,
 ): Promise<{ worker: Worker; close(): Promise<void> }> {
-  const prefix = ctx.workerOptions(1).prefix;
-  const schedule = new Queue(QUEUES.mailSchedule, { connection: ctx.bullConnection, prefix });
-  const email = new Queue(QUEUES.email, { connection: ctx.bullConnection, prefix });
+  const schedule = createMailScheduleQueue(ctx.bullConnection, ctx.config.REDIS_PREFIX);
+  const email = createEmailQueue(ctx.bullConnection, ctx.config.REDIS_PREFIX);
   const retry = { attempts: ctx.config.EMAIL_ATTEMPTS, backoffMs: ctx.config.EMAIL_BACKOFF_MS };
   await schedule.upsertJobScheduler(
     'mail-sweep',

@@ -1,10 +1,11 @@
 import { factChannel } from '../server/src/features/live/fact-channel.ts';
 import { Publisher } from '../server/src/features/live/publisher.ts';
 import { HeardFacts, unannouncedFactsHandler } from '../server/src/features/live/unannounced-facts.ts';
-import { createEmailQueue, outboxMailHandler } from '../server/src/features/mail/mail-queue.ts';
+import { outboxMailHandler } from '../server/src/features/mail/mail-queue.ts';
 import { createSocketEmitter } from '../server/src/infra/emitter.ts';
 import { OutboxRelay } from '../server/src/infra/outbox-relay.ts';
 import { createRedis } from '../server/src/infra/redis.ts';
+import { createEmailQueue } from '../server/src/wiring/queues.ts';
 import type { WorkerContext } from './worker-context.ts';
 
 /**

@@ -1,9 +1,9 @@
 import { Worker } from 'bullmq';
 import { QUEUES } from '../protocol/jobs.ts';
-import { createEmailQueue } from '../server/src/features/mail/mail-queue.ts';
 import { RetentionService } from '../server/src/features/retention/retention.service.ts';
-import { createRetentionQueue, scheduleRetention } from '../server/src/features/retention/retention-queue.ts';
+import { scheduleRetention } from '../server/src/features/retention/retention-queue.ts';
 import { retentionRedis } from '../server/src/features/retention/retention-redis.ts';
+import { createEmailQueue, createRetentionQueue } from '../server/src/wiring/queues.ts';
 import type { WorkerContext } from './worker-context.ts';
 
 /**

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../server/src/config.ts';
-import { createEmailQueue, enqueueEmails } from '../server/src/features/mail/mail-queue.ts';
+import { enqueueEmails } from '../server/src/features/mail/mail-queue.ts';
 import { createDb } from '../server/src/infra/db.ts';
 import { createRedis } from '../server/src/infra/redis.ts';
+import { createEmailQueue } from '../server/src/wiring/queues.ts';
 
 // `npm run mail:system-update -- --subject "…" --body-file notes.txt [--school CODE] [--id ID]`:
 // the operator's message to school admins. It only enqueues; the workers fan it out,

@@ -7,8 +7,8 @@ import { Publisher } from '../server/src/features/live/publisher.ts';
 import type { Db } from '../server/src/infra/db.ts';
 import { createSocketEmitter } from '../server/src/infra/emitter.ts';
 import type { Mailer } from '../server/src/infra/mailer.ts';
-import { bullPrefix } from '../server/src/infra/queues.ts';
 import { createRedis } from '../server/src/infra/redis.ts';
+import { bullPrefix } from '../server/src/wiring/queues.ts';
 
 /** What every worker of the process shares. */
 export interface WorkerContext {

@@ -1,12 +1,12 @@
 import { pino } from 'pino';
 import { loadConfigOrExit } from './config.ts';
 import { CONFIRMATION_GRACE_MS } from './features/booking/confirmation-grace.ts';
-import { createSessionIdleQueue, idleTimeoutScheduler } from './features/sessions/idle-timeout-queue.ts';
+import { idleTimeoutScheduler } from './features/sessions/idle-timeout-queue.ts';
 import { createDb, dbSettings } from './infra/db.ts';
 import { ensureDatabase, migrate } from './infra/migrate.ts';
-import { createHoldExpiryQueue, holdExpiryScheduler } from './infra/queues.ts';
 import { createRedis } from './infra/redis.ts';
 import { createApp } from './wiring/app.ts';
+import { createHoldExpiryQueue, createSessionIdleQueue, holdExpiryScheduler } from './wiring/queues.ts';
 
 // Wiring only: parse the environment once, build dependencies, listen.
 async function main() {

@@ -5,7 +5,7 @@ import { CONFIRMATION_GRACE_MS } from '../../server/src/features/booking/confirm
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { createDb, type Db } from '../../server/src/infra/db.ts';
 import { createMailer } from '../../server/src/infra/mailer.ts';
-import { holdExpiryScheduler } from '../../server/src/infra/queues.ts';
+import { holdExpiryScheduler } from '../../server/src/wiring/queues.ts';
 import { type RunningWorkers, startWorkers } from '../../workers/start-workers.ts';
 import { loginFamily, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';

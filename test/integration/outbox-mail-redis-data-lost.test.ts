@@ -4,14 +4,10 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmailJob } from '../../protocol/jobs.ts';
 import { emailKey } from '../../server/src/features/mail/email-keys.ts';
-import {
-  createEmailQueue,
-  outboxMailHandler,
-  outboxMails,
-} from '../../server/src/features/mail/mail-queue.ts';
+import { outboxMailHandler, outboxMails } from '../../server/src/features/mail/mail-queue.ts';
 import { createDb, type Db } from '../../server/src/infra/db.ts';
 import { OutboxRelay } from '../../server/src/infra/outbox-relay.ts';
-import { bullPrefix } from '../../server/src/infra/queues.ts';
+import { bullPrefix, createEmailQueue } from '../../server/src/wiring/queues.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { REDIS_URL } from '../support/env.ts';
 import { testPrefix } from '../support/test-app.ts';

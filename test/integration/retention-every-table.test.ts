@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmailJob, QUEUES } from '../../protocol/jobs.ts';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
-import { bullPrefix } from '../../server/src/infra/queues.ts';
+import { bullPrefix } from '../../server/src/wiring/queues.ts';
 import type { RunningWorkers } from '../../workers/start-workers.ts';
 import { loginFamily, loginStaff, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';

@@ -6,7 +6,7 @@ import { type EmailJob, QUEUES } from '../../protocol/jobs.ts';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { emailKey } from '../../server/src/features/mail/email-keys.ts';
 import { enqueueEmails } from '../../server/src/features/mail/mail-queue.ts';
-import { bullPrefix } from '../../server/src/infra/queues.ts';
+import { bullPrefix } from '../../server/src/wiring/queues.ts';
 import type { RunningWorkers } from '../../workers/start-workers.ts';
 import { seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';

@@ -4,11 +4,9 @@ import { type ParsedMail, simpleParser } from 'mailparser';
 import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
 import type { Config } from '../../server/src/config.ts';
-import {
-  createSessionIdleQueue,
-  idleTimeoutScheduler,
-} from '../../server/src/features/sessions/idle-timeout-queue.ts';
+import { idleTimeoutScheduler } from '../../server/src/features/sessions/idle-timeout-queue.ts';
 import { createMailer } from '../../server/src/infra/mailer.ts';
+import { createSessionIdleQueue } from '../../server/src/wiring/queues.ts';
 import { type QueueName, type RunningWorkers, startWorkers } from '../../workers/start-workers.ts';
 import type { AppHooks, TestApp } from '../support/test-app.ts';
 

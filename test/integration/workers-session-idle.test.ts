@@ -4,7 +4,7 @@ import { jobIds, QUEUES } from '../../protocol/jobs.ts';
 import { digest } from '../../server/src/features/auth/tokens.ts';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { idleDuration } from '../../server/src/features/sessions/idle-timeout.ts';
-import { bullPrefix } from '../../server/src/infra/queues.ts';
+import { bullPrefix } from '../../server/src/wiring/queues.ts';
 import type { RunningWorkers } from '../../workers/start-workers.ts';
 import { ask, loginFamily, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';

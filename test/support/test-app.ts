@@ -8,9 +8,9 @@ import type { ClientToServerEvents, HoldExpiryJob, ServerToClientEvents } from '
 import { type Config, loadConfig } from '../../server/src/config.ts';
 import { CONFIRMATION_GRACE_MS } from '../../server/src/features/booking/confirmation-grace.ts';
 import { createDb, type Db, dbSettings } from '../../server/src/infra/db.ts';
-import { createHoldExpiryQueue, holdExpiryScheduler } from '../../server/src/infra/queues.ts';
 import { createRedis } from '../../server/src/infra/redis.ts';
 import { type AppDeps, type ConferApp, createApp } from '../../server/src/wiring/app.ts';
+import { createHoldExpiryQueue, holdExpiryScheduler } from '../../server/src/wiring/queues.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { REDIS_URL } from './env.ts';
 

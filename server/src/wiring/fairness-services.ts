@@ -8,12 +8,13 @@ import { VirtualQueue } from '../features/fair-start/virtual-queue.ts';
 import { ItineraryService, type PlanRunner } from '../features/itinerary/itinerary.service.ts';
 import { planOnPool } from '../features/itinerary/itinerary-on-pool.ts';
 import type { Broadcaster, Publisher } from '../features/live/publisher.ts';
-import { createEmailQueue, enqueueEmails } from '../features/mail/mail-queue.ts';
+import { enqueueEmails } from '../features/mail/mail-queue.ts';
 import { OnTheNightService } from '../features/on-the-night/on-the-night.service.ts';
 import { OffersService } from '../features/waiting-list/offers.service.ts';
 import { WaitingListService } from '../features/waiting-list/waiting-list.service.ts';
 import type { Db } from '../infra/db.ts';
 import type { CpuWork } from './cpu-work.ts';
+import { createEmailQueue, createFairnessQueue } from './queues.ts';
 
 export interface FairnessServices {
   context: FairnessContext;
@@ -71,7 +72,7 @@ export function createFairness(deps: {
   logError: (err: unknown, context: string) => void;
   http: HttpServer;
 }): FairnessServices {
-  const jobs = createFairnessJobs(deps.redis, deps.config.REDIS_PREFIX);
+  const jobs = createFairnessJobs(createFairnessQueue(deps.redis, deps.config.REDIS_PREFIX));
   const emailQueue = createEmailQueue(deps.redis, deps.config.REDIS_PREFIX);
   const retry = { attempts: deps.config.EMAIL_ATTEMPTS, backoffMs: deps.config.EMAIL_BACKOFF_MS };
   const services = fairnessServices(

@@ -1,10 +1,8 @@
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
 import { type FairnessJob, fairnessJobIds } from '../../../../protocol/fairness.ts';
-import { type EmailJob, QUEUES } from '../../../../protocol/jobs.ts';
+import type { EmailJob } from '../../../../protocol/jobs.ts';
 import type { ServerToClientEvents } from '../../../../protocol/socket-events.ts';
 import type { Db } from '../../infra/db.ts';
-import { bullPrefix } from '../../infra/queues.ts';
 import type { Broadcaster, Publisher } from '../live/publisher.ts';
 
 /** Schedules the fairness jobs (draws, offer expiries, delay clears) at their instants. */
@@ -13,8 +11,7 @@ export interface FairnessJobs {
   close(): Promise<void>;
 }
 
-export function createFairnessJobs(connection: Redis, redisPrefix: string): FairnessJobs {
-  const queue = new Queue<FairnessJob>(QUEUES.fairness, { connection, prefix: bullPrefix(redisPrefix) });
+export function createFairnessJobs(queue: Queue<FairnessJob>): FairnessJobs {
   const idOf = (job: FairnessJob) =>
     job.kind === 'allocate'
       ? fairnessJobIds.allocate(job.eventId)

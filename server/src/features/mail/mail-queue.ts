@@ -1,13 +1,7 @@
-import { type JobsOptions, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { type EmailJob, QUEUES } from '../../../../protocol/jobs.ts';
+import type { JobsOptions, Queue } from 'bullmq';
+import type { EmailJob } from '../../../../protocol/jobs.ts';
 import type { OutboxHandler, OutboxRow } from '../../infra/outbox-relay.ts';
-import { bullPrefix } from '../../infra/queues.ts';
 import { emailKey } from './email-keys.ts';
-
-export function createEmailQueue(connection: Redis, redisPrefix: string): Queue<EmailJob> {
-  return new Queue<EmailJob>(QUEUES.email, { connection, prefix: bullPrefix(redisPrefix) });
-}
 
 export interface EmailRetry {
   attempts: number;

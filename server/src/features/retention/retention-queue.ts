@@ -1,11 +1,4 @@
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { QUEUES } from '../../../../protocol/jobs.ts';
-import { bullPrefix } from '../../infra/queues.ts';
-
-export function createRetentionQueue(connection: Redis, redisPrefix: string): Queue {
-  return new Queue(QUEUES.retention, { connection, prefix: bullPrefix(redisPrefix) });
-}
+import type { Queue } from 'bullmq';
 
 /**
  * Makes sure the repeating sweep exists. Every worker process calls this at start;

@@ -1,11 +1,5 @@
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { jobIds, QUEUES, type SessionIdleJob } from '../../../../protocol/jobs.ts';
-import { bullPrefix } from '../../infra/queues.ts';
-
-export function createSessionIdleQueue(connection: Redis, redisPrefix: string): Queue<SessionIdleJob> {
-  return new Queue<SessionIdleJob>(QUEUES.sessionIdle, { connection, prefix: bullPrefix(redisPrefix) });
-}
+import type { Queue } from 'bullmq';
+import { jobIds, type SessionIdleJob } from '../../../../protocol/jobs.ts';
 
 /**
  * The `onSessionTouched` hook: makes sure one delayed check exists per session.

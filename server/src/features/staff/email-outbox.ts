@@ -1,7 +1,8 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { EmailJob } from '../../../../protocol/jobs.ts';
-import { createEmailQueue, type EmailRetry, enqueueEmails } from '../mail/mail-queue.ts';
+import { createEmailQueue } from '../../wiring/queues.ts';
+import { type EmailRetry, enqueueEmails } from '../mail/mail-queue.ts';
 
 /**
  * Where the school features hand mail to the workers: the BullMQ e-mail queue, with

@@ -1,6 +1,16 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type HoldExpiryJob, jobIds, QUEUES } from '../../../protocol/jobs.ts';
+import type { FairnessJob } from '../../../protocol/fairness.ts';
+import {
+  type EmailJob,
+  type HoldExpiryJob,
+  jobIds,
+  QUEUES,
+  type SessionIdleJob,
+} from '../../../protocol/jobs.ts';
+
+// Every BullMQ queue of Confer is made in this file (the workers' Worker objects are
+// made in workers/); features and workers are handed the queue they add to.
 
 /** BullMQ's own key prefix for a deployment: queues live beside our keys, not in `bull:`. */
 export function bullPrefix(redisPrefix: string): string {
@@ -9,6 +19,26 @@ export function bullPrefix(redisPrefix: string): string {
 
 export function createHoldExpiryQueue(connection: Redis, redisPrefix: string): Queue<HoldExpiryJob> {
   return new Queue<HoldExpiryJob>(QUEUES.holdExpiry, { connection, prefix: bullPrefix(redisPrefix) });
+}
+
+export function createEmailQueue(connection: Redis, redisPrefix: string): Queue<EmailJob> {
+  return new Queue<EmailJob>(QUEUES.email, { connection, prefix: bullPrefix(redisPrefix) });
+}
+
+export function createRetentionQueue(connection: Redis, redisPrefix: string): Queue {
+  return new Queue(QUEUES.retention, { connection, prefix: bullPrefix(redisPrefix) });
+}
+
+export function createSessionIdleQueue(connection: Redis, redisPrefix: string): Queue<SessionIdleJob> {
+  return new Queue<SessionIdleJob>(QUEUES.sessionIdle, { connection, prefix: bullPrefix(redisPrefix) });
+}
+
+export function createFairnessQueue(connection: Redis, redisPrefix: string): Queue<FairnessJob> {
+  return new Queue<FairnessJob>(QUEUES.fairness, { connection, prefix: bullPrefix(redisPrefix) });
+}
+
+export function createMailScheduleQueue(connection: Redis, redisPrefix: string): Queue {
+  return new Queue(QUEUES.mailSchedule, { connection, prefix: bullPrefix(redisPrefix) });
 }
 
 /**
