@@ -68,6 +68,11 @@ export function formatTable(r: BenchResult): string {
       )}  (generator ${r.cpu.generatorMsPerBooking}; ${r.cpu.bookings} bookings in ${r.cpu.windowSeconds} s)`,
   );
   add('system under test: share of one core used', fmt(r.cpu.sutCoreShare));
+  for (const st of (r.cpu.topStatements ?? []).slice(0, 6))
+    add(
+      `PostgreSQL ${st.toplevel ? 'statement' : '  inside'}`,
+      `${st.msPerBooking} ms/booking (${st.callsPerBooking} calls, mean ${st.mean} ms): ${st.query.slice(0, 70)}`,
+    );
   add(
     'CPU ms per second while idle',
     Object.entries(r.cpu.idleMsPerSecond)
