@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAdapter } from '@socket.io/redis-adapter';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
@@ -26,10 +25,7 @@ import { eventsRoutes } from '../features/events/events.routes.ts';
 import { EventsService } from '../features/events/events.service.ts';
 import { fairStartRoutes } from '../features/fair-start/fair-start.routes.ts';
 import { itineraryRoutes } from '../features/itinerary/itinerary.routes.ts';
-import { type FactEnvelope, factChannel } from '../features/live/fact-channel.ts';
-import { LiveDelivery } from '../features/live/live-delivery.ts';
-import { Publisher } from '../features/live/publisher.ts';
-import { SlotStateCache } from '../features/live/slot-state-cache.ts';
+import type { Publisher } from '../features/live/publisher.ts';
 import { calendarRoutes } from '../features/mail/calendar.routes.ts';
 import { fromAddress } from '../features/mail/calendar.ts';
 import { mailRoutes } from '../features/mail/mail.routes.ts';
@@ -51,6 +47,7 @@ import { refusalOf } from '../refusals/refusal-answer.ts';
 import { attachSocketGateway, type ConferServer } from '../socket/socket-gateway.ts';
 import { createCpuWork } from './cpu-work.ts';
 import { createFairness } from './fairness-services.ts';
+import { attachLiveSubscriber } from './live-subscriber.ts';
 import { createSchoolFeatures } from './school-features.ts';
 
 export interface AppDeps {
@@ -99,66 +96,11 @@ export function createApp(deps: AppDeps): ConferApp {
     maxHttpBufferSize: 64 * 1024,
     serveClient: false,
   });
-  const adapterSub = redis.duplicate();
-  adapterSub.on('error', () => {});
-  // The adapter does not catch failed PUBLISHes; while Redis is down they would be
-  // unhandled rejections that kill the process. A lost delta is recovered by the
-  // clients' resync; a dead server is not.
-  const adapterPub = redis.duplicate();
-  adapterPub.on('error', () => {});
-  const publish = adapterPub.publish.bind(adapterPub) as (
-    channel: string,
-    message: string | Buffer,
-  ) => Promise<number>;
-  adapterPub.publish = ((channel: string, message: string | Buffer) =>
-    publish(channel, message).catch(() => 0)) as typeof adapterPub.publish;
-  io.adapter(createAdapter(adapterPub, adapterSub, { key: `${config.REDIS_PREFIX}socket.io` }));
-  // What this instance has heard of each slot (filled from the fact channel below).
-  const slotStates = new SlotStateCache();
-  // While the subscriber was cut off, facts published by other instances never
-  // arrived here, though our sockets stayed connected: when it is back, forget what
-  // we knew of slots and tell the sockets to take a fresh snapshot.
-  let subscriberLost = false;
-  adapterSub.on('close', () => {
-    subscriberLost = true;
-  });
-  adapterSub.on('ready', () => {
-    if (!subscriberLost) return;
-    subscriberLost = false;
-    slotStates.clear();
-    io.local.emit('event:resync', { reason: 'redis_reconnected' });
-  });
-
-  // Slot facts: one PUBLISH per commit on the fact channel; every instance (this one
-  // included) delivers them to its own sockets, coalesced per screen. The channel
-  // shares the adapter's subscriber, so its reconnect resync above covers both.
   const eventSchools = new EventSchools(db);
-  const delivery = new LiveDelivery(
-    io,
-    config.LIVE_COALESCE_MS,
-    config.LIVE_MESSAGES_PER_SECOND,
-    (eventId) => {
-      const school = eventSchools.knownSchool(eventId);
-      // Read for the next fact of this event (a teacher's screen never joins one).
-      if (!school) eventSchools.of(eventId).catch((err) => logError(err, 'event school'));
-      return school;
-    },
-  );
-  const channel = factChannel(config.REDIS_PREFIX);
-  adapterSub.subscribe(channel).catch((err) => logError(err, 'subscribe to facts'));
-  adapterSub.on('message', (from: string, message: string) => {
-    if (from !== channel) return;
-    try {
-      const envelopes = JSON.parse(message) as FactEnvelope[];
-      slotStates.apply(envelopes);
-      delivery.deliver(envelopes);
-    } catch (err) {
-      logError(err, 'deliver facts');
-    }
-  });
-  const publisher = new Publisher(io, (envelopes) => {
-    void adapterPub.publish(channel, JSON.stringify(envelopes));
-  });
+  // Redis for the Socket.IO adapter and the fact channel, and what this instance has
+  // heard of each slot (wiring/live-subscriber.ts).
+  const live = attachLiveSubscriber({ io, redis, config, eventSchools, logError });
+  const { slotStates, publisher } = live;
   const sessions = new SessionStore(
     db,
     redis,
@@ -387,11 +329,10 @@ export function createApp(deps: AppDeps): ConferApp {
     close() {
       // Once only: a second close would unsubscribe on a connection already gone.
       closing ??= (async () => {
-        delivery.flushNow();
+        live.flush();
         // Socket.IO first: its adapter still publishes through Redis while closing.
         await new Promise<void>((resolve) => io.close(() => resolve()));
-        adapterSub.disconnect();
-        adapterPub.disconnect();
+        live.disconnect();
         await schools.close();
         await status.close();
         await cpu.close();
