@@ -121,5 +121,4 @@ export const rooms = {
   teacher: (staffId: string) => `teacher:${staffId}`,
   family: (familyId: string) => `family:${familyId}`,
   session: (sessionId: string) => `session:${sessionId}`,
-  school: (schoolId: string) => `admin:${schoolId}`,
 } as const;

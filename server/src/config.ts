@@ -99,9 +99,9 @@ const ConfigSchema = z.object({
     .max(24 * 60)
     .default(20),
   SLOT_LOCK_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
-  /** Per-screen coalescing window for live slot facts (protocol/socket-events.ts); 0 sends every fact at once. */
   /** Connections the kernel may queue for this server to accept (capped by net.core.somaxconn). */
   HTTP_BACKLOG: z.coerce.number().int().min(1).max(65_535).default(4096),
+  /** Per-screen coalescing window for live slot facts (protocol/socket-events.ts); 0 sends every fact at once. */
   LIVE_COALESCE_MS: z.coerce.number().int().min(0).max(2000).default(100),
   /** Socket messages of live facts an instance sends per second at most; the window stretches to keep to it (0: no budget). */
   LIVE_MESSAGES_PER_SECOND: z.coerce.number().int().min(0).default(20_000),
