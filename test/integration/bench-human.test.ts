@@ -34,6 +34,8 @@ describe('the opening-night benchmark, human profile, small', () => {
     expect(r.arrivalToItinerary!.p50!).toBeGreaterThanOrEqual(r.acks.confirm.p50!);
     // The workers are part of the system under test and have their CPU per booking.
     expect(r.summary.cpuMsPerBooking.workers).toEqual(n);
+    // …and were alive to answer at the end (a crashed workers process reads 0 ms).
+    expect(r.processes.workers).toMatchObject({ peakRssMb: n });
     expect(r.summary.commitToScreenP99).toEqual(n);
     expect(r.cpu.idleMsPerSecond).toMatchObject({ 'server-1': n, postgres: n, redis: n, workers: n });
     expect(formatTable(r)).toContain('arrival to confirmed itinerary p50/p95/p99');
