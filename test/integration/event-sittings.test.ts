@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { bookOnBehalf } from '../support/admin-fixtures.ts';
@@ -51,6 +52,34 @@ const twoSittings = () => [
 ];
 
 describe('sittings', () => {
+  it('migration 031 gives an event that had slots one sitting, from its first slot to its last', async () => {
+    // The migration's own statement, narrowed to this test's event (other test files share the database).
+    const sql = readFileSync(
+      new URL('../../server/migrations/031_event_sittings.sql', import.meta.url),
+      'utf8',
+    );
+    const backfill = sql.slice(sql.indexOf('INSERT INTO event_sittings'));
+    const mine = backfill
+      .replace('FROM slots', 'FROM slots WHERE event_id = $1')
+      .replace("WHERE kind = 'window'", "WHERE kind = 'window' AND event_id = $1");
+    expect(mine.match(/\$1/g)).toHaveLength(2);
+    const client = await app.db.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(mine, [school.eventId]);
+      const { rows } = await client.query<{ starts_at: Date; ends_at: Date }>(
+        'SELECT starts_at, ends_at FROM event_sittings WHERE event_id = $1',
+        [school.eventId],
+      );
+      expect(rows.map((r) => `${hm(r.starts_at.toISOString())}–${hm(r.ends_at.toISOString())}`)).toEqual([
+        '16:00–19:00',
+      ]);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  });
+
   it('cuts every teacher’s slots inside the sittings and none between them', async () => {
     expect(await slotsOf(school.teachers[0]!.id)).toHaveLength(36);
     const res = await setSittings(twoSittings());
