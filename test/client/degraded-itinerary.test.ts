@@ -80,7 +80,7 @@ describe('degraded mode: the itinerary survives a 503', () => {
       asOf: family.asOf,
     });
     expect(screen.getByTestId('degraded-banner').textContent?.replace(/\s+/g, ' ').trim()).toBe(
-      '⏸ Booking is paused for a moment; your appointments below are as of 19:04.',
+      'Booking is paused for a moment; your appointments below are as of 19:04.',
     );
     expect(screen.getByRole('status').textContent).toContain('19:04');
     expect(screen.getAllByTestId('itinerary-item')).toHaveLength(1);

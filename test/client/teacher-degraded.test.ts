@@ -86,7 +86,7 @@ describe('a teacher’s timeline in degraded mode', () => {
       timeZone: 'Europe/London',
     });
     expect(screen.getByRole('status').textContent?.replace(/\s+/g, ' ').trim()).toBe(
-      '⏸ Live updates are paused for a moment; your timeline below is as of 19:04.',
+      'Live updates are paused for a moment; your timeline below is as of 19:04.',
     );
 
     // The live layer asks again after the server's Retry-After: the snapshot comes, the pause ends.

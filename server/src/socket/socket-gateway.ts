@@ -1,13 +1,5 @@
-import type { Server, Socket } from 'socket.io';
 import type { z } from 'zod';
-import {
-  type Ack,
-  type ClientToServerEvents,
-  errorBody,
-  rooms,
-  type ServerToClientEvents,
-  type SocketData,
-} from '../../../protocol/index.ts';
+import { type Ack, errorBody, rooms } from '../../../protocol/index.ts';
 import { type SocketCommandName, SocketCommands } from '../../../protocol/socket-commands.ts';
 import { authorize } from '../features/auth/authorize.ts';
 import type { EventSchools } from '../features/auth/event-schools.ts';
@@ -16,19 +8,14 @@ import type { SessionStore } from '../features/auth/session-store.ts';
 import type { BookingService } from '../features/booking/booking.service.ts';
 import type { FamilyMoveService } from '../features/booking/family-move.ts';
 import type { EventsService } from '../features/events/events.service.ts';
+import type { ConferServer, ConferSocket } from '../features/live/confer-server.ts';
 import { familyTeacherIds } from '../features/live/interests.ts';
 import type { Queryable } from '../infra/db.ts';
 import { TokenBucket } from '../infra/rate-limit.ts';
 import type { Result } from '../refusals/domain-error.ts';
 import { refusalOf } from '../refusals/refusal-answer.ts';
 
-export type ConferServer = Server<
-  ClientToServerEvents,
-  ServerToClientEvents,
-  Record<string, never>,
-  SocketData
->;
-type ConferSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type { ConferServer };
 
 type CommandInput<K extends SocketCommandName> = z.output<(typeof SocketCommands)[K]>;
 // The same object seen per name, so that a generic command's schema has its own input type.

@@ -1,11 +1,7 @@
 import { ImportRejected } from '../features/import/csv-table.ts';
-import { checkImport, type ImportCheck, type ImportCheckInput } from '../features/import/import-check.ts';
+import { checkImport, type ImportCheckInput } from '../features/import/import-check.ts';
+import type { ImportCheckOutcome } from '../features/import/import-on-pool.ts';
 import { type Plan, type PlanInput, planItinerary } from '../features/itinerary/itinerary-planner.ts';
-
-/** A file refused as a whole, as data: an exception's class does not cross the thread boundary. */
-export type ImportCheckOutcome =
-  | { ok: true; check: ImportCheck }
-  | { ok: false; rejected: { issues: ImportRejected['issues']; notListed: number } };
 
 /**
  * The work the CPU pool's threads do (server/src/infra/cpu-pool.ts), by name. Each

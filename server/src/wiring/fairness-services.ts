@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { BookingService } from '../features/booking/booking.service.ts';
 import { FairStartService } from '../features/fair-start/fair-start.service.ts';
 import { createFairnessJobs, type FairnessContext } from '../features/fair-start/fairness-context.ts';
+import type { FairnessServices } from '../features/fair-start/fairness-service-set.ts';
 import { VirtualQueue } from '../features/fair-start/virtual-queue.ts';
 import { ItineraryService, type PlanRunner } from '../features/itinerary/itinerary.service.ts';
 import { planOnPool } from '../features/itinerary/itinerary-on-pool.ts';
@@ -15,18 +16,6 @@ import { WaitingListService } from '../features/waiting-list/waiting-list.servic
 import type { Db } from '../infra/db.ts';
 import type { CpuWork } from './cpu-work.ts';
 import { createEmailQueue, createFairnessQueue } from './queues.ts';
-
-export interface FairnessServices {
-  context: FairnessContext;
-  fairStart: FairStartService;
-  queue: VirtualQueue;
-  itinerary: ItineraryService;
-  booking: BookingService;
-  offers: OffersService;
-  waitingList: WaitingListService;
-  night: OnTheNightService;
-  close(): Promise<void>;
-}
 
 /** Builds the services around an existing context (the server's, or a worker's). */
 export function fairnessServices(

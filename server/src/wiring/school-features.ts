@@ -40,6 +40,7 @@ import { passwordPages } from '../pages/password-page.ts';
 import { privacyPages } from '../pages/privacy-page.ts';
 import type { ConferServer } from '../socket/socket-gateway.ts';
 import type { CpuWork } from './cpu-work.ts';
+import { createEmailQueue } from './queues.ts';
 
 /** Status lookups (right or wrong) per address and hour: a sender with typos needs a few. */
 const FEEDBACK_STATUS_LOOKUPS_PER_HOUR = 30;
@@ -78,7 +79,7 @@ export function createSchoolFeatures(deps: SchoolFeaturesDeps): SchoolFeatures {
   const prefix = config.REDIS_PREFIX;
   const hour = 3600;
   const keys = serverKeys(config.SERVER_SECRET);
-  const outbox = queueOutbox(redis, prefix, {
+  const outbox = queueOutbox(() => createEmailQueue(redis, prefix), {
     attempts: config.EMAIL_ATTEMPTS,
     backoffMs: config.EMAIL_BACKOFF_MS,
   });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ItineraryHoldRequest, ItineraryProposal, ItineraryWish } from '../../../../protocol/fairness.ts';
 import { BookingList } from '../../../../protocol/schemas.ts';
 import { type AnyRoute, defineRoute } from '../../http/route.ts';
-import type { FairnessServices } from '../../wiring/fairness-services.ts';
+import type { FairnessServices } from '../fair-start/fairness-service-set.ts';
 
 const eventParams = z.object({ eventId: z.uuid() });
 

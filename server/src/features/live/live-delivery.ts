@@ -1,6 +1,6 @@
 import { rooms, type SlotFact } from '../../../../protocol/socket-events.ts';
-import type { ConferServer } from '../../socket/socket-gateway.ts';
 import { slotForViewer } from '../booking/slot-views.ts';
+import type { ConferServer } from './confer-server.ts';
 import type { FactEnvelope } from './fact-channel.ts';
 
 /**

@@ -7,7 +7,7 @@ import {
   RunningLateView,
 } from '../../../../protocol/fairness.ts';
 import { type AnyRoute, defineRoute } from '../../http/route.ts';
-import type { FairnessServices } from '../../wiring/fairness-services.ts';
+import type { FairnessServices } from '../fair-start/fairness-service-set.ts';
 
 const teacherParams = z.object({ eventId: z.uuid(), teacherId: z.uuid() });
 

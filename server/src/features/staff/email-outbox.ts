@@ -1,7 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { EmailJob } from '../../../../protocol/jobs.ts';
-import { createEmailQueue } from '../../wiring/queues.ts';
 import { type EmailRetry, enqueueEmails } from '../mail/mail-queue.ts';
 
 /**
@@ -13,11 +11,12 @@ export interface EmailOutbox {
   close(): Promise<void>;
 }
 
-export function queueOutbox(redis: Redis, redisPrefix: string, retry: EmailRetry): EmailOutbox {
+/** `makeQueue` is called at the first mail: a server that never mails opens no queue. */
+export function queueOutbox(makeQueue: () => Queue<EmailJob>, retry: EmailRetry): EmailOutbox {
   let queue: Queue<EmailJob> | null = null;
   return {
     async send(jobs) {
-      queue ??= createEmailQueue(redis, redisPrefix);
+      queue ??= makeQueue();
       await enqueueEmails(queue, jobs, retry);
     },
     async close() {

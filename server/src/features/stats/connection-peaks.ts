@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Db } from '../../infra/db.ts';
-import type { ConferServer } from '../../socket/socket-gateway.ts';
+import type { ConferServer } from '../live/confer-server.ts';
 
 // One round trip per connect: count up, and raise the day's peak when passed.
 // Returns the new peak, or 0 when the peak stands.

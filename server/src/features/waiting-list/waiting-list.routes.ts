@@ -10,7 +10,7 @@ import {
   WaitlistView,
 } from '../../../../protocol/fairness.ts';
 import { type AnyRoute, defineRoute } from '../../http/route.ts';
-import type { FairnessServices } from '../../wiring/fairness-services.ts';
+import type { FairnessServices } from '../fair-start/fairness-service-set.ts';
 
 const eventParams = z.object({ eventId: z.uuid() });
 
