@@ -4,7 +4,7 @@ import { type Db, inTransaction } from '../../infra/db.ts';
 import { serverKeys } from '../../infra/server-keys.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { accessCodeDigest, newAccessCode } from '../auth/tokens.ts';
-import { EventsService } from '../events/events.service.ts';
+import { addDemoAvailability, createDemoEvent } from './demo-event.ts';
 
 export interface SeedOptions {
   code: string;
@@ -323,11 +323,10 @@ export async function seedSchool(db: Db, o: SeedOptions): Promise<SeededSchool> 
     };
   });
 
-  const events = new EventsService(db);
   const now = DateTime.now();
   const date = o.eveningDate ?? now.setZone(o.timeZone).plus({ days: 1 }).toISODate()!;
   const evening = (t: string) => DateTime.fromISO(`${date}T${t}`, { zone: o.timeZone }).toJSDate();
-  const eventId = await events.create({
+  const eventId = await createDemoEvent(db, {
     schoolId: seeded.schoolId,
     name: `Parents' evening ${date}`,
     bookingOpensAt: now.plus({ minutes: o.opensInMinutes }).toJSDate(),
@@ -338,7 +337,7 @@ export async function seedSchool(db: Db, o: SeedOptions): Promise<SeededSchool> 
     holdSeconds: o.holdSeconds,
   });
   for (const [i, t] of seeded.teachers.entries()) {
-    await events.addAvailability(eventId, {
+    await addDemoAvailability(db, eventId, {
       staffId: t.id,
       room: `Room ${100 + i + 1}`,
       windows: [{ startsAt: evening(o.from), endsAt: evening(o.to) }],
