@@ -1,4 +1,4 @@
-// Itinerary planner off the event loop (issue 11): the answer time of "plan my evening"
+// Itinerary planner off the event loop: the answer time of "plan my evening"
 // at 8, 11 and 20 meetings, and how long a /healthz-style request on the same process
 // waits meanwhile. Runs the server's CPU pool and planner task; no database needed.
 //   npm run bench:planner

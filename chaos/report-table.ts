@@ -1,6 +1,6 @@
 import type { ScenarioRow } from './run-chaos.ts';
 
-/** Columns that must read zero in every scenario (issue 12's "done when"). */
+/** Columns that must read zero in every scenario (docs/chaos.md). */
 export const MUST_BE_ZERO = [
   'doubleBookings',
   'familyOverlaps',

@@ -20,7 +20,7 @@ export interface Scenario {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The faults of the fault run (issue 12), one per scenario. */
+/** The faults of the fault run, one per scenario. */
 export const SCENARIOS: Scenario[] = [
   {
     name: 'redis-kill-restart',

@@ -73,7 +73,7 @@ export const UpdateEventRequest = z
     gapMinutes: eventRules.gapMinutes.optional(),
     maxPerStudent: eventRules.maxPerStudent.optional(),
     holdSeconds: eventRules.holdSeconds.optional(),
-    /** Teachers may set their own availability until this instant; null: only admins (issue 16). */
+    /** Teachers may set their own availability until this instant; null: only admins. */
     availabilityDeadlineAt: instant.nullable().optional(),
   })
   .superRefine(checkRules)
@@ -102,7 +102,7 @@ export const LocalRange = z
   .refine((r) => r.to > r.from, { message: '`to` must be after `from`.', path: ['to'] });
 
 /**
- * An event's sittings (issue 16), replacing the ones it has: school-local date and hours,
+ * An event's sittings, replacing the ones it has: school-local date and hours,
  * and an optional label. No two may overlap; a sitting held or booked appointments lie in
  * cannot be removed or shrunk from under them.
  */
@@ -126,7 +126,7 @@ export const SetAvailabilityRequest = z.strictObject({
   windows: z.array(LocalRange).max(20),
   breaks: z.array(LocalRange).max(50).default([]),
   /**
-   * This teacher's slot length at this event (issue 16); absent: unchanged (at first the
+   * This teacher's slot length at this event; absent: unchanged (at first the
    * event's). Admins only: a teacher's own change may not alter it.
    */
   slotMinutes: z.int().min(1).max(120).optional(),
@@ -154,7 +154,7 @@ export const EventAvailabilityView = z.object({
 });
 
 /**
- * A teacher's own availability and the limits the admin set on it (issue 16): the
+ * A teacher's own availability and the limits the admin set on it: the
  * event's hours (its first sitting's start to its last sitting's end, or the first slot's
  * start to the last slot's end while it has no sittings; each window must lie inside one
  * sitting) and the deadline after which only admins change it (null: not opened to teachers).
@@ -352,7 +352,7 @@ export type TeacherSchedule = z.infer<typeof TeacherSchedule>;
 export type BookingNote = z.infer<typeof BookingNote>;
 export type SetBookingNoteRequest = z.infer<typeof SetBookingNoteRequest>;
 
-// ---- separated parents (issue 15) ------------------------------------------------
+// ---- separated parents ------------------------------------------------
 
 /**
  * How a child shared by two families is booked at an event: `joint` — one appointment

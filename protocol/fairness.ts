@@ -228,7 +228,7 @@ export const RunningLateView = z.object({
 export const ExpectedTimes = z.object({ eventId: id, meetings: z.array(ExpectedMeeting) });
 
 // The whole evening is a field of its own, never the meaning of a missing range: an
-// empty or unreadable body used to cancel the teacher's whole evening (issue 13).
+// empty or unreadable body used to cancel the teacher's whole evening.
 export const AbsenceRequest = z
   .strictObject({
     /** The whole event (instead of from and to). */

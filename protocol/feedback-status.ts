@@ -1,5 +1,5 @@
 /**
- * Following feedback or a complaint by its reference and secret (issue 14, complaints
+ * Following feedback or a complaint by its reference and secret (complaints
  * procedure): what the sender may see, and nothing of who at the school answered it.
  * Read by the JSON operation and by the /feedback/status page alike.
  */

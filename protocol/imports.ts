@@ -1,5 +1,5 @@
 /**
- * What a CSV import will do and did (issue 14: an import quietly cut a teacher's class
+ * What a CSV import will do and did (an import quietly cut a teacher's class
  * list from 94 to 1 after a check that said "0 links removed"). The check answers a
  * plan; the import applies exactly that plan; an import's record can be undone.
  */

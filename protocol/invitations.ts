@@ -1,6 +1,6 @@
 /**
  * A teacher's families who have not booked them yet, and the polite invitation to book
- * the teacher may send them (issue 16). Rate-limited: one invitation per family per
+ * the teacher may send them. Rate-limited: one invitation per family per
  * event in 24 hours (whichever teacher sends it), and at most INVITATIONS_PER_TEACHER_HOUR
  * per teacher per hour. A family that opted out of invitations is listed but not mailed.
  */

@@ -64,7 +64,7 @@ export const EmailJobSchema = z.discriminatedUnion('kind', [
   }),
   /**
    * A teacher's invitation to book, to a family of their classes who has not booked them
-   * (issue 16); `invitationId` is the booking_invitations row. The worker checks the
+   *; `invitationId` is the booking_invitations row. The worker checks the
    * family's opt-out and whether it has booked since when it sends.
    */
   z.object({ kind: z.literal('booking-invitation'), eventId: uuid, familyId: uuid, invitationId: uuid }),
@@ -76,7 +76,7 @@ export const EmailJobSchema = z.discriminatedUnion('kind', [
     date: z.iso.date(),
   }),
   /**
-   * An invitation or reset link. Jobs carry ids, never secrets (issue 13): the worker
+   * An invitation or reset link. Jobs carry ids, never secrets: the worker
    * opens the link's sealed token from its staff_links row (`inviteId`/`requestId` is
    * that row's id) when it sends. A job still carrying a `link` from before is read
    * without it.

@@ -1,5 +1,5 @@
 /**
- * An admin's own choice about the operator's service-update mail (issue 14,
+ * An admin's own choice about the operator's service-update mail (the
  * system-update opt-out): seen and changed from their account, and by the link in
  * each such mail.
  */

@@ -1,5 +1,5 @@
 /**
- * Pausing booking (issue 16): an admin pauses one event of their school, the operator
+ * Pausing booking: an admin pauses one event of their school, the operator
  * every event of every school, each with a message the families see. While paused,
  * families' booking writes answer `503 unavailable` with the message (the booking
  * policy, migration 024); staff still book.

@@ -71,7 +71,7 @@ export const LoginResponse = z.object({
 
 // ---- events and availability -------------------------------------------------
 
-/** A stretch of an event in which teachers sit (issue 16: two evenings, or an afternoon and an evening). */
+/** A stretch of an event in which teachers sit (two evenings, or an afternoon and an evening). */
 export const EventSitting = z.object({
   id,
   startsAt: instant,
@@ -94,9 +94,9 @@ export const EventView = z.object({
   startsAt: instant.nullable(),
   endsAt: instant.nullable(),
   archived: z.boolean(),
-  /** Separated parents (issue 15): one joint appointment per child and teacher, or one per family. */
+  /** Separated parents: one joint appointment per child and teacher, or one per family. */
   sharedChildMode: z.enum(['joint', 'separate']),
-  /** Teachers may set their own availability until this instant; null: only admins (issue 16). */
+  /** Teachers may set their own availability until this instant; null: only admins. */
   availabilityDeadlineAt: instant.nullable(),
   /** In time order; slots are cut only inside them. Empty: not set yet (no bound). */
   sittings: z.array(EventSitting),
@@ -132,7 +132,7 @@ export const AvailabilitySnapshot = z.object({
   version: z.number().int(),
   teachers: z.array(TeacherView),
   slots: z.array(SlotView),
-  /** Booking is paused (issue 16), so a page opened later shows it; the server always sends it. */
+  /** Booking is paused, so a page opened later shows it; the server always sends it. */
   paused: PauseState.nullable().optional(),
 });
 

@@ -1,5 +1,5 @@
 /**
- * A school's own settings that its admins see and change (issue 14): how long personal
+ * A school's own settings that its admins see and change: how long personal
  * data is kept, and where families write to the school about their data. The same
  * bounds hold wherever a period is set (the operator creating a school, an admin
  * changing it), so there is one rule for what a period may be.

@@ -1,5 +1,5 @@
 /**
- * Running many schools (issue 5): operators and schools, staff accounts, imports,
+ * Running many schools: operators and schools, staff accounts, imports,
  * access codes, records and data rights, anonymous statistics, feedback. The server
  * validates with these schemas; the client imports the inferred types. Endpoints are
  * described in docs/schools.md.
@@ -138,7 +138,7 @@ export const IMPORT_COLUMNS: Record<
 // ---- access codes ----------------------------------------------------------------
 
 // "Every family" is a field of its own, never the meaning of a missing one: an empty
-// or unreadable body used to regenerate every family's code (issue 13).
+// or unreadable body used to regenerate every family's code.
 export const AccessCodesRequest = z
   .strictObject({
     /** These families. */
@@ -242,7 +242,7 @@ export const FamilyExport = z.object({
     }),
   ),
   emailsSent: z.array(z.object({ kind: z.string(), sentAt: instant })),
-  /** Teachers' invitations to book (issue 16), and since when the family stopped them (null: it did not). */
+  /** Teachers' invitations to book, and since when the family stopped them (null: it did not). */
   invitations: z.array(z.object({ eventId: id, teacherName: z.string(), sentAt: instant })),
   invitationsStoppedAt: instant.nullable(),
 });

@@ -62,7 +62,7 @@ export interface ServerToClientEvents {
    * Facts may have been lost although this socket stayed connected (the server's link
    * to Redis, through which facts travel between instances, was down): join again.
    * `service_changed`: this server saw the database or Redis go down or come back
-   * (its status watch, issue 16): a join now learns the truth at once, rather than
+   * (its status watch): a join now learns the truth at once, rather than
    * at the screen's next back-off retry.
    */
   'event:resync': (payload: { reason: 'redis_reconnected' | 'service_changed' }) => void;

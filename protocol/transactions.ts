@@ -1,5 +1,5 @@
 /**
- * The school's record of every transaction (issue 14): the booking log's booking and
+ * The school's record of every transaction: the booking log's booking and
  * slot changes and the audit log's every other change, in one time-ordered list.
  * Names are looked up when the record is read (an erased family reads as erased).
  */

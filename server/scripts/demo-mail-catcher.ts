@@ -5,7 +5,7 @@ import { SMTPServer } from 'smtp-server';
 import { escapeHtml, htmlDocument } from '../src/pages/html-page.ts';
 
 /**
- * The demo's own mail catcher (issue 19): without it the workers sent every mail to an
+ * The demo's own mail catcher: without it the workers sent every mail to an
  * SMTP server that was not there and retried into the void, and a newcomer never saw
  * what families receive. An SMTP server and a page listing what it caught, both on
  * 127.0.0.1 only (the mails hold the demo's access codes). Used by `npm run demo`

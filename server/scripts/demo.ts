@@ -34,7 +34,7 @@ try {
   process.exit(1);
 }
 
-// Mail goes to the demo's own catcher unless an SMTP server was named (issue 19): the
+// Mail goes to the demo's own catcher unless an SMTP server was named: the
 // workers then do not retry into the void, and the page shows what families receive.
 let catcher: MailCatcher | null = null;
 if (!process.env.SMTP_URL) {

@@ -36,7 +36,7 @@ const ConfigSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/confer'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
-  // ---- dependency time-outs (issue 12): fail fast with 503, never hang ----
+  // ---- dependency time-outs: fail fast with 503, never hang ----
   /** Longest wait for a pooled connection (a new one, or a busy pool's next free one). */
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce
     .number()
@@ -133,7 +133,7 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Apply pending migrations when the server starts. */
   MIGRATE_ON_START: bool.default(true),
-  // ---- schools (issue 5): staff accounts, imports, feedback, statistics ----
+  // ---- schools: staff accounts, imports, feedback, statistics ----
   /** Shortest staff or operator password accepted (and never one of the common ones). */
   PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(10),
   /** How long an invitation link to set a password stays usable. */
@@ -156,7 +156,7 @@ const ConfigSchema = z.object({
     .default(10 * 1024 * 1024),
   /** Wall time a CSV file may take to be checked on a CPU worker before that worker is replaced (503). */
   IMPORT_TIME_LIMIT_MS: z.coerce.number().int().min(1000).default(30_000),
-  // ---- bounded work (issue 11): CPU-bound requests run on worker threads ----
+  // ---- bounded work: CPU-bound requests run on worker threads ----
   /** Worker threads for CPU-bound work (itinerary planning, CSV checks); 0 = one less than the cores, at least 2 (so a plan need not wait for an import). */
   CPU_WORKERS: z.coerce.number().int().min(0).max(32).default(0),
   /** Tasks that may wait for a busy worker; beyond it the answer is 503 unavailable at once. */

@@ -36,7 +36,7 @@ const familyOf = (api: ReturnType<typeof server>['api'], familyId: string) =>
     familyId,
   });
 
-// Issue 16: with PostgreSQL or Redis down, the family's page showed nothing at all,
+// With PostgreSQL or Redis down, the family's page showed nothing at all,
 // not even the appointments it already had, on the evening itself.
 describe('degraded mode: the itinerary survives a 503', () => {
   beforeEach(() => {

@@ -7,7 +7,7 @@ import { event } from './fixtures/grid-data.ts';
 
 const LABEL = /Teachers may set their own times until/;
 
-describe('the event editor’s deadline for teachers (issue 16)', () => {
+describe('the event editor’s deadline for teachers', () => {
   it('sends the deadline as an instant in the school’s zone, and blank as admins only', async () => {
     const { api, calls } = adminApi({
       [`PATCH /admin/events/${event.id}`]: (body) => ({ ok: true, data: { ...event, ...(body as object) } }),

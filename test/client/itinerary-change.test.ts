@@ -7,7 +7,7 @@ import { booking, event, slot } from './fixtures/grid-data.ts';
 const school = { id: 'sch', code: 'HILL', name: 'Hill School', timeZone: event.timeZone };
 
 /**
- * "Change" in one step (issue 15): before, Change cancelled the appointment first and
+ * "Change" in one step: before, Change cancelled the appointment first and
  * then sent the family to pick again, so a lost race lost the old time too.
  */
 describe('itinerary: change an appointment in one step', () => {

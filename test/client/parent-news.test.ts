@@ -6,7 +6,7 @@ import { Clock } from '../../client/src/lib/clock.svelte.ts';
 import HoldTray from '../../client/src/parent/HoldTray.svelte';
 import { booking, event, gridWorld, scriptedApi, slot } from './fixtures/grid-data.ts';
 
-/** Every moment says what happened, once, politely (issue 15). */
+/** Every moment says what happened, once, politely. */
 describe('what the parent is told', () => {
   it('the hold countdown is announced at 60, 30 and 10 seconds, not every second, and the ticking text is not a live region', () => {
     const clock = new Clock();

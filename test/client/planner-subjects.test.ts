@@ -6,7 +6,7 @@ import type { ItineraryProposalView } from '../../protocol/fairness.ts';
 import type { StudentView } from '../../protocol/schemas.ts';
 import { event, iso, scriptedApi } from './fixtures/grid-data.ts';
 
-/** Subjects everywhere a teacher is named (issue 15): two "Mr Hill"s in the planner. */
+/** Subjects everywhere a teacher is named: two "Mr Hill"s in the planner. */
 describe('the planner names what each teacher teaches the child', () => {
   it('in the teachers to tick and in the proposed times', async () => {
     const students: StudentView[] = [

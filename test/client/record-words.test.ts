@@ -35,7 +35,7 @@ function entry(
   };
 }
 
-/** Raw words (issue 15): the admin screens say what happened, not the stored code. */
+/** Raw words: the admin screens say what happened, not the stored code. */
 describe('the admin screens speak plainly', () => {
   it('the booking log shows what happened and who did it in words, never the stored action code', async () => {
     const entries = [

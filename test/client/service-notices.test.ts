@@ -37,7 +37,7 @@ function connection() {
   };
 }
 
-// Issue 16: a school's pages show the operator's messages for that school and for every
+// A school's pages show the operator's messages for that school and for every
 // school, live, and read them again on every reconnection.
 describe('the operator’s messages on a school’s pages', () => {
   it('keeps its school’s and everyone’s, follows the live list, keeps them when a read fails, and lets go on dispose', async () => {

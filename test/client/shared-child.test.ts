@@ -18,7 +18,7 @@ const student = {
   teacherIds: [],
 };
 
-describe('separated parents in the admin screens (issue 15)', () => {
+describe('separated parents in the admin screens', () => {
   it('links a child of one family to a second family', async () => {
     const { api, calls } = adminApi({
       'GET /admin/families?q=Hil': () => ({

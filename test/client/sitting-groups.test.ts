@@ -9,7 +9,7 @@ import { event, gridWorld, iso, SCHOOL_ZONE, slot, teachers } from './fixtures/g
 import ParentGridHarness from './fixtures/ParentGridHarness.svelte';
 
 /**
- * Issue 16: several sittings per event. With more than one, the parent's grid and list
+ * Several sittings per event. With more than one, the parent's grid and list
  * (and the teacher's timeline) show each sitting's times under its date and label; with
  * one, screens look as they did.
  */

@@ -4,7 +4,7 @@ import FamilyLogin from '../../client/src/shared/FamilyLogin.svelte';
 import StaffLogin from '../../client/src/shared/StaffLogin.svelte';
 import { scriptedApi } from './fixtures/grid-data.ts';
 
-// What the server answers a right sign-in to a school the operator suspended (issue 16).
+// What the server answers a right sign-in to a school the operator suspended.
 const suspended = {
   ok: false as const,
   error: {

@@ -55,7 +55,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-// Issue 16: a teacher's timeline keeps the last slots it had while the service is
+// A teacher's timeline keeps the last slots it had while the service is
 // down, and says from when; the live layer's rejoin ends the pause.
 describe('a teacher’s timeline in degraded mode', () => {
   it('keeps its slots through a refused snapshot and an offline connection, says as of when, and resumes on the next snapshot', async () => {

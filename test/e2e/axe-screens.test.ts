@@ -10,7 +10,7 @@ import { CLIENT_DIST } from './support/client-build.ts';
 import { newPage, signInFamily, signInStaff } from './support/parent-page.ts';
 
 /**
- * The accessibility gate (issue 15): axe-core's WCAG 2.0/2.1/2.2 A and AA rules (target
+ * The accessibility gate: axe-core's WCAG 2.0/2.1/2.2 A and AA rules (target
  * size 2.5.8 among them) over every screen state the other browser tests reach beyond
  * the parent's list and grid (parent-phone.test.ts): sign-in pages, privacy, teacher
  * timeline, the admin console and each of its sections, the planner, waiting lists and
@@ -107,12 +107,12 @@ for (const viewport of WIDTHS) {
       await page.getByRole('heading', { name: /Your evening/ }).waitFor();
       await page.locator('[data-testid="connection"][data-status="live"]').waitFor();
       await a.check('teacher timeline');
-      // The families of the teacher's classes who have not booked them, one chosen (issue 16).
+      // The families of the teacher's classes who have not booked them, one chosen.
       const notBooked = page.locator('section.not-booked');
       await notBooked.getByRole('heading', { name: /Families who have not booked you/ }).waitFor();
       await notBooked.getByRole('checkbox').first().check();
       await a.check('teacher not-booked families');
-      // The teacher's own availability editor (issue 16), opened.
+      // The teacher's own availability editor, opened.
       await page.getByText('My availability', { exact: true }).click();
       await page.getByRole('button', { name: 'Save my times' }).waitFor();
       await a.check('teacher my availability');

@@ -51,7 +51,7 @@ describe('complaints and the system-update opt-out in a browser', () => {
     await page.getByLabel('E-mail address').fill('ops@example.org');
     await page.getByLabel('Password').fill('operator pass phrase');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    // The operator's screen opens on the schools (issue 16), then the use of the service.
+    // The operator's screen opens on the schools, then the use of the service.
     await page.getByRole('heading', { name: 'Schools', exact: true }).waitFor();
     violations.push(...(await axeReport(page, 'operator-schools')));
     await page.getByRole('button', { name: 'Use of the service' }).click();

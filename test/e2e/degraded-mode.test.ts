@@ -14,7 +14,7 @@ import { CLIENT_DIST } from './support/client-build.ts';
 import { cell, newPage, signInFamily, signInStaff } from './support/parent-page.ts';
 import { allSlots, studentOf, teacherSlots } from './support/school-picks.ts';
 
-// Issue 16: PostgreSQL stops while a family has its page open. The page keeps the
+// PostgreSQL stops while a family has its page open. The page keeps the
 // appointments it had, says booking is paused and as of when, and comes back by
 // itself once PostgreSQL is back; /status says the database is down meanwhile. The
 // second case stops PostgreSQL and Redis (both private to this file) under a family's

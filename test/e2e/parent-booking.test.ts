@@ -103,7 +103,7 @@ describe('parents booking in a real browser', () => {
     expect(texts.join('\n')).toContain(second.name.split(' ')[0]!);
     expect(texts.join('\n')).toMatch(/Room \d+/);
 
-    // "Add to calendar" downloads the server's file (issue 14), fetched with the session's token.
+    // "Add to calendar" downloads the server's file, fetched with the session's token.
     const [download] = await Promise.all([
       p.page.waitForEvent('download'),
       p.page.getByRole('button', { name: 'Add to calendar (.ics)' }).click(),
@@ -141,7 +141,7 @@ describe('parents booking in a real browser', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.type(f.accessCode);
     await page.keyboard.press('Enter');
-    // A phone gets the teacher list (issue 15): times are buttons, Tab reaches them.
+    // A phone gets the teacher list: times are buttons, Tab reaches them.
     await page.locator('.teachers').first().waitFor();
 
     const focused = () =>

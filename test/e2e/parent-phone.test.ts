@@ -244,7 +244,7 @@ describe('the desktop grid stays for wide screens', () => {
       [second!, 0],
     ] as const;
     // Which time column each tapped cell is in: at 390 px the old squeezed grid showed about
-    // 3½ columns, so a cell further right needed sideways swipes first (README, issue 15).
+    // 3½ columns, so a cell further right needed sideways swipes first (README).
     const columns: number[] = [];
     for (const [studentId, r] of rows) {
       const free = page

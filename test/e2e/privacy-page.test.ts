@@ -6,7 +6,7 @@ import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { axeReport, horizontalOverflow } from './support/axe.ts';
 import { launchBrowser } from './support/browser.ts';
 
-/** Issue 14: the privacy page passes axe (WCAG A/AA), sets no cookie, and reflows on a phone. */
+/** The privacy page passes axe (WCAG A/AA), sets no cookie, and reflows on a phone. */
 let app: TestApp;
 let school: SeededSchool;
 let browser: Browser;

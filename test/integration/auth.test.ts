@@ -129,7 +129,7 @@ describe('signing in', () => {
 });
 
 describe('what a failed sign-in leaves behind', () => {
-  it('Redis holds neither the surname nor the address of a wrong code, only a digest (issue 14)', async () => {
+  it('Redis holds neither the surname nor the address of a wrong code, only a digest', async () => {
     const surname = school.families[5]!.surname;
     const res = await familyLogin(5, 'WRONG-CODE', '198.51.100.77');
     expect(res.status).toBe(401);

@@ -3,7 +3,7 @@ import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { loginFamily, loginStaff, PASSWORD, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
-// Issue 11: one parent's "plan my evening" or one admin's 10 MB import used to hold the
+// One parent's "plan my evening" or one admin's 10 MB import used to hold the
 // event loop for seconds to minutes, and every other screen stopped answering.
 // A generous liveness bound, not a speed target (speed: npm run bench:planner).
 const LIVENESS_MS = 2000;

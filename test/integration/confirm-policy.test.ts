@@ -3,7 +3,7 @@ import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { loginFamily, loginStaff, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
-// Issue 11: a confirmation is a booking change and passes the one booking policy
+// A confirmation is a booking change and passes the one booking policy
 // (confer_booking_refusal, docs/booking-door.md). Before migration 014 it checked the
 // window only, so a hold staff made while a fair start collected requests could be
 // confirmed by the family before the draw.

@@ -6,7 +6,7 @@ import { loginFamily, loginStaff, seedSmallSchool } from '../support/fixtures.ts
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
- * Issue 16: several sittings per event. The seeded evening has teachers sitting 16:00–19:00
+ * Several sittings per event. The seeded evening has teachers sitting 16:00–19:00
  * and no sittings yet; the admin splits it into an afternoon (16:00–17:00) and an evening
  * (18:00–19:00). Every teacher's slots are cut again inside them and none between; a
  * teacher's window spanning both gets slots in both. Overlapping sittings, and dropping a

@@ -4,7 +4,7 @@ import { ask, loginFamily, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
- * A family's one-step move (issue 15): the family picks the new time while the old
+ * A family's one-step move: the family picks the new time while the old
  * appointment stays theirs; the move passes the booking door with no override and
  * commits as one change, or nothing changes.
  */

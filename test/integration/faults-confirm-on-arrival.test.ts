@@ -5,7 +5,7 @@ import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { loginFamily, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
-// Issue 12: in a fault run two on-time confirmations were answered hold_expired
+// In a fault run two on-time confirmations were answered hold_expired
 // because they waited for a database connection past their hold.
 let app: TestApp;
 let school: SeededSchool;

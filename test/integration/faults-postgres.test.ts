@@ -6,7 +6,7 @@ import { loginFamily, seedSmallSchool } from '../support/fixtures.ts';
 import { type PrivatePostgres, startPrivatePostgres } from '../support/private-postgres.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
-// Issue 12: a PostgreSQL blip killed the servers ("Unhandled 'error' event" on a
+// A PostgreSQL blip killed the servers ("Unhandled 'error' event" on a
 // checked-out client) and a frozen PostgreSQL got slow answers and 500s instead of
 // fast 503s. These run on a PostgreSQL of their own, never the shared one.
 let server: PrivatePostgres;

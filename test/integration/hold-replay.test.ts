@@ -4,7 +4,7 @@ import { loginFamily, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
- * Issue 12: a retried hold whose first attempt committed must get its stored answer
+ * A retried hold whose first attempt committed must get its stored answer
  * even while someone holds the slot's Redis lock (the lock was checked first, so the
  * replay was refused as slot_taken: 200, 200, 409, 200).
  */

@@ -6,7 +6,7 @@ import { importCsv, postCsv } from '../support/csv-import.ts';
 import { loginStaff, PASSWORD, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
-// Issue 14: the class-list import's check reported "0 links removed" just before the
+// The class-list import's check reported "0 links removed" just before the
 // real import cut a teacher's class list from 94 students to 1.
 
 let app: TestApp;

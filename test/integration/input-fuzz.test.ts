@@ -9,7 +9,7 @@ import { ask, loginFamily, loginStaff, seedSmallSchool } from '../support/fixtur
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
- * Bad input changes nothing (issue 13). Every operation of the OpenAPI document (so a
+ * Bad input changes nothing. Every operation of the OpenAPI document (so a
  * new one is picked up without editing this file) gets a sample of bad inputs derived
  * from its own schema — wrong types, missing and extra fields, huge strings, NUL and
  * other control characters, malformed JSON, a body that is not JSON, malformed ids,

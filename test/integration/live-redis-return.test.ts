@@ -18,7 +18,7 @@ describe('when Redis comes back', () => {
     const socket = await app.socket(await loginFamily(app, school, 0));
     expect((await ask(socket, 'event:join', { eventId: school.eventId })).ok).toBe(true);
     const told: unknown[] = [];
-    // The status watch (issue 16) also sends `service_changed` when it sees Redis go and come back.
+    // The status watch also sends `service_changed` when it sees Redis go and come back.
     socket.on('event:resync', (p) => {
       if (p.reason === 'redis_reconnected') told.push(p);
     });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
- * The API document is complete (issue 13, finding 8): what Redocly's lint does not
+ * The API document is complete (finding 8): what Redocly's lint does not
  * check — answers every operation can give, query parameters, the CSV upload, the
  * operator's security scheme — checked here against the served document, and where
  * it can be, against the server's real answers.

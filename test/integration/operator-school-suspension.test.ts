@@ -7,7 +7,7 @@ import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
  * The operator suspends and unsuspends a school and sets its retention period
- * (PATCH /operator/schools/:schoolId, issue 16): a suspended school's staff and
+ * (PATCH /operator/schools/:schoolId): a suspended school's staff and
  * families cannot sign in, are told why, and their open sessions end.
  */
 let app: TestApp;

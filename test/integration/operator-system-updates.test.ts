@@ -8,7 +8,7 @@ import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { startSmtp, startTestWorkers, type TestSmtp } from './workers-harness.ts';
 
 /**
- * The system-update mail from the operator's screen (issue 16): preview, send to the
+ * The system-update mail from the operator's screen: preview, send to the
  * admins who have not opted out (through the real worker and SMTP), and what was sent
  * as counts and dates read from the sent-log.
  */

@@ -6,7 +6,7 @@ import { ask, loginFamily, loginStaff, seedSmallSchool } from '../support/fixtur
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
- * Pause and resume (issue 16): while an event is paused, a family's booking writes are
+ * Pause and resume: while an event is paused, a family's booking writes are
  * refused through the booking policy (migration 024) with 503, Retry-After and the
  * message; staff still book; letting go stays allowed; resuming lets families through.
  */

@@ -6,7 +6,7 @@ import { ask, loginFamily, loginStaff, seedSmallSchool } from '../support/fixtur
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
- * The booking policy walk (issue 11, docs/booking-door.md). A family of school A
+ * The booking policy walk (docs/booking-door.md). A family of school A
  * calls every operation of the OpenAPI document that is not a GET (so a route added
  * tomorrow is walked without anyone listing it here) and every socket command, in
  * each state in which the booking policy must refuse it a booking: the window not
@@ -391,7 +391,7 @@ const STATES: { name: string; apply: () => Promise<void>; who?: 'other family' |
     },
   },
   {
-    // Issue 16: an admin paused booking (migration 024); staff still book.
+    // An admin paused booking (migration 024); staff still book.
     name: 'paused',
     apply: async () => {
       await app.db.query(

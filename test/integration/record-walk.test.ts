@@ -9,7 +9,7 @@ import { loginFamily, loginStaff, PASSWORD, seedSmallSchool } from '../support/f
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
- * The record walk (issue 14: "a record of all transactions"). Every operation of the
+ * The record walk ("a record of all transactions"). Every operation of the
  * OpenAPI document that is not a GET — read from the document, so a route added
  * tomorrow fails the last test until it is walked here — is called once so that it
  * succeeds, and then the record is read back by SQL: an operation whose changes are
@@ -248,7 +248,7 @@ describe('every change is recorded once', () => {
     );
     expect(created[0].target.id).toMatch(/^[0-9a-f-]{36}$/);
     tokens.newEvent = created[0].target.id;
-    // Its sittings (issue 16), before and after in the record.
+    // Its sittings, before and after in the record.
     const [sittings] = await walk(
       'setEventSittings',
       () =>
@@ -275,7 +275,7 @@ describe('every change is recorded once', () => {
     );
     expect(avail.detail.before.windows).toEqual(t4.windows);
     expect(avail.detail.after.windows).toEqual([{ date, from: t4.windows[0].from, to: '18:30' }]);
-    // A teacher's own (issue 16): opened to teachers by a deadline, inside the event's hours.
+    // A teacher's own: opened to teachers by a deadline, inside the event's hours.
     await app.db.query(
       `UPDATE events SET availability_deadline_at = now() + interval '1 hour' WHERE id = $1`,
       [s.eventId],
@@ -292,7 +292,7 @@ describe('every change is recorded once', () => {
       { kind: 'staff', id: s.teachers[0]!.id },
     );
     expect(own.detail.after.breaks).toEqual([{ date, from: '18:40', to: '18:50' }]);
-    // A teacher's invitation to book, to a family of their classes who has not booked them (issue 16).
+    // A teacher's invitation to book, to a family of their classes who has not booked them.
     const invitable = s.families.find((f) =>
       f.studentIds.some((id) => teachersOf(id).includes(s.teachers[0]!.id)),
     )!;
@@ -664,7 +664,7 @@ describe('the school reads its record', () => {
 });
 
 describe('the walk covered the document', () => {
-  it('pausing and resuming booking, by an admin and by the operator (issue 16)', async () => {
+  it('pausing and resuming booking, by an admin and by the operator', async () => {
     const [paused] = await walk(
       'pauseEventBooking',
       () => api('PUT', `/admin/events/${s.eventId}/pause`, tokens.admin, { message: 'Back at 19:30.' }),
@@ -702,7 +702,7 @@ describe('the walk covered the document', () => {
     );
   });
 
-  it('the operator’s messages on /status and the schools’ pages (issue 16)', async () => {
+  it('the operator’s messages on /status and the schools’ pages', async () => {
     const op = { kind: 'operator', id: null };
     const [posted] = await walk(
       'postServiceMessage',

@@ -7,7 +7,7 @@ import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
  * An import's plan lists the names it would add, change or remove, and its record keeps
- * what it changed so it can be undone (issue 14): both hold names, so both fall under
+ * what it changed so it can be undone: both hold names, so both fall under
  * retention — a plan never imported after its hour, an import's record after the
  * school's period.
  */

@@ -7,7 +7,7 @@ import { loginFamily, loginStaff, seedSmallSchool } from '../support/fixtures.ts
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
- * Issue 14: a school sees and changes its retention period and contact address; the
+ * A school sees and changes its retention period and contact address; the
  * privacy page states the period the purge uses, from the same column, and says who
  * decides, the rights, how to complain and to whom — without naming the service's
  * internals or asking anyone to edit an address.

@@ -154,7 +154,7 @@ describe('feedback and complaints', () => {
     expect(html).toContain('no cookies');
     expect(html).toContain(`${app.config.ARCHIVE_AFTER_DAYS} days after it ends`);
     expect(html).toContain('keeps personal data for <strong>365 days</strong>');
-    // The service's internals are the operator's business (issue 14): no mail server named.
+    // The service's internals are the operator's business: no mail server named.
     expect(html).not.toContain('127.0.0.1');
     expect(html).not.toMatch(/<script|src="http|<link/);
   });

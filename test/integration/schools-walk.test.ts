@@ -48,7 +48,7 @@ async function seedB(): Promise<void> {
   B.feedbackId = (
     await app.db.query('SELECT id FROM feedback WHERE reference = $1', [feedback.body.reference])
   ).rows[0].id;
-  // Rows of the fairness tables, where the schema has them (issue 6).
+  // Rows of the fairness tables, where the schema has them.
   try {
     const entry = await app.db.query(
       `INSERT INTO waitlist_entries (event_id, staff_id, family_id, student_id, position)

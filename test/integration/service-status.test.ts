@@ -12,7 +12,7 @@ import { type PrivateRedis, startPrivateRedis } from '../support/private-redis.t
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { startSmtp } from './workers-harness.ts';
 
-// Issue 16: /status and GET /api/v1/status say which part of the service is down,
+// /status and GET /api/v1/status say which part of the service is down,
 // to anyone, with nothing personal in them. Redis is a private one this file stops.
 let redis: PrivateRedis;
 let app: TestApp;

@@ -46,7 +46,7 @@ describe('sessions end when the rights they were given change', () => {
     const ended = new Promise<unknown>((resolve) => socket.on('session:ended', resolve));
     const r = await teacherRow(t.id);
     const csv = `staff_id,first_name,surname,email,role\n${r.external_id},${r.first_name},${r.surname},${r.email},teacher\n`;
-    // Taking the admin role away needs the import's confirmation (issue 14).
+    // Taking the admin role away needs the import's confirmation.
     const imported = await importCsv(app, admin, csv, { query: 'kind=teachers', confirm: true });
     expect(imported.status, JSON.stringify(imported.body)).toBe(200);
     expect(imported.body.updated).toBe(1);

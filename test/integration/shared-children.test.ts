@@ -4,7 +4,7 @@ import { loginFamily, loginStaff, seedSmallSchool } from '../support/fixtures.ts
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
- * Separated parents (issue 15, migration 016): a child linked to two families from the
+ * Separated parents (migration 016): a child linked to two families from the
  * admin screens; in a joint event one appointment per child and teacher that both
  * families see and either may change or cancel; in a separate event one per family.
  */

@@ -5,7 +5,7 @@ import { loginStaff, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
- * Staff through the one door (issue 11, docs/booking-door.md): what staff book, move,
+ * Staff through the one door (docs/booking-door.md): what staff book, move,
  * block and cancel, and what an absence cancels and offers, passes the booking policy
  * with the named override 'staff' (or 'cover_offer'), and every change is in the log
  * with it.

@@ -7,7 +7,7 @@ import { loginFamily, loginStaff, seedSmallSchool } from '../support/fixtures.ts
 import { type PrivateRedis, startPrivateRedis } from '../support/private-redis.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
-// Issue 16: /status keeps the last incidents (recorded by the servers' watch when a part
+// /status keeps the last incidents (recorded by the servers' watch when a part
 // goes down and comes back: component, start, end, duration) and shows the operator's
 // messages, which also reach the school's open pages at once. Redis is a private one
 // this file kills.

@@ -4,7 +4,7 @@ import { loginFamily, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
- * Subjects everywhere a teacher is named (issue 15): a school may have two "Mr Hill"s;
+ * Subjects everywhere a teacher is named: a school may have two "Mr Hill"s;
  * what each teaches the child (the class list) tells them apart on the page, in the
  * planner and in the itinerary.
  */

@@ -5,7 +5,7 @@ import { ask, loginFamily, loginStaff, seedSmallSchool } from '../support/fixtur
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
- * Issue 16: a teacher sets their own evening within the admin's limits — inside the
+ * A teacher sets their own evening within the admin's limits — inside the
  * event's hours (16:00–19:00 here, every seeded teacher's window), before the admin's
  * deadline, never taking away a booked appointment — through the admin's own
  * regeneration, live on every screen.

@@ -8,7 +8,7 @@ import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { startSmtp, startTestWorkers, type TestSmtp, workerHooks } from './workers-harness.ts';
 
 /**
- * Issue 16: a teacher sees which families of their classes have not booked them and
+ * A teacher sees which families of their classes have not booked them and
  * sends them a polite invitation to book — through the outbox and the real e-mail
  * worker to an in-process SMTP server; once per family per event in 24 hours, a cap per
  * teacher per hour, recorded, and never to a family that opted out.

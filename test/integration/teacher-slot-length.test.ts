@@ -5,7 +5,7 @@ import { loginStaff, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
- * Issue 16: slot length per teacher. An admin gives one teacher 10-minute slots where the
+ * Slot length per teacher. An admin gives one teacher 10-minute slots where the
  * event has 5; the teacher's slots are cut again. Appointments whose slot is not one of
  * the new ones move only once staff confirm, each to the new slot holding its old start
  * (or the next free one), through the booking door: a move the family could not keep

@@ -55,7 +55,7 @@ describe('mail templates', () => {
     expect(mail.attachments?.[0]?.filename).toBe('appointments.ics');
   });
 
-  it('names each teacher with the subject they teach the child, in both parts and the .ics (issue 15)', () => {
+  it('names each teacher with the subject they teach the child, in both parts and the .ics', () => {
     const chem = appt('00000000-0000-4000-8000-00000000000c', '2026-07-01T17:40');
     const none = { ...appt('00000000-0000-4000-8000-00000000000d', '2026-07-01T17:50'), subject: '' };
     const mail = confirmationMail(ctx, sending, [chem, none], 'family');
@@ -66,7 +66,7 @@ describe('mail templates', () => {
     expect(String(mail.attachments?.[0]?.content)).toContain('SUMMARY:Ava Patel: Mr Smith (Chemistry)');
   });
 
-  it('says which moment it describes, and that a cancellation file removes the times (issue 14)', () => {
+  it('says which moment it describes, and that a cancellation file removes the times', () => {
     const a = appt('00000000-0000-4000-8000-00000000000e', '2026-07-01T17:40');
     const confirmed = confirmationMail(ctx, sending, [a], 'family');
     // 16:42 UTC is 17:42 in London in June.

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { retentionRules } from '../../server/src/features/retention/retention-rules.ts';
 
 /**
- * Issue 14: the privacy page, docs/workers.md and the code say the same thing about
+ * The privacy page, docs/workers.md and the code say the same thing about
  * retention. The page prints retentionRules(); the docs carry the same table, written
  * for no school in particular and the default archive delay.
  */

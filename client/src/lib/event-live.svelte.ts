@@ -29,7 +29,7 @@ export class EventLive {
   error = $state<string | null>(null);
   /** Bumped on every snapshot: screens refetch what facts do not carry (itineraries). */
   resyncs = $state(0);
-  /** Booking is paused (issue 16): from the snapshot, then from `event:paused`. */
+  /** Booking is paused: from the snapshot, then from `event:paused`. */
   paused = $state.raw<PauseState | null>(null);
   private readonly sync: SlotSync;
   private readonly offs: (() => void)[] = [];

@@ -23,7 +23,7 @@ export async function loadCurrentEvent(
   noneMessage: string,
 ): Promise<{ ok: true; event: EventView } | { ok: false; message: string; unavailable?: true }> {
   const res = await api.get<{ events: EventView[] }>('/events');
-  // `unavailable`: the service is away for a moment, and a page may show what it kept (issue 16).
+  // `unavailable`: the service is away for a moment, and a page may show what it kept.
   if (!res.ok)
     return res.error.code === 'unavailable'
       ? { ok: false, message: res.error.message, unavailable: true }

@@ -16,7 +16,7 @@ export function sittingHeading(s: EventSitting, timeZone: string): string {
 }
 
 /**
- * Splits items in time order by the sitting each starts in (issue 16: two evenings, or an
+ * Splits items in time order by the sitting each starts in (two evenings, or an
  * afternoon and an evening). With one sitting or none, there is one group and no heading:
  * screens look as they always did. An item outside every sitting (a slot an admin added
  * there) goes in an "Other times" group of its own run.

@@ -30,7 +30,7 @@ export class FamilyBookings {
   readonly bySlot = $derived(new Map(this.live.map((b) => [b.slotId, b])));
   /**
    * When the bookings above were last received from the server (ISO), shown as "as
-   * of" while the service cannot be reached (issue 16, degraded mode).
+   * of" while the service cannot be reached (degraded mode).
    */
   asOf = $state<string | null>(null);
   /** The last read of the bookings was answered `unavailable` (or not at all): the list may be old. */

@@ -3,7 +3,7 @@ import type { ApiClient } from '../lib/api.ts';
 import type { LiveConnection } from '../lib/live-connection.svelte.ts';
 
 /**
- * The operator's messages for one school's pages (issue 16): those for every school and
+ * The operator's messages for one school's pages: those for every school and
  * those for this one. Read on every (re)connection, since a change sent while the screen
  * was away is lost, then kept current by `service:messages`, which carries the whole list.
  */

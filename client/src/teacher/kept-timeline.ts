@@ -2,7 +2,7 @@ import type { EventView, SlotView } from '../../../protocol/schemas.ts';
 
 /**
  * A teacher's timeline kept for the tab (sessionStorage, dies with it), so a page
- * reloaded while the service is away still shows the evening (issue 16): the event,
+ * reloaded while the service is away still shows the evening: the event,
  * the teacher's own slots and when they were last heard. Nothing of other teachers.
  */
 export interface KeptTimeline {

@@ -2,7 +2,7 @@ import type { EventLive } from '../lib/event-live.svelte.ts';
 import type { LiveConnection } from '../lib/live-connection.svelte.ts';
 
 /**
- * Whether a teacher's timeline is live or what it last heard (issue 16, degraded
+ * Whether a teacher's timeline is live or what it last heard (degraded
  * mode). The slots stay on screen when the connection is cut or the server refuses
  * the snapshot (PostgreSQL or Redis down): the timeline then says so, with the time
  * it last heard anything, rather than going blank. EventLive asks again by itself

@@ -50,7 +50,7 @@ function security(access: Access): { [scheme: string]: string[] }[] {
 
 /**
  * The refusals an operation can answer with. Besides those its route declares, some
- * can happen to every operation, whatever its handler does (found by fuzzing, issue 13):
+ * can happen to every operation, whatever its handler does (found by fuzzing):
  * the JSON parser runs before any route, so a malformed body is 400 and one over
  * BODY_LIMIT is 413 even on a GET; a body that is not JSON where one is read is 415;
  * a path id that is not one is 404; any call may meet PostgreSQL or Redis down (503)
@@ -162,7 +162,7 @@ export function buildOpenApi(routes: AnyRoute[], version: string): Record<string
       summary: r.summary,
       description: `${r.summary}\n\nWho may call: ${WHO[r.access]}${r.method === 'get' ? '' : `\n\nRecorded: ${recordedText(recorded)}`}`,
       tags: [...r.tags],
-      // Where the change is recorded (issue 14); the record walk reads it.
+      // Where the change is recorded; the record walk reads it.
       ...(r.method === 'get' ? {} : { 'x-recorded': typeof recorded === 'string' ? recorded : 'not' }),
       security: security(r.access),
       ...(parameters.length ? { parameters } : {}),

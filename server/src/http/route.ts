@@ -46,7 +46,7 @@ export interface RecordNotes {
 }
 
 /**
- * Where the change an operation makes is recorded (issue 14: a record of every
+ * Where the change an operation makes is recorded (a record of every
  * transaction). `audit`, the default for everything but GET: the edge writes an
  * audit_log row once the handler succeeded. `booking_log`: every change it makes is a
  * booking or slot change, which the booking door logs in the change's own
@@ -171,7 +171,7 @@ function unstorable(path: string): DomainError {
 
 /**
  * The validated body. A missing body and one that is not JSON used to be read as `{}`,
- * and on some operations `{}` meant "everything" (issue 13: `fetch()` without headers
+ * and on some operations `{}` meant "everything" (`fetch()` without headers
  * sends text/plain): both are refused now, never defaulted.
  */
 function readBody<B>(schema: z.ZodType<B>, req: Request): B {

@@ -8,7 +8,7 @@ export type LimitOutcome = { allowed: true } | { allowed: false; retryAfterSecon
 /**
  * What a limit is keyed by, as Redis stores it: a digest. The keys are addresses,
  * e-mail addresses and surnames typed at sign-in — personal data Redis must not hold,
- * even for a window's length (issue 14, retention).
+ * even for a window's length (retention).
  */
 function hidden(key: string): string {
   return createHash('sha256').update(key).digest('base64url');
@@ -142,7 +142,7 @@ export class AttemptBackoff {
 
   /**
    * A digest, not the key: a sign-in's key is the surname or e-mail typed and the
-   * address it came from, and Redis must not hold those (issue 14, retention).
+   * address it came from, and Redis must not hold those (retention).
    */
   private redisKey(key: string): string {
     return `${this.keyPrefix}:${hidden(key)}`;

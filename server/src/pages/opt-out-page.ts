@@ -84,7 +84,7 @@ export function optOutPages(db: Db): Router {
   router.post('/mail/opt-in/:token', (req, res) =>
     answer(res, req.params.token, false, () => 'You will receive Confer service updates again'),
   );
-  // A family's own link, in each teacher's invitation to book (issue 16).
+  // A family's own link, in each teacher's invitation to book.
   router.use(invitationOptOutPages(db));
   return router;
 }

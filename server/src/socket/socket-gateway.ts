@@ -25,7 +25,7 @@ export interface GatewayDeps {
   io: ConferServer;
   sessions: SessionStore;
   booking: BookingService;
-  /** A family's one-step move (issue 15), the same service as POST /bookings/{id}/move. */
+  /** A family's one-step move, the same service as POST /bookings/{id}/move. */
   familyMoves: Pick<FamilyMoveService, 'move'>;
   events: EventsService;
   logError: (err: unknown, context: string) => void;
@@ -166,7 +166,7 @@ export function attachSocketGateway({
       // The other order would lose it.
       leaveEvent(eventId);
       let interests: Set<string> | null = null;
-      // Every screen of the event: what all of them hear (a pause, issue 16).
+      // Every screen of the event: what all of them hear (a pause).
       socket.join(rooms.event(eventId));
       if (p.kind === 'staff' && p.isAdmin) socket.join(rooms.eventAdmins(eventId));
       else if (p.kind === 'family') {

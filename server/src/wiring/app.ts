@@ -80,7 +80,7 @@ const DEFAULT_CLIENT_DIR = path.resolve(
 
 export function createApp(deps: AppDeps): ConferApp {
   const { config, db, redis, logger } = deps;
-  // Planning and CSV checks run here, off the event loop (issue 11).
+  // Planning and CSV checks run here, off the event loop.
   const cpu = createCpuWork(config);
   const logError = (err: unknown, context: string) => logger.error({ err, context }, 'unexpected error');
 
@@ -145,7 +145,7 @@ export function createApp(deps: AppDeps): ConferApp {
     holdExpiry: deps.holdExpiry,
     logError,
   });
-  // A family's one-step move (issue 15): its own service, through the same door as a hold.
+  // A family's one-step move: its own service, through the same door as a hold.
   const familyMoves = new FamilyMoveService({ db, publisher, admission });
   const events = new EventsService(db);
   attachSocketGateway({
@@ -226,7 +226,7 @@ export function createApp(deps: AppDeps): ConferApp {
     http,
   });
   admission.setFamilyGate((eventId, familyId) => fairness.queue.refusal(eventId, familyId));
-  // The /status page and GET /api/v1/status read the same report; incidents and the operator's messages (issue 16).
+  // The /status page and GET /api/v1/status read the same report; incidents and the operator's messages.
   const status = createStatusFeature({
     db,
     redis,

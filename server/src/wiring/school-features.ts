@@ -64,13 +64,13 @@ export interface SchoolFeatures {
   routes: AnyRoute[];
   /** Server-rendered pages outside /api/v1: privacy, feedback form, set-password form. */
   pages: Router;
-  /** Checks the operator's token, for operator routes built elsewhere (the pause, issue 16). */
+  /** Checks the operator's token, for operator routes built elsewhere (the pause). */
   operatorAuth: OperatorAuth;
   close(): Promise<void>;
 }
 
 /**
- * Builds the multi-school features of issue 5 (operators and schools, staff accounts,
+ * Builds the multi-school features (operators and schools, staff accounts,
  * imports, access codes, records, statistics, feedback) from the app's shared parts,
  * so app.ts needs one line per hook-up.
  */

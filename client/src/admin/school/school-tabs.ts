@@ -1,4 +1,4 @@
-/** The admin view's school sections (issue 5), in the order they appear. */
+/** The admin view's school sections, in the order they appear. */
 export const SCHOOL_TABS = [
   ['import', 'Import'],
   ['staff', 'Staff'],

@@ -117,7 +117,7 @@ export function adminRoutes(deps: AdminRoutesDeps): AnyRoute[] {
       response: EventView,
       errors: ['not_found', 'gap', 'window_closed'],
       handler: async ({ principal, params, body, idempotencyKey, record }) => {
-        // The record of transactions keeps the settings before and after (issue 14).
+        // The record of transactions keeps the settings before and after.
         record.before = await deps.events.get(principal, params.eventId);
         const answer = await eventAdmin.updateEvent(principal, params.eventId, body, { key: idempotencyKey });
         if (answer.ok) record.after = answer.data;

@@ -48,7 +48,7 @@ export interface AvailabilityPlan {
 }
 
 /**
- * What a change by someone other than an admin must stay within (issue 16: a teacher's
+ * What a change by someone other than an admin must stay within (a teacher's
  * own evening). Run inside the write's transaction; refuses by throwing a DomainError.
  */
 export interface AvailabilityLimits {
@@ -182,7 +182,7 @@ export class EventAdminService {
   }
 
   /**
-   * Replaces an event's sittings (issue 16) and re-cuts every teacher's slots inside the
+   * Replaces an event's sittings and re-cuts every teacher's slots inside the
    * new ones. Refused, writing nothing, when held or booked appointments would lie outside
    * every sitting (they are listed: staff move those families first), or when two sittings
    * overlap.
@@ -443,7 +443,7 @@ export class EventAdminService {
       }
     }
 
-    // Slots are cut only inside the event's sittings (issue 16), never between two of them.
+    // Slots are cut only inside the event's sittings, never between two of them.
     const planned = withinSittings(
       generateSlots(windows, breaks, slotMinutes.wanted),
       await eventSittings(client, eventId),

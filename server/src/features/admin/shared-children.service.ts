@@ -14,7 +14,7 @@ async function answer<T>(work: () => Promise<T>): Promise<Result<T>> {
 }
 
 /**
- * Separated parents (issue 15, migration 016): the event's choice between one joint
+ * Separated parents (migration 016): the event's choice between one joint
  * appointment per child and teacher or one per family, and linking a child to a second
  * family from the admin screens (before, only the class-list import could).
  */

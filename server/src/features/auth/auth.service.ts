@@ -123,7 +123,7 @@ export class AuthService {
   }
 
   /**
-   * A school the operator suspended admits nobody (issue 16). Asked only once the
+   * A school the operator suspended admits nobody. Asked only once the
    * credentials were right, so a stranger learns nothing about the school's state.
    */
   private async refuseSuspended(schoolId: string): Promise<void> {

@@ -118,7 +118,7 @@ async function once<T, V>(
 /**
  * The stored answer to a keyed request, as a result, or null when the key is new.
  * Asked when a write is answered without the database (the slot lock lost): a
- * retry of a committed write must get its first answer, not the refusal (issue 12).
+ * retry of a committed write must get its first answer, not the refusal.
  */
 export async function replayOf<V>(
   db: Db,

@@ -34,7 +34,7 @@ interface LockedBooking {
 
 /**
  * A family moves its own confirmed appointment to another time with the same teacher,
- * in one transaction (issue 15). Before, "Change" cancelled first and asked the family
+ * in one transaction. Before, "Change" cancelled first and asked the family
  * to pick again, so a family that lost the race for the new time had lost the old one
  * too. Here the old appointment stays the family's until the new slot is theirs: the
  * booking row changes slot (same id, its history in the log), or nothing changes.

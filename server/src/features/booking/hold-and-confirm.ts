@@ -58,7 +58,7 @@ export class HoldAndConfirm {
     // is down we go on without the lock; the unique index still picks one winner.
     if (lock && !lock.acquired && lock.reason === 'taken') {
       // A retry of a hold that committed finds its own lock (or a contender's) still
-      // set: the stored answer stands whatever the lock says (issue 12).
+      // set: the stored answer stands whatever the lock says.
       const scope = this.ctx.scope(p, idem, 'hold', input);
       const replayed = scope ? await replayOf<BookingView>(deps.db, scope, bookingViewOf) : null;
       return replayed ?? { ok: false, error: new DomainError('slot_taken').body };
@@ -117,7 +117,7 @@ export class HoldAndConfirm {
     }
     // The same guards as a single hold (the admission guard, the virtual queue), asked
     // for every slot: an itinerary's meetings name only their slots, and a side road
-    // without them let a family still in the queue hold (issue 11).
+    // without them let a family still in the queue hold.
     for (const slotId of new Set(inputs.map((i) => i.slotId))) {
       const refused = await this.ctx.deps.admission?.refuse({ slotId }, familyOf(p));
       if (refused) return refused;
@@ -162,7 +162,7 @@ export class HoldAndConfirm {
     const { deps } = this.ctx;
     // Taken first: the waits below (the hopeless check's connection, admission, the
     // statement's connection) must not cost the family a hold that was live when
-    // they asked (issue 12). The database bounds it to the confirmation grace.
+    // they asked. The database bounds it to the confirmation grace.
     const arrivedAt = new Date();
     let familyId: string;
     try {

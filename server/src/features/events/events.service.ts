@@ -140,7 +140,7 @@ export class EventsService {
   }
 }
 
-/** An event's sittings as instants, in time order (issue 16; migration 031). */
+/** An event's sittings as instants, in time order (migration 031). */
 export async function eventSittings(
   q: Queryable,
   eventId: string,

@@ -31,7 +31,7 @@ export function generateSlots(windows: Window[], breaks: Window[], slotMinutes: 
 }
 
 /**
- * The slots that lie wholly inside one of the event's sittings (issue 16: two evenings,
+ * The slots that lie wholly inside one of the event's sittings (two evenings,
  * or an afternoon and an evening). A teacher's window may span the time between two
  * sittings; no slot is cut there. An event without sittings bounds nothing.
  */

@@ -180,7 +180,7 @@ export class FairStartService {
           'fair_start_pending',
           'The request window has closed; allocation is under way.',
         );
-      // Paused (issue 16): a request is a family's booking write too.
+      // Paused: a request is a family's booking write too.
       await refuseIfPaused(client, eventId);
       const pairs = input.choices.map((c) => `${c.studentId}/${c.teacherId}`);
       if (new Set(pairs).size !== pairs.length)

@@ -51,7 +51,7 @@ function stale(message: string): DomainError {
 }
 
 /**
- * CSV import of a school's people, in two steps (issue 14). The check reads the file
+ * CSV import of a school's people, in two steps. The check reads the file
  * and the school, computes the plan (import-plan.ts: every row added, changed,
  * removed) and stores it; the import presents the plan and the same file and writes
  * exactly that plan, in one transaction, while the school's data is still what the
@@ -63,7 +63,7 @@ function stale(message: string): DomainError {
 export class ImportService {
   constructor(
     private readonly db: Db,
-    /** Told after commit of staff whose role changed, so their sessions end (issue 13). */
+    /** Told after commit of staff whose role changed, so their sessions end. */
     private readonly rolesChanged: (staffIds: string[]) => Promise<void> = async () => {},
     private readonly check: ImportChecker = checkInPlace,
   ) {}

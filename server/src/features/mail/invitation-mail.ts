@@ -17,7 +17,7 @@ export function invitationOptOutLink(publicUrl: string, token: string): string {
 }
 
 /**
- * A teacher's invitation to book as it stands when it is sent (issue 16): not sent
+ * A teacher's invitation to book as it stands when it is sent: not sent
  * once the family opted out (also after the teacher sent it), once every child of
  * theirs in the teacher's classes is booked with the teacher, or once booking closed.
  */

@@ -10,7 +10,7 @@ import type { OperatorAuth } from '../operator/operator-auth.ts';
 import type { PauseService } from './pause.service.ts';
 
 /**
- * Pause and resume (issue 16): an admin for one event of their school, the operator for
+ * Pause and resume: an admin for one event of their school, the operator for
  * every event. Each change is recorded by the edge in the record of transactions, with
  * the pause before and after.
  */

@@ -13,7 +13,7 @@ import type { Broadcaster } from '../live/publisher.ts';
 import { effectivePause, ownPause } from './pause-state.ts';
 
 /**
- * Pausing and resuming booking (issue 16). The pause itself is a row the booking
+ * Pausing and resuming booking. The pause itself is a row the booking
  * policy reads (migration 024); this service writes it and tells every screen of the
  * affected events, whose parent pages show the message.
  */

@@ -42,7 +42,7 @@ export class FamilyErasure {
       );
       if (!rows[0]) throw new DomainError('not_found');
       const oldEmail = rows[0].email;
-      // The sealed code went with the digest only since issue 14: before, an erased
+      // The sealed code went with the digest only later: before, an erased
       // family's code could still be opened from its sealed copy.
       await c.query(`UPDATE families SET ${ANONYMOUS_FAMILY_SET} WHERE id = $1`, [familyId]);
       const { rows: students } = await c.query<{ id: string }>(

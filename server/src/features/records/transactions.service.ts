@@ -46,7 +46,7 @@ function parseCursor(cursor: string): [string, string, string] {
 }
 
 /**
- * The school's record of every transaction (issue 14): booking_log (booking and slot
+ * The school's record of every transaction: booking_log (booking and slot
  * changes, written by the booking door in the change's transaction) and audit_log
  * (every other change), newest first. Names are looked up now, as the booking log's
  * view does, so an erased family reads as erased.

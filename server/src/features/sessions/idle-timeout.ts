@@ -43,7 +43,7 @@ export class IdleTimeout {
 
   async check(sessionId: string): Promise<IdleCheck> {
     const { db, idleMs } = this.deps;
-    // The revocation and its line in the record of transactions (issue 14) in one statement.
+    // The revocation and its line in the record of transactions in one statement.
     const { rows } = await db.query<{ token_hash: string }>(
       `WITH revoked AS (
          UPDATE sessions SET revoked_at = now(), revoked_reason = 'idle_timeout'

@@ -8,7 +8,7 @@ export const INCIDENT_WATCH_MS = 3_000;
 const COMPONENTS: Component[] = ['database', 'redis', 'workers', 'mail'];
 
 /**
- * Records incidents (issue 16): every few seconds the server reads the same report as
+ * Records incidents: every few seconds the server reads the same report as
  * /status, and a component going down opens an incident, coming back up ends it. Only
  * `up` and `down` count: `unknown` (the workers while Redis is down, mail with nothing
  * sent lately) says nothing either way.

@@ -10,7 +10,7 @@ import type { OperatorAuth } from '../operator/operator-auth.ts';
 import type { ServiceMessagesService } from './service-messages.service.ts';
 
 /**
- * The operator's messages (issue 16): anyone reads the current ones (they are on
+ * The operator's messages: anyone reads the current ones (they are on
  * /status too); the operator posts, edits and ends them. Each change is recorded by the
  * edge in the record of transactions, before and after.
  */

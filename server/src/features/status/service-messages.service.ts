@@ -37,7 +37,7 @@ function toView(r: Row): ServiceMessage {
 }
 
 /**
- * The operator's messages (issue 16): posted for everyone or one school, edited, ended.
+ * The operator's messages: posted for everyone or one school, edited, ended.
  * Current ones show on /status and as a banner on the school's pages; every change is
  * sent to every screen at once (`service:messages`) and a screen that was away reads
  * them again when it reconnects.

@@ -10,7 +10,7 @@ import { readServiceStatus } from './service-status.ts';
 import { statusRoutes } from './status.routes.ts';
 
 /**
- * The status feature (issue 16): the state of each part of the service, the incidents
+ * The status feature: the state of each part of the service, the incidents
  * the servers saw, and the operator's messages — as /status, GET /api/v1/status, and
  * the operator's routes. Its watch runs while the server does.
  */

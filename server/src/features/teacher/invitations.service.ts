@@ -34,7 +34,7 @@ interface Candidate extends NotBookedFamily {
 type TeacherPrincipal = Extract<Principal, { kind: 'staff' }>;
 
 /**
- * Issue 16: which families of a teacher's classes have not booked the teacher yet, and
+ * Which families of a teacher's classes have not booked the teacher yet, and
  * the polite invitation to book the teacher may send them. The limits (one invitation
  * per family per event in 24 hours, whichever teacher; a cap per teacher per hour) are
  * counted from booking_invitations in the sending transaction, under a lock per event

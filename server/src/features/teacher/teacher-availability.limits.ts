@@ -12,7 +12,7 @@ export function covered(slot: InstantRange, windows: InstantRange[], breaks: Ins
 }
 
 /**
- * The admin's limits on a teacher setting their own evening (issue 16), checked in the
+ * The admin's limits on a teacher setting their own evening, checked in the
  * regeneration's own transaction: before the event's deadline (and only once an admin
  * set one), inside the event's hours, and never taking away a slot somebody is in —
  * those families are moved first by staff, through the booking door.
@@ -45,7 +45,7 @@ export const teacherLimits: AvailabilityLimits = {
         `Your appointments are ${slotMinutes.current} minutes long; only the school’s admins change that.`,
       );
 
-    // Each window lies inside one of the event's sittings (issue 16), or, for an event
+    // Each window lies inside one of the event's sittings, or, for an event
     // whose sittings are not set yet, inside its first-to-last slot.
     const bounds = await eventBounds(client, event.id);
     const outside = windows.flatMap((w, i) =>
@@ -102,7 +102,7 @@ export async function eventBounds(q: Queryable, eventId: string): Promise<Instan
 }
 
 /**
- * The event's hours: its first sitting's start to its last sitting's end (issue 16), or,
+ * The event's hours: its first sitting's start to its last sitting's end, or,
  * while it has no sittings, its first slot's start to its last slot's end.
  */
 export async function eventHours(q: Queryable, eventId: string): Promise<InstantRange | null> {

@@ -10,7 +10,7 @@ import type { Principal } from '../auth/principal.ts';
 import { eventHours, teacherLimits } from './teacher-availability.limits.ts';
 
 /**
- * A teacher setting their own evening (issue 16). The one regeneration the admin's
+ * A teacher setting their own evening. The one regeneration the admin's
  * route uses does the work, with the teacher's limits checked first in its transaction,
  * so slots, facts for every screen and the record are the same whoever changes them.
  */

@@ -23,7 +23,7 @@ function list(names: string[]): string {
 }
 
 /**
- * A teacher's polite invitation to a family who has not booked them (issue 16). Says
+ * A teacher's polite invitation to a family who has not booked them. Says
  * why the family gets it and how to stop such invitations (one link, also as
  * List-Unsubscribe for the mail client's own button); mail about the family's own
  * appointments is not affected by that.
