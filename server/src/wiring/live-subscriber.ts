@@ -8,6 +8,9 @@ import { Publisher } from '../features/live/publisher.ts';
 import { SlotStateCache } from '../features/live/slot-state-cache.ts';
 import type { ConferServer } from '../socket/socket-gateway.ts';
 
+const SUBSCRIBE_COMMANDS = ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe'] as const;
+type SubscribeCommand = (typeof SUBSCRIBE_COMMANDS)[number];
+
 export interface LiveSubscriberDeps {
   io: ConferServer;
   redis: Redis;
@@ -50,6 +53,14 @@ export function attachLiveSubscriber({
   ) => Promise<number>;
   adapterPub.publish = ((channel: string, message: string | Buffer) =>
     publish(channel, message).catch(() => 0)) as typeof adapterPub.publish;
+  // Nor does it catch its (un)subscriptions: a subscriber closed or cut off before they
+  // are answered (a server stopping soon after it started, or while Redis is away) would
+  // reject them unhandled. ioredis subscribes again by itself when it reconnects.
+  const sub = adapterSub as unknown as Record<SubscribeCommand, (...args: unknown[]) => Promise<unknown>>;
+  for (const name of SUBSCRIBE_COMMANDS) {
+    const original = sub[name].bind(adapterSub);
+    sub[name] = (...args: unknown[]) => original(...args).catch(() => 0);
+  }
   io.adapter(createAdapter(adapterPub, adapterSub, { key: `${config.REDIS_PREFIX}socket.io` }));
   const slotStates = new SlotStateCache();
   // While the subscriber was cut off, facts published by other instances never
