@@ -3,12 +3,15 @@
  * the phone list, a hold, a teacher's evening, the itinerary, a change in one step,
  * before booking opens, and the planner; the teacher timeline (desktop and phone) and the
  * families who have not booked the teacher, one just invited,
- * the admin console and its event settings, the operator's schools (one suspended),
+ * the admin console and its event settings; an event with two sittings (the parent's grid,
+ * the phone list at 390 px, the teacher's timeline, the admin's sittings editor and the
+ * availability editor with each teacher's slot length, desktop and 390 px); the operator's schools (one suspended),
  * service-update preview and use of the service — in screenshots/, taken from the real
  * server and the built client in Debian's Chromium.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { DateTime } from 'luxon';
 import type { SlotView } from '../protocol/index.ts';
 import { DEMO_OPTIONS, seedSchool } from '../server/src/features/demo/demo-seed.ts';
 import { OperatorAuth } from '../server/src/features/operator/operator-auth.ts';
@@ -208,6 +211,107 @@ async function main() {
       path: path.join(OUT, 'teacher-timeline-phone-390.png'),
       fullPage: true,
     });
+    // Two sittings: a school whose evening is split in two, with a gap between
+    // (the demo seed has none, so they are set through the API, as an admin would).
+    const sittingDate = DateTime.now().setZone(DEMO_OPTIONS.timeZone).plus({ days: 1 }).toISODate()!;
+    const twoSittings = await seedSchool(app.db, {
+      ...DEMO_OPTIONS,
+      code: 'SITTINGS',
+      name: 'Brookfield College',
+      teachers: 6,
+      families: 4,
+      teachersPerStudent: 4,
+      siblingShare: 0,
+      eveningDate: sittingDate,
+      password: PASSWORD,
+    });
+    const sittingAdmin = await loginStaff(app, twoSittings.admin.email);
+    const setSittings = await app.api('PUT', `/api/v1/admin/events/${twoSittings.eventId}/sittings`, {
+      token: sittingAdmin,
+      headers: { 'idempotency-key': 'shots-sittings' },
+      body: {
+        sittings: [
+          { date: sittingDate, from: '16:00', to: '17:15', label: 'Afternoon' },
+          { date: sittingDate, from: '17:45', to: '19:00', label: 'Evening' },
+        ],
+      },
+    });
+    if (setSittings.status !== 200) throw new Error(`sittings refused: ${JSON.stringify(setSittings.body)}`);
+    const sittingParent = await newPage(browser);
+    await signInFamily(sittingParent.page, app.url, twoSittings, 0);
+    await sittingParent.page.locator('[data-state="free"]').first().click();
+    await sittingParent.page.getByRole('button', { name: /Confirm my appointments/ }).waitFor();
+    await sittingParent.page.screenshot({
+      path: path.join(OUT, 'parent-grid-sittings-desktop.png'),
+      fullPage: true,
+    });
+    // Scrolled along to where the first sitting ends and the second begins.
+    await sittingParent.page
+      .locator('.grid-scroll')
+      .first()
+      .evaluate((el) => {
+        el.scrollLeft = el.scrollWidth;
+      });
+    await sittingParent.page.screenshot({ path: path.join(OUT, 'parent-grid-sittings-scrolled.png') });
+    await sittingParent.page.getByRole('button', { name: /Confirm my appointments/ }).click();
+    await sittingParent.page.getByRole('heading', { name: 'Your appointments' }).waitFor();
+    await sittingParent.context.close();
+    const sittingPhone = await newPage(browser, { width: 390, height: 844 });
+    await signInFamily(sittingPhone.page, app.url, twoSittings, 1);
+    await sittingPhone.page
+      .getByRole('button', { name: /^All times with/ })
+      .first()
+      .click();
+    await sittingPhone.page.locator('.evening').first().scrollIntoViewIfNeeded();
+    await sittingPhone.page.screenshot({ path: path.join(OUT, 'parent-list-sittings-phone-390.png') });
+    await sittingPhone.page.screenshot({
+      path: path.join(OUT, 'parent-list-sittings-phone-390-full.png'),
+      fullPage: true,
+    });
+    await sittingPhone.context.close();
+    // The teacher's timeline under each sitting.
+    const sittingSlots = await app.api('GET', `/api/v1/events/${twoSittings.eventId}/availability`, {
+      token: sittingAdmin,
+    });
+    const bookedWith = sittingSlots.body.slots.find((x: SlotView) => x.state === 'booked')?.teacherId;
+    const sittingTeacher = await newPage(browser);
+    await signInStaff(
+      sittingTeacher.page,
+      app.url,
+      (twoSittings.teachers.find((t) => t.id === bookedWith) ?? twoSittings.teachers[0]!).email,
+    );
+    await sittingTeacher.page.getByRole('heading', { name: /Your evening/ }).waitFor();
+    await sittingTeacher.page.screenshot({
+      path: path.join(OUT, 'teacher-timeline-sittings.png'),
+      fullPage: true,
+    });
+    await sittingTeacher.context.close();
+    // The admin's sittings editor in the event settings, and the availability editor with
+    // each teacher's slot length, on a desktop and at 390 px.
+    for (const viewport of [
+      { width: 1280, height: 900 },
+      { width: 390, height: 844 },
+    ]) {
+      const suffix = viewport.width === 390 ? '-phone-390' : '';
+      const admin = await newPage(browser, viewport);
+      await signInStaff(admin.page, app.url, twoSittings.admin.email);
+      await admin.page.getByRole('tab', { name: 'Event settings', exact: true }).click();
+      const sittingsForm = admin.page.getByRole('form', { name: 'Sittings' });
+      await sittingsForm.getByLabel('Label (optional)').nth(1).waitFor();
+      await sittingsForm.scrollIntoViewIfNeeded();
+      await sittingsForm.screenshot({ path: path.join(OUT, `admin-sittings${suffix}.png`) });
+      await admin.page.getByRole('tab', { name: 'Availability', exact: true }).click();
+      await admin.page.getByLabel('Slot length (minutes)').first().waitFor();
+      // At 390 px one teacher's fieldset (the page is long); the whole page on a desktop.
+      if (suffix)
+        await admin.page
+          .locator('fieldset')
+          .first()
+          .screenshot({ path: path.join(OUT, `admin-availability${suffix}.png`) });
+      else await admin.page.screenshot({ path: path.join(OUT, 'admin-availability.png'), fullPage: true });
+      await admin.context.close();
+    }
+
     // The operator's screen (issue 16): the schools, one of them suspended, and the use of the service.
     await new OperatorAuth(
       app.db,
