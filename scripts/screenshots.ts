@@ -98,7 +98,7 @@ async function main() {
     await parent.page.getByRole('heading', { name: 'Your appointments' }).waitFor();
     await parent.page.screenshot({ path: path.join(OUT, 'parent-itinerary.png'), fullPage: true });
 
-    // Phones get the teacher list (issue 15): each state at a common width and the narrowest.
+    // Phones get the teacher list: each state at a common width and the narrowest.
     for (const viewport of [
       { width: 390, height: 844 },
       { width: 320, height: 640 },
@@ -186,7 +186,7 @@ async function main() {
     await teacherPage.page.getByRole('heading', { name: /Your evening/ }).waitFor();
     await teacherPage.page.getByRole('heading', { name: /Families who have not booked you/ }).waitFor();
     await teacherPage.page.screenshot({ path: path.join(OUT, 'teacher-timeline.png'), fullPage: true });
-    // Families of the teacher's classes who have not booked them (issue 16): one invited, one chosen.
+    // Families of the teacher's classes who have not booked them: one invited, one chosen.
     const notBooked = teacherPage.page.locator('section.not-booked');
     await notBooked.getByRole('checkbox').first().check();
     await notBooked.getByRole('button', { name: 'Invite 1 family to book' }).click();
@@ -198,7 +198,7 @@ async function main() {
     await signInStaff(adminPage.page, app.url, school.admin.email);
     await adminPage.page.getByRole('grid').first().waitFor();
     await adminPage.page.screenshot({ path: path.join(OUT, 'admin-console.png'), fullPage: true });
-    // The event settings with the separated-parents choice (issue 15).
+    // The event settings with the separated-parents choice.
     await adminPage.page.getByRole('tab', { name: 'Event settings', exact: true }).click();
     await adminPage.page.getByRole('radio', { name: /^Joint:/ }).waitFor();
     await adminPage.page.screenshot({ path: path.join(OUT, 'admin-event-settings.png'), fullPage: true });
@@ -312,7 +312,7 @@ async function main() {
       await admin.context.close();
     }
 
-    // The operator's screen (issue 16): the schools, one of them suspended, and the use of the service.
+    // The operator's screen: the schools, one of them suspended, and the use of the service.
     await new OperatorAuth(
       app.db,
       60_000,
