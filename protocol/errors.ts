@@ -17,6 +17,7 @@ export const ERROR_STATUS = {
   import_restore_conflict: 409,
   availability_locked: 409,
   bookings_in_the_way: 409,
+  interpreter_unavailable: 409,
   not_found: 404,
   forbidden: 403,
   invalid_input: 400,
@@ -49,6 +50,8 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   availability_locked: 'Only the school’s admins can change this availability now.',
   bookings_in_the_way:
     'This change would remove booked appointments (listed): ask an admin to move those families first.',
+  interpreter_unavailable:
+    'No interpreter for your language is free at this time. Please choose another time.',
   not_found: 'Not found.',
   forbidden: 'You are not allowed to do this.',
   invalid_input: 'The request is not valid.',

@@ -55,6 +55,30 @@ BEGIN
 END $$;
 
 --
+-- Name: booking_interpreters_fill(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.booking_interpreters_fill() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  b record;
+BEGIN
+  SELECT bk.event_id, bk.status, bk.during, e.school_id INTO b
+    FROM bookings bk JOIN events e ON e.id = bk.event_id WHERE bk.id = NEW.booking_id;
+  IF NOT FOUND THEN
+    RAISE foreign_key_violation USING MESSAGE = 'booking does not exist';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM interpreters i WHERE i.id = NEW.interpreter_id AND i.school_id = b.school_id) THEN
+    RAISE foreign_key_violation USING MESSAGE = 'interpreter is not of the booking''s school';
+  END IF;
+  NEW.event_id := b.event_id;
+  NEW.status := b.status;
+  NEW.during := b.during;
+  RETURN NEW;
+END $$;
+
+--
 -- Name: booking_is_active(public.booking_status, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -153,6 +177,74 @@ BEGIN
   NEW.guard := tstzrange(s.starts_at - half_gap, s.ends_at + half_gap, '[)');
   NEW.teacher_scope := CASE WHEN v_separate THEN NEW.family_id END;
   RETURN NEW;
+END $$;
+
+--
+-- Name: bookings_reserve_interpreter(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.bookings_reserve_interpreter() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  v_current booking_interpreters%ROWTYPE;
+  v_has_current boolean := false;
+  v_language text;
+  v_candidate uuid;
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    SELECT * INTO v_current FROM booking_interpreters WHERE booking_id = NEW.id;
+    v_has_current := FOUND;
+  END IF;
+  IF NEW.status NOT IN ('held', 'confirmed') THEN
+    -- The row stays, with the booking's end state, as the record of who interpreted.
+    IF v_has_current AND v_current.status <> NEW.status THEN
+      UPDATE booking_interpreters SET status = NEW.status WHERE booking_id = NEW.id;
+    END IF;
+    RETURN NULL;
+  END IF;
+  IF v_has_current AND v_current.status IN ('held', 'confirmed') AND v_current.during = NEW.during THEN
+    IF v_current.status <> NEW.status THEN
+      UPDATE booking_interpreters SET status = NEW.status WHERE booking_id = NEW.id;
+    END IF;
+    RETURN NULL;
+  END IF;
+
+  SELECT f.interpreter_language INTO v_language FROM families f WHERE f.id = NEW.family_id;
+  IF v_language IS NULL THEN
+    -- The family no longer needs one (staff cleared it): the changed booking holds nobody.
+    IF v_has_current THEN DELETE FROM booking_interpreters WHERE booking_id = NEW.id; END IF;
+    RETURN NULL;
+  END IF;
+
+  FOR v_candidate IN
+    SELECT c.interpreter_id
+      FROM confer_free_interpreters(NEW.event_id, v_language, NEW.during, NEW.family_id) c
+     ORDER BY c.interpreter_id IS NOT DISTINCT FROM v_current.interpreter_id DESC, c.load, c.interpreter_id
+  LOOP
+    BEGIN
+      -- A lapsed hold still holding this interpreter then lets go of them now, as
+      -- confer_hold ends the lapsed holds in a slot's way: the clock decides.
+      UPDATE booking_interpreters bi SET status = 'expired'
+        FROM bookings b
+       WHERE b.id = bi.booking_id AND bi.interpreter_id = v_candidate AND bi.status = 'held'
+         AND bi.during && NEW.during AND b.id <> NEW.id AND NOT booking_is_active(b.status, b.expires_at);
+      IF v_has_current THEN
+        UPDATE booking_interpreters
+           SET interpreter_id = v_candidate, language = v_language, status = NEW.status, during = NEW.during
+         WHERE booking_id = NEW.id;
+      ELSE
+        INSERT INTO booking_interpreters (booking_id, interpreter_id, language)
+        VALUES (NEW.id, v_candidate, v_language);
+      END IF;
+      RETURN NULL;
+    EXCEPTION WHEN exclusion_violation THEN
+      -- Taken in the same instant by a booking that committed first: the next one.
+      NULL;
+    END;
+  END LOOP;
+  -- No detail: the code's own message (protocol/errors.ts) is what a family reads.
+  RAISE EXCEPTION 'interpreter_unavailable';
 END $$;
 
 --
@@ -354,6 +446,28 @@ END
 $$;
 
 --
+-- Name: confer_free_interpreters(uuid, text, tstzrange, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.confer_free_interpreters(p_event uuid, p_language text, p_during tstzrange, p_family uuid) RETURNS TABLE(interpreter_id uuid, load bigint)
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT i.id,
+         (SELECT count(*) FROM booking_interpreters bl
+           WHERE bl.interpreter_id = i.id AND bl.event_id = p_event AND bl.status IN ('held', 'confirmed'))
+    FROM interpreters i
+   WHERE i.school_id = (SELECT e.school_id FROM events e WHERE e.id = p_event)
+     AND confer_language_fits(i.languages, p_language)
+     AND EXISTS (SELECT 1 FROM interpreter_availability w
+                  WHERE w.interpreter_id = i.id AND w.event_id = p_event
+                    AND tstzrange(w.starts_at, w.ends_at) @> p_during)
+     AND NOT EXISTS (SELECT 1 FROM booking_interpreters bi JOIN bookings b ON b.id = bi.booking_id
+                      WHERE bi.interpreter_id = i.id AND bi.status IN ('held', 'confirmed')
+                        AND bi.during && p_during AND b.family_id <> p_family
+                        AND booking_is_active(b.status, b.expires_at))
+$$;
+
+--
 -- Name: confer_hold(uuid, uuid, uuid, uuid, boolean, text, uuid, text, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -441,6 +555,19 @@ BEGIN
   END IF;
   RETURN jsonb_build_object('booking', v_row, 'slots', v_slots, 'changes', v_changes);
 END
+$$;
+
+--
+-- Name: confer_language_fits(text[], text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.confer_language_fits(p_speaks text[], p_needed text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  SELECT EXISTS (SELECT 1 FROM unnest(p_speaks) AS l(tag)
+                  WHERE lower(l.tag) = lower(p_needed)
+                     OR lower(p_needed) LIKE lower(l.tag) || '-%'
+                     OR lower(l.tag) LIKE lower(p_needed) || '-%')
 $$;
 
 --
@@ -593,6 +720,20 @@ CREATE TABLE public.availability (
     room text DEFAULT ''::text NOT NULL,
     CONSTRAINT availability_check CHECK ((ends_at > starts_at)),
     CONSTRAINT availability_kind_check CHECK ((kind = ANY (ARRAY['window'::text, 'break'::text])))
+);
+
+--
+-- Name: booking_interpreters; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.booking_interpreters (
+    booking_id uuid NOT NULL,
+    interpreter_id uuid NOT NULL,
+    event_id uuid NOT NULL,
+    language text NOT NULL,
+    status public.booking_status NOT NULL,
+    during tstzrange NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
 --
@@ -930,7 +1071,9 @@ CREATE TABLE public.families (
     access_code_mail_id uuid,
     invitation_opt_out_at timestamp with time zone,
     mail_opt_out_token text DEFAULT encode(public.gen_random_bytes(24), 'hex'::text) NOT NULL,
-    CONSTRAINT families_email_check CHECK (((email IS NULL) OR (email = lower(email))))
+    interpreter_language text,
+    CONSTRAINT families_email_check CHECK (((email IS NULL) OR (email = lower(email)))),
+    CONSTRAINT families_interpreter_language_check CHECK (((interpreter_language IS NULL) OR (interpreter_language ~ '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$'::text)))
 );
 
 --
@@ -1060,6 +1203,35 @@ CREATE TABLE public.imports (
     confirmed boolean DEFAULT false NOT NULL,
     restored_at timestamp with time zone,
     restored_by uuid
+);
+
+--
+-- Name: interpreter_availability; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.interpreter_availability (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    interpreter_id uuid NOT NULL,
+    event_id uuid NOT NULL,
+    starts_at timestamp with time zone NOT NULL,
+    ends_at timestamp with time zone NOT NULL,
+    CONSTRAINT interpreter_availability_check CHECK ((ends_at > starts_at))
+);
+
+--
+-- Name: interpreters; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.interpreters (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    school_id uuid NOT NULL,
+    name text NOT NULL,
+    languages text[] NOT NULL,
+    email text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT interpreters_email_check CHECK (((email IS NULL) OR (email = lower(email)))),
+    CONSTRAINT interpreters_languages_check CHECK ((((cardinality(languages) >= 1) AND (cardinality(languages) <= 20)) AND (array_position(languages, NULL::text) IS NULL) AND (array_to_string(languages, ' '::text) ~ '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*( [A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*)*$'::text))),
+    CONSTRAINT interpreters_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200)))
 );
 
 --
@@ -1422,6 +1594,20 @@ ALTER TABLE ONLY public.availability
     ADD CONSTRAINT availability_pkey PRIMARY KEY (id);
 
 --
+-- Name: booking_interpreters booking_interpreters_no_overlap; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.booking_interpreters
+    ADD CONSTRAINT booking_interpreters_no_overlap EXCLUDE USING gist (interpreter_id WITH =, during WITH &&) WHERE ((status = ANY (ARRAY['held'::public.booking_status, 'confirmed'::public.booking_status])));
+
+--
+-- Name: booking_interpreters booking_interpreters_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.booking_interpreters
+    ADD CONSTRAINT booking_interpreters_pkey PRIMARY KEY (booking_id);
+
+--
 -- Name: booking_invitations booking_invitations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1602,6 +1788,27 @@ ALTER TABLE ONLY public.import_plans
 
 ALTER TABLE ONLY public.imports
     ADD CONSTRAINT imports_pkey PRIMARY KEY (id);
+
+--
+-- Name: interpreter_availability interpreter_availability_no_overlap; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.interpreter_availability
+    ADD CONSTRAINT interpreter_availability_no_overlap EXCLUDE USING gist (interpreter_id WITH =, event_id WITH =, tstzrange(starts_at, ends_at) WITH &&);
+
+--
+-- Name: interpreter_availability interpreter_availability_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.interpreter_availability
+    ADD CONSTRAINT interpreter_availability_pkey PRIMARY KEY (id);
+
+--
+-- Name: interpreters interpreters_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.interpreters
+    ADD CONSTRAINT interpreters_pkey PRIMARY KEY (id);
 
 --
 -- Name: offers offers_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1819,6 +2026,12 @@ CREATE INDEX audit_log_school_at_idx ON public.audit_log USING btree (school_id,
 CREATE INDEX availability_event_idx ON public.availability USING btree (event_id, staff_id);
 
 --
+-- Name: booking_interpreters_event_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX booking_interpreters_event_idx ON public.booking_interpreters USING btree (event_id, interpreter_id);
+
+--
 -- Name: booking_invitations_family_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1957,6 +2170,18 @@ CREATE INDEX import_plans_school_idx ON public.import_plans USING btree (school_
 CREATE INDEX imports_school_idx ON public.imports USING btree (school_id, at DESC);
 
 --
+-- Name: interpreter_availability_event_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX interpreter_availability_event_idx ON public.interpreter_availability USING btree (event_id, interpreter_id);
+
+--
+-- Name: interpreters_school_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX interpreters_school_idx ON public.interpreters USING btree (school_id);
+
+--
 -- Name: offers_family_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2059,6 +2284,12 @@ CREATE INDEX waitlist_order_idx ON public.waitlist_entries USING btree (event_id
 CREATE TRIGGER audit_log_append_only BEFORE DELETE OR UPDATE ON public.audit_log FOR EACH ROW EXECUTE FUNCTION public.audit_log_append_only();
 
 --
+-- Name: booking_interpreters booking_interpreters_fill; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER booking_interpreters_fill BEFORE INSERT ON public.booking_interpreters FOR EACH ROW EXECUTE FUNCTION public.booking_interpreters_fill();
+
+--
 -- Name: booking_log booking_log_no_update; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2081,6 +2312,12 @@ CREATE TRIGGER booking_log_staff_override BEFORE INSERT ON public.booking_log FO
 --
 
 CREATE TRIGGER bookings_fill_times BEFORE INSERT OR UPDATE OF slot_id ON public.bookings FOR EACH ROW EXECUTE FUNCTION public.bookings_fill_times();
+
+--
+-- Name: bookings bookings_reserve_interpreter; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER bookings_reserve_interpreter AFTER INSERT OR UPDATE OF slot_id, status ON public.bookings FOR EACH ROW EXECUTE FUNCTION public.bookings_reserve_interpreter();
 
 --
 -- Name: bookings bookings_slot_freed; Type: TRIGGER; Schema: public; Owner: -
@@ -2126,6 +2363,27 @@ ALTER TABLE ONLY public.availability
 
 ALTER TABLE ONLY public.availability
     ADD CONSTRAINT availability_staff_id_fkey FOREIGN KEY (staff_id) REFERENCES public.staff(id) ON DELETE CASCADE;
+
+--
+-- Name: booking_interpreters booking_interpreters_booking_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.booking_interpreters
+    ADD CONSTRAINT booking_interpreters_booking_id_fkey FOREIGN KEY (booking_id) REFERENCES public.bookings(id) ON DELETE CASCADE;
+
+--
+-- Name: booking_interpreters booking_interpreters_event_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.booking_interpreters
+    ADD CONSTRAINT booking_interpreters_event_id_fkey FOREIGN KEY (event_id) REFERENCES public.events(id) ON DELETE CASCADE;
+
+--
+-- Name: booking_interpreters booking_interpreters_interpreter_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.booking_interpreters
+    ADD CONSTRAINT booking_interpreters_interpreter_id_fkey FOREIGN KEY (interpreter_id) REFERENCES public.interpreters(id) ON DELETE CASCADE;
 
 --
 -- Name: booking_invitations booking_invitations_event_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -2392,6 +2650,27 @@ ALTER TABLE ONLY public.imports
 
 ALTER TABLE ONLY public.imports
     ADD CONSTRAINT imports_school_id_fkey FOREIGN KEY (school_id) REFERENCES public.schools(id) ON DELETE CASCADE;
+
+--
+-- Name: interpreter_availability interpreter_availability_event_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.interpreter_availability
+    ADD CONSTRAINT interpreter_availability_event_id_fkey FOREIGN KEY (event_id) REFERENCES public.events(id) ON DELETE CASCADE;
+
+--
+-- Name: interpreter_availability interpreter_availability_interpreter_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.interpreter_availability
+    ADD CONSTRAINT interpreter_availability_interpreter_id_fkey FOREIGN KEY (interpreter_id) REFERENCES public.interpreters(id) ON DELETE CASCADE;
+
+--
+-- Name: interpreters interpreters_school_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.interpreters
+    ADD CONSTRAINT interpreters_school_id_fkey FOREIGN KEY (school_id) REFERENCES public.schools(id) ON DELETE CASCADE;
 
 --
 -- Name: offers offers_booking_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -137,7 +137,7 @@ export function adminRoutes(deps: AdminRoutesDeps): AnyRoute[] {
       params: EventParams,
       body: SetSittingsRequest,
       response: EventView,
-      errors: ['not_found', 'window_closed', 'clash', 'bookings_in_the_way'],
+      errors: ['not_found', 'window_closed', 'clash', 'bookings_in_the_way', 'interpreter_unavailable'],
       handler: async ({ principal, params, body, idempotencyKey, record }) => {
         record.before = (await deps.events.get(principal, params.eventId)).sittings;
         const answer = await eventAdmin.setSittings(principal, params.eventId, body, { key: idempotencyKey });
@@ -211,7 +211,7 @@ export function adminRoutes(deps: AdminRoutesDeps): AnyRoute[] {
       params: SlotParams,
       body: LengthenSlotRequest,
       response: SlotView,
-      errors: ['not_found', 'clash', 'gap', 'window_closed'],
+      errors: ['not_found', 'clash', 'gap', 'interpreter_unavailable', 'window_closed'],
       handler: ({ principal, params, body, idempotencyKey }) =>
         slotAdmin.lengthenSlot(principal, params.slotId, body, { key: idempotencyKey }),
     }),
@@ -242,7 +242,7 @@ export function adminRoutes(deps: AdminRoutesDeps): AnyRoute[] {
       params: z.object({ bookingId: z.uuid() }),
       body: MoveBookingRequest,
       response: BookingView,
-      errors: ['not_found', 'slot_taken', 'clash', 'gap', 'window_closed'],
+      errors: ['not_found', 'slot_taken', 'clash', 'gap', 'interpreter_unavailable', 'window_closed'],
       handler: ({ principal, params, body, idempotencyKey }) =>
         slotAdmin.moveBooking(principal, params.bookingId, body.slotId, { key: idempotencyKey }),
     }),

@@ -19,11 +19,15 @@ const REFUSALS: Record<string, () => DomainError> = {
       'gap',
       "This would leave too little time before or after another of the family's appointments.",
     ),
+  booking_interpreters_no_overlap: () => new DomainError('interpreter_unavailable'),
 };
 
 /** The closed refusal for a unique/exclusion violation, or the error itself when it is something else. */
 export function refusalOrRethrow(err: unknown): never {
   const code = pgCode(err);
+  // The interpreter trigger (booking-interpreters.sql) refuses a booking no free interpreter can take.
+  if (code === 'P0001' && (err as { message?: string }).message === 'interpreter_unavailable')
+    throw new DomainError('interpreter_unavailable');
   if (code === '23505' || code === '23P01') {
     const make = REFUSALS[pgConstraint(err) ?? ''];
     if (make) throw make();

@@ -12,11 +12,17 @@ const CONSTRAINT_ERRORS: Record<string, () => DomainError> = {
   bookings_student_clash: () =>
     new DomainError('clash', 'This child already has an appointment at this time.'),
   bookings_family_gap: () => new DomainError('gap'),
+  // The reservation trigger tries every free interpreter before refusing; this is a
+  // writer reaching the constraint without it (plain SQL).
+  booking_interpreters_no_overlap: () => new DomainError('interpreter_unavailable'),
 };
 
 /** The refusal a constraint violation stands for, or null when it is not one of the booking rules. */
 export function refusalFrom(err: unknown): DomainError | null {
   const code = pgCode(err);
+  // Raised by the interpreter trigger under any writer of bookings (booking-interpreters.sql).
+  if (code === 'P0001' && (err as { message?: string }).message === 'interpreter_unavailable')
+    return new DomainError('interpreter_unavailable');
   if (code !== '23505' && code !== '23P01') return null;
   const make = CONSTRAINT_ERRORS[pgConstraint(err) ?? ''];
   return make ? make() : null;

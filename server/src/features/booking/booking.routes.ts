@@ -30,6 +30,7 @@ export function bookingRoutes(booking: BookingService): AnyRoute[] {
         'window_closed',
         'not_your_teacher',
         'cap_reached',
+        'interpreter_unavailable',
         'not_found',
         'unavailable',
       ],
@@ -47,7 +48,7 @@ export function bookingRoutes(booking: BookingService): AnyRoute[] {
       idempotent: true,
       body: ConfirmHoldsRequest,
       response: BookingList,
-      errors: ['hold_expired', 'window_closed', 'not_found', 'unavailable'],
+      errors: ['hold_expired', 'window_closed', 'interpreter_unavailable', 'not_found', 'unavailable'],
       handler: ({ principal, body, idempotencyKey }) =>
         booking.confirm(principal, body, { key: idempotencyKey }),
     }),

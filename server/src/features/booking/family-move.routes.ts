@@ -26,6 +26,7 @@ export function familyMoveRoutes(moves: FamilyMoveService): AnyRoute[] {
         'clash',
         'gap',
         'cap_reached',
+        'interpreter_unavailable',
         'not_your_teacher',
         'window_closed',
         'fair_start_pending',

@@ -47,6 +47,7 @@ export function itineraryRoutes(f: FairnessServices): AnyRoute[] {
         'fair_start_pending',
         'not_your_teacher',
         'cap_reached',
+        'interpreter_unavailable',
         'not_found',
       ],
       handler: async ({ principal, body, idempotencyKey }) =>

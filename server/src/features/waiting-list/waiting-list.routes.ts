@@ -119,7 +119,7 @@ export function waitingListRoutes(f: FairnessServices): AnyRoute[] {
       access: 'any',
       params: z.object({ offerId: z.uuid() }),
       response: AcceptOfferResponse,
-      errors: ['hold_expired', 'slot_taken', 'clash', 'gap', 'not_found'],
+      errors: ['hold_expired', 'slot_taken', 'clash', 'gap', 'interpreter_unavailable', 'not_found'],
       handler: async ({ principal, params }) => ({
         ok: true,
         data: await f.offers.accept(principal, params.offerId),
