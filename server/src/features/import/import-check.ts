@@ -135,6 +135,8 @@ export function checkImport(input: ImportCheckInput): ImportCheck {
         externalId: k.id('family_id'),
         surname: k.text('surname', 100, true),
         email: k.email('email', false),
+        // The MIS's "needs interpreter" column: the language, or empty for none.
+        interpreterLanguage: k.language('interpreter') ?? k.language('needs_interpreter'),
       };
       if (v.externalId) byId.check(v.externalId, row, k, 'family_id');
       checked.families.push(v);
@@ -189,6 +191,7 @@ export function checkImport(input: ImportCheckInput): ImportCheck {
     rows: checked[found],
     setsRoles: has.has('role'),
     setsEmail: has.has('email'),
+    setsInterpreter: has.has('interpreter') || has.has('needs_interpreter'),
   } as CheckedRows;
   return {
     kind: found,

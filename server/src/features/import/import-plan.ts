@@ -48,6 +48,8 @@ export type CheckedRows =
       kind: 'families';
       /** Without an email column, addresses the school holds are kept. */
       setsEmail: boolean;
+      /** Without an interpreter column, the language staff set is kept. */
+      setsInterpreter: boolean;
       rows: (Omit<FamilyRow, 'id' | 'externalId'> & { externalId: string })[];
     }
   | { kind: 'family-students'; rows: FamilyLink[] }
@@ -164,8 +166,13 @@ export function planImport(file: CheckedRows, roster: Roster): ImportPlan {
       plan.families = upsert<FamilyRow>(
         roster.families.map(({ erased: _, ...f }) => f),
         file.rows.filter((r) => !erased.has(r.externalId)).map((r) => ({ ...r, id: null })),
-        sameFields<FamilyRow>(['surname', 'email']),
-        (before, w) => ({ ...w, id: before.id, email: file.setsEmail ? w.email : before.email }),
+        sameFields<FamilyRow>(['surname', 'email', 'interpreterLanguage']),
+        (before, w) => ({
+          ...w,
+          id: before.id,
+          email: file.setsEmail ? w.email : before.email,
+          interpreterLanguage: file.setsInterpreter ? w.interpreterLanguage : before.interpreterLanguage,
+        }),
       );
       break;
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalLanguage } from '../../../../protocol/interpreters.ts';
 import { IMPORT_COLUMNS, type ImportKind } from '../../../../protocol/schools.ts';
 import type { CsvRow, ImportIssue } from './csv-table.ts';
 
@@ -83,6 +84,15 @@ export class RowChecker {
     }
     if (v.length > 254 || !email.safeParse(v).success) this.fail(column, 'Not an e-mail address.');
     return v;
+  }
+
+  /** A BCP-47 language code in its stored form, or null for an empty cell. */
+  language(column: string): string | null {
+    const v = (this.row.values[column] ?? '').trim();
+    if (!v) return null;
+    const tag = canonicalLanguage(v);
+    if (!tag) this.fail(column, 'Use a language code, such as pl, ur or pt-BR.');
+    return tag;
   }
 
   oneOf<T extends string>(column: string, allowed: readonly T[], fallback: T): T {

@@ -113,9 +113,9 @@ export async function applyPlan(c: DbClient, schoolId: string, plan: ImportPlan)
     c,
     'families',
     families.added.length,
-    `INSERT INTO families (school_id, external_id, surname, email)
-     SELECT $1, x."externalId", x.surname, x.email
-       FROM jsonb_to_recordset($2::jsonb) AS x("externalId" text, surname text, email text)
+    `INSERT INTO families (school_id, external_id, surname, email, interpreter_language)
+     SELECT $1, x."externalId", x.surname, x.email, x."interpreterLanguage"
+       FROM jsonb_to_recordset($2::jsonb) AS x("externalId" text, surname text, email text, "interpreterLanguage" text)
      RETURNING id, external_id`,
     [schoolId, json(families.added)],
   );
@@ -153,12 +153,13 @@ export async function applyPlan(c: DbClient, schoolId: string, plan: ImportPlan)
     c,
     'families',
     families.changed.length,
-    `UPDATE families f SET surname = a.surname, email = a.email
+    `UPDATE families f SET surname = a.surname, email = a.email, interpreter_language = a."interpreterLanguage"
        FROM jsonb_to_recordset($2::jsonb) AS ch(before jsonb, after jsonb),
-            jsonb_to_record(ch.after) AS a(id uuid, surname text, email text),
-            jsonb_to_record(ch.before) AS b(surname text, email text)
+            jsonb_to_record(ch.after) AS a(id uuid, surname text, email text, "interpreterLanguage" text),
+            jsonb_to_record(ch.before) AS b(surname text, email text, "interpreterLanguage" text)
       WHERE f.id = a.id AND f.school_id = $1 AND f.erased_at IS NULL
-        AND (f.surname, f.email) IS NOT DISTINCT FROM (b.surname, b.email)`,
+        AND (f.surname, f.email, f.interpreter_language)
+            IS NOT DISTINCT FROM (b.surname, b.email, b."interpreterLanguage")`,
     [schoolId, json(families.changed)],
   );
   await exactly(

@@ -26,6 +26,8 @@ export interface FamilyRow {
   externalId: string | null;
   surname: string;
   email: string | null;
+  /** The language the family needs an interpreter for (migration 033); null: none. */
+  interpreterLanguage: string | null;
 }
 
 export interface FamilyLink {
@@ -68,7 +70,8 @@ export async function readRoster(c: Queryable, schoolId: string): Promise<Roster
     [schoolId],
   );
   const families = await c.query<FamilyRow & { erased: boolean }>(
-    `SELECT id, external_id AS "externalId", surname, email, erased_at IS NOT NULL AS erased
+    `SELECT id, external_id AS "externalId", surname, email, interpreter_language AS "interpreterLanguage",
+            erased_at IS NOT NULL AS erased
        FROM families WHERE school_id = $1`,
     [schoolId],
   );
@@ -106,7 +109,7 @@ export async function rosterVersion(c: Queryable, schoolId: string): Promise<str
           FROM staff WHERE school_id = $1), ''),
        coalesce((SELECT string_agg(ROW(id, external_id, first_name, surname, year_group, class_name)::text, ',' ORDER BY id)
           FROM students WHERE school_id = $1), ''),
-       coalesce((SELECT string_agg(ROW(id, external_id, surname, email, erased_at IS NULL)::text, ',' ORDER BY id)
+       coalesce((SELECT string_agg(ROW(id, external_id, surname, email, interpreter_language, erased_at IS NULL)::text, ',' ORDER BY id)
           FROM families WHERE school_id = $1), ''),
        coalesce((SELECT string_agg(ROW(fs.family_id, fs.student_id)::text, ',' ORDER BY fs.family_id, fs.student_id)
           FROM family_students fs JOIN families f ON f.id = fs.family_id WHERE f.school_id = $1), ''),
