@@ -23,13 +23,15 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(ROOT, 'dist');
 const STAMP = path.join(DIST, '.built-at');
-const SOURCES = ['protocol', 'server', 'workers', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
+const SOURCES = ['protocol', 'i18n', 'server', 'workers', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
 // Read at run time by path, not imported: copied as they are.
 const ASSETS = [
   'server/migrations',
   'server/sql',
   'server/src/features/staff/common-passwords.txt',
   'server/src/infra/cpu-worker.mjs',
+  // The compiled messages (plain JavaScript from `npm run i18n`) and the English catalog.
+  'i18n/paraglide',
 ];
 
 function newest(p) {
@@ -46,6 +48,13 @@ if (process.argv.includes('--if-stale') && existsSync(STAMP)) {
     process.exit(0);
   console.error('The sources are newer than dist/: building the server first…');
 }
+
+// The messages are compiled first: the server's mail and pages import them.
+const i18n = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/i18n-compile.ts'), '--if-stale'], {
+  cwd: ROOT,
+  stdio: 'inherit',
+});
+if (i18n.status !== 0) process.exit(i18n.status ?? 1);
 
 const out = path.join(ROOT, 'node_modules/.cache/confer-build', String(process.pid));
 rmSync(out, { recursive: true, force: true });
@@ -64,7 +73,7 @@ writeFileSync(path.join(out, '.built-at'), `${new Date().toISOString()}\n`);
 mkdirSync(DIST, { recursive: true });
 const old = `${out}.old`;
 mkdirSync(old, { recursive: true });
-for (const dir of ['protocol', 'server', 'workers', '.built-at']) {
+for (const dir of ['protocol', 'i18n', 'server', 'workers', '.built-at']) {
   const target = path.join(DIST, dir);
   if (existsSync(target)) renameSync(target, path.join(old, dir));
   renameSync(path.join(out, dir), target);

@@ -1,8 +1,14 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
 import './app.css';
+import { browserLocale, chosenLocale } from './lib/i18n/locale-choice.ts';
+import { showLanguage } from './lib/i18n/messages.svelte.ts';
 
 const target = document.getElementById('app')!;
+// Staff and operator screens are in English; a family's tab starts in the language chosen in
+// it, else the browser's first one we have. Loaded before mounting, so no English flashes first.
+const staffOnly = /^\/(staff|admin|teacher|operator)(\/|$)/.test(location.pathname);
+await showLanguage(staffOnly ? 'en' : (chosenLocale() ?? browserLocale()));
 // The operator's screen has its own sign-in and token and never starts a school
 // session, so it is mounted instead of the app, and loaded only at /operator.
 if (/^\/operator(\/|$)/.test(location.pathname)) {

@@ -1,3 +1,5 @@
+import { intlLocale } from './i18n/messages.svelte.ts';
+
 /**
  * Every time on screen is in the SCHOOL's zone, never the browser's: a parent
  * abroad (or a laptop set to UTC) must see the same 18:05 as the school hall clock.
@@ -5,7 +7,9 @@
 const cache = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(timeZone: string, kind: 'time' | 'date' | 'dateTime'): Intl.DateTimeFormat {
-  const key = `${timeZone}|${kind}`;
+  // In the language on screen (read reactively, so a change of language re-renders times).
+  const locale = intlLocale();
+  const key = `${locale}|${timeZone}|${kind}`;
   let f = cache.get(key);
   if (!f) {
     const options: Intl.DateTimeFormatOptions =
@@ -21,7 +25,7 @@ function formatter(timeZone: string, kind: 'time' | 'date' | 'dateTime'): Intl.D
               minute: '2-digit',
               hourCycle: 'h23',
             };
-    f = new Intl.DateTimeFormat('en-GB', { ...options, timeZone });
+    f = new Intl.DateTimeFormat(locale, { ...options, timeZone });
     cache.set(key, f);
   }
   return f;
