@@ -33,7 +33,8 @@ export function inputsOf(message: Message): Set<string> {
       const local = /^local\s+(\w+)\s*=/.exec(d.trim());
       if (local) locals.add(local[1]!);
     }
-    for (const text of Object.values(v.match)) for (const p of placeholdersIn(text)) if (!locals.has(p)) inputs.add(p);
+    for (const text of Object.values(v.match))
+      for (const p of placeholdersIn(text)) if (!locals.has(p)) inputs.add(p);
   }
   return inputs;
 }
@@ -54,7 +55,8 @@ function pluralSelectors(v: Variant): Set<string> {
 
 function variantProblems(key: string, message: Message, locale: string): string[] {
   if (typeof message === 'string') return [];
-  if (!Array.isArray(message) || message.length === 0) return [`${key}: neither a string nor a list of variants`];
+  if (!Array.isArray(message) || message.length === 0)
+    return [`${key}: neither a string nor a list of variants`];
   const problems: string[] = [];
   const categories = new Set(new Intl.PluralRules(locale).resolvedOptions().pluralCategories as string[]);
   for (const v of message) {
@@ -68,7 +70,9 @@ function variantProblems(key: string, message: Message, locale: string): string[
         const [name, value] = part.split('=') as [string, string | undefined];
         if (!selectors.includes(name)) problems.push(`${key}: "${matchKey}" names ${name}, not a selector`);
         if (plurals.has(name) && value !== '*' && value !== undefined && !categories.has(value))
-          problems.push(`${key}: ${locale} has no plural form "${value}" (it has ${[...categories].join(', ')})`);
+          problems.push(
+            `${key}: ${locale} has no plural form "${value}" (it has ${[...categories].join(', ')})`,
+          );
       }
     }
     if (!catchAll) problems.push(`${key}: no catch-all variant (every selector "=*")`);

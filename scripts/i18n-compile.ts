@@ -47,13 +47,20 @@ function readArea(area: string, locale: string): Catalog {
 }
 
 async function main() {
-  const sources = [SOURCES, path.join(I18N, 'project.inlang'), path.join(I18N, 'checks.ts'), path.join(I18N, 'pseudo-locale.ts')];
+  const sources = [
+    SOURCES,
+    path.join(I18N, 'project.inlang'),
+    path.join(I18N, 'checks.ts'),
+    path.join(I18N, 'pseudo-locale.ts'),
+  ];
   if (process.argv.includes('--if-stale') && existsSync(STAMP)) {
     const built = statSync(STAMP).mtimeMs;
     if (sources.every((p) => newest(p) <= built)) return;
   }
   // An area folder per part of the product; unknown files are a mistake worth stopping for.
-  const areas = readdirSync(SOURCES).filter((a) => statSync(path.join(SOURCES, a)).isDirectory()).sort();
+  const areas = readdirSync(SOURCES)
+    .filter((a) => statSync(path.join(SOURCES, a)).isDirectory())
+    .sort();
   const catalogs = new Map<string, Catalog>();
   const owner = new Map<string, string>();
   const problems: string[] = [];
@@ -94,8 +101,8 @@ async function main() {
   process.chdir(ROOT);
   try {
     // Imported here, not at the top: the --if-stale check above should cost nothing.
-  const { compile } = await import('@inlang/paraglide-js');
-  await compile({
+    const { compile } = await import('@inlang/paraglide-js');
+    await compile({
       project: './i18n/project.inlang',
       outdir: './i18n/paraglide',
       outputStructure: 'locale-modules',
@@ -113,7 +120,9 @@ async function main() {
   writeFileSync(path.join(OUT, 'catalog.json'), `${JSON.stringify(inputs)}\n`);
   writeFileSync(STAMP, new Date().toISOString());
   const keys = Object.keys(base).length;
-  console.log(`i18n: ${keys} messages, ${catalogs.size} languages${missing.length ? ` (English shown for: ${missing.join(', ')})` : ''}`);
+  console.log(
+    `i18n: ${keys} messages, ${catalogs.size} languages${missing.length ? ` (English shown for: ${missing.join(', ')})` : ''}`,
+  );
 }
 
 // Paraglide's project loader leaves a handle open for ~30 s after compiling: exit at once.

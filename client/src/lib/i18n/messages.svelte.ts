@@ -6,8 +6,9 @@
  * grow with the number of languages. Reading `m` in markup is reactive: changing the language
  * re-renders every text without a reload.
  */
-import * as en from '../../../../i18n/paraglide/messages/en.js';
+
 import { type MessageFunctions, messageProxy, type Overrides } from '../../../../i18n/message-proxy.ts';
+import * as en from '../../../../i18n/paraglide/messages/en.js';
 import { directionOf, isLocale, type Locale } from '../../../../protocol/locales.ts';
 
 export type Messages = MessageFunctions<typeof en>;
