@@ -127,6 +127,16 @@ export const SlotView = z.object({
   version: z.number().int(),
   occupant: SlotOccupant.optional(),
 });
+/**
+ * In a family's availability snapshot, when the family needs an interpreter
+ * (protocol/interpreters.ts): the language, and the ids of the snapshot's slots at whose
+ * time an interpreter for it is free (whatever the slot's own state). A hold at another
+ * time is refused `interpreter_unavailable`. Read with the snapshot; facts do not update it.
+ */
+export const SnapshotInterpreter = z.object({
+  language: z.string(),
+  freeSlotIds: z.array(id),
+});
 export const AvailabilitySnapshot = z.object({
   eventId: id,
   version: z.number().int(),
@@ -134,6 +144,8 @@ export const AvailabilitySnapshot = z.object({
   slots: z.array(SlotView),
   /** Booking is paused, so a page opened later shows it; the server always sends it. */
   paused: PauseState.nullable().optional(),
+  /** Only for a family that needs an interpreter. */
+  interpreter: SnapshotInterpreter.optional(),
 });
 
 // ---- holds and bookings --------------------------------------------------------
@@ -183,6 +195,7 @@ export type TeacherView = z.infer<typeof TeacherView>;
 export type SlotState = z.infer<typeof SlotState>;
 export type SlotOccupant = z.infer<typeof SlotOccupant>;
 export type SlotView = z.infer<typeof SlotView>;
+export type SnapshotInterpreter = z.infer<typeof SnapshotInterpreter>;
 export type AvailabilitySnapshot = z.infer<typeof AvailabilitySnapshot>;
 export type CreateHoldRequest = z.infer<typeof CreateHoldRequest>;
 export type ConfirmHoldsRequest = z.infer<typeof ConfirmHoldsRequest>;

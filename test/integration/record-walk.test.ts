@@ -515,6 +515,35 @@ describe('every other change is recorded once', () => {
     expect(row.detail.after.retentionDays).toBe(700);
   });
 
+  it('interpreters, their windows and a family’s need', async () => {
+    const [created] = await walk(
+      'createInterpreter',
+      () => api('POST', '/admin/interpreters', tokens.admin, { name: 'Walk Interpreter', languages: ['pl'] }),
+      staffActor(),
+    );
+    const id = created.target.id as string;
+    await walk('updateInterpreter', () =>
+      api('PATCH', `/admin/interpreters/${id}`, tokens.admin, { languages: ['pl', 'ro'] }),
+    );
+    const { rows } = await app.db.query<{ d: string }>(
+      `SELECT to_char(min(starts_at) AT TIME ZONE 'Europe/London', 'YYYY-MM-DD') AS d FROM slots WHERE event_id = $1`,
+      [s.eventId],
+    );
+    await walk('setInterpreterWindows', () =>
+      api('PUT', `/admin/events/${s.eventId}/interpreters/${id}/windows`, tokens.admin, {
+        windows: [{ date: rows[0]!.d, from: '16:00', to: '17:00' }],
+      }),
+    );
+    const family = s.families[12]!.id;
+    await walk('setFamilyInterpreter', () =>
+      api('PUT', `/admin/families/${family}/interpreter`, tokens.admin, { language: 'pl' }),
+    );
+    await walk('clearFamilyInterpreter', () =>
+      api('DELETE', `/admin/families/${family}/interpreter`, tokens.admin),
+    );
+    await walk('deleteInterpreter', () => api('DELETE', `/admin/interpreters/${id}`, tokens.admin));
+  });
+
   it('mail preferences and the system-update opt-out', async () => {
     await walk(
       'setMailPreferences',

@@ -24,6 +24,8 @@ import { FamilyMoveService } from '../features/booking/family-move.ts';
 import { eventsRoutes } from '../features/events/events.routes.ts';
 import { EventsService } from '../features/events/events.service.ts';
 import { fairStartRoutes } from '../features/fair-start/fair-start.routes.ts';
+import { interpretersRoutes } from '../features/interpreters/interpreters.routes.ts';
+import { InterpretersService } from '../features/interpreters/interpreters.service.ts';
 import { itineraryRoutes } from '../features/itinerary/itinerary.routes.ts';
 import type { Publisher } from '../features/live/publisher.ts';
 import { calendarRoutes } from '../features/mail/calendar.routes.ts';
@@ -241,6 +243,7 @@ export function createApp(deps: AppDeps): ConferApp {
     ...bookingRoutes(booking),
     ...familyMoveRoutes(familyMoves),
     ...sharedChildrenRoutes(new SharedChildrenService(db)),
+    ...interpretersRoutes(new InterpretersService(db)),
     ...mailRoutes(db),
     ...calendarRoutes({ db, organizerEmail: fromAddress(config.MAIL_FROM) }),
     ...adminRoutes({ db, io, publisher, events, booking, logError }),

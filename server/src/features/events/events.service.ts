@@ -4,6 +4,7 @@ import { DomainError } from '../../refusals/domain-error.ts';
 import { staffDisplayName } from '../auth/auth.service.ts';
 import type { Principal } from '../auth/principal.ts';
 import { loadEventSlotViews, slotForViewer } from '../booking/slot-views.ts';
+import { interpreterFreeSlots } from '../interpreters/free-interpreters.ts';
 import { effectivePause } from '../pause/pause-state.ts';
 
 interface EventRow {
@@ -111,13 +112,23 @@ export class EventsService {
           p.kind === 'family'
             ? ({ kind: 'family' } as const)
             : ({ kind: 'staff', staffId: p.staffId, isAdmin: p.isAdmin } as const);
-        return {
+        const snapshot: AvailabilitySnapshot = {
           eventId,
           version: slots.reduce((v, s) => Math.max(v, s.version), 0),
           teachers,
           slots: slots.map((s) => slotForViewer(s, viewer)),
           paused: await effectivePause(client, eventId),
         };
+        // Read in the same transaction as the slots, so both are the same moment.
+        if (p.kind === 'family') {
+          const interpreter = await interpreterFreeSlots(
+            client,
+            p.familyId,
+            slots.map((s) => s.id),
+          );
+          if (interpreter) snapshot.interpreter = interpreter;
+        }
+        return snapshot;
       },
       'REPEATABLE READ',
     );
