@@ -1071,9 +1071,11 @@ CREATE TABLE public.families (
     access_code_mail_id uuid,
     invitation_opt_out_at timestamp with time zone,
     mail_opt_out_token text DEFAULT encode(public.gen_random_bytes(24), 'hex'::text) NOT NULL,
+    language text,
     interpreter_language text,
     CONSTRAINT families_email_check CHECK (((email IS NULL) OR (email = lower(email)))),
-    CONSTRAINT families_interpreter_language_check CHECK (((interpreter_language IS NULL) OR (interpreter_language ~ '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$'::text)))
+    CONSTRAINT families_interpreter_language_check CHECK (((interpreter_language IS NULL) OR (interpreter_language ~ '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$'::text))),
+    CONSTRAINT families_language_check CHECK (((language IS NULL) OR (language = ANY (ARRAY['en'::text, 'cy'::text, 'pl'::text, 'ur'::text, 'ar'::text, 'ro'::text, 'pt'::text, 'bn'::text, 'pa'::text]))))
 );
 
 --
@@ -1336,6 +1338,21 @@ CREATE TABLE public.schema_migrations (
     name text NOT NULL,
     applied_at timestamp with time zone DEFAULT now() NOT NULL,
     sha256 text
+);
+
+--
+-- Name: school_message_overrides; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.school_message_overrides (
+    school_id uuid NOT NULL,
+    locale text NOT NULL,
+    message_key text NOT NULL,
+    text text NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT school_message_overrides_locale_check CHECK ((locale = ANY (ARRAY['en'::text, 'cy'::text, 'pl'::text, 'ur'::text, 'ar'::text, 'ro'::text, 'pt'::text, 'bn'::text, 'pa'::text]))),
+    CONSTRAINT school_message_overrides_message_key_check CHECK ((message_key ~ '^[a-z][a-z0-9_]{0,119}$'::text)),
+    CONSTRAINT school_message_overrides_text_check CHECK (((length(text) >= 1) AND (length(text) <= 2000)))
 );
 
 --
@@ -1865,6 +1882,13 @@ ALTER TABLE ONLY public.schema_definitions
 
 ALTER TABLE ONLY public.schema_migrations
     ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (name);
+
+--
+-- Name: school_message_overrides school_message_overrides_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.school_message_overrides
+    ADD CONSTRAINT school_message_overrides_pkey PRIMARY KEY (school_id, locale, message_key);
 
 --
 -- Name: schools schools_code_key; Type: CONSTRAINT; Schema: public; Owner: -
@@ -2727,6 +2751,13 @@ ALTER TABLE ONLY public.offers
 
 ALTER TABLE ONLY public.operator_sessions
     ADD CONSTRAINT operator_sessions_operator_id_fkey FOREIGN KEY (operator_id) REFERENCES public.operators(id) ON DELETE CASCADE;
+
+--
+-- Name: school_message_overrides school_message_overrides_school_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.school_message_overrides
+    ADD CONSTRAINT school_message_overrides_school_id_fkey FOREIGN KEY (school_id) REFERENCES public.schools(id) ON DELETE CASCADE;
 
 --
 -- Name: service_messages service_messages_school_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

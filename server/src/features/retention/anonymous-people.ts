@@ -7,9 +7,13 @@ import type { Queryable } from '../../infra/db.ts';
  * school's counts stay right; nothing in them reaches a person any more.
  */
 
-/** Every column of `families` that names or reaches a person: names, address, the school's reference, the code (digest and sealed copy). */
+/**
+ * Every column of `families` that names or reaches a person: names, address, the school's
+ * reference, the code (digest and sealed copy), and the language the family reads (it says
+ * something about the family, and nothing is sent to an erased family in any language).
+ */
 export const ANONYMOUS_FAMILY_SET = `surname = 'Erased family', email = NULL, external_id = NULL,
-  access_code_hash = NULL, access_code_sealed = NULL, access_code_mail_id = NULL,
+  access_code_hash = NULL, access_code_sealed = NULL, access_code_mail_id = NULL, language = NULL,
   erased_at = coalesce(erased_at, now())`;
 
 /** Every column of `students` that names a child; the year group stays for counts. */
