@@ -9,19 +9,25 @@ export const CLIENT_DIST = path.join(CLIENT_DIR, 'dist');
 function newestMtime(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+    if (entry.name === 'node_modules' || entry.name === 'dist' || entry.name === '.merged') continue;
     const full = path.join(dir, entry.name);
     newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
   }
   return newest;
 }
 
-/** The build is stale when any client or protocol source is newer than the built index.html. */
+/** The build is stale when any client, protocol or message source is newer than the built index.html. */
 export function clientBuildIsStale(): boolean {
   const index = path.join(CLIENT_DIST, 'index.html');
   if (!existsSync(index)) return true;
   const built = statSync(index).mtimeMs;
-  return Math.max(newestMtime(CLIENT_DIR), newestMtime(path.join(root, 'protocol'))) > built;
+  return (
+    Math.max(
+      newestMtime(CLIENT_DIR),
+      newestMtime(path.join(root, 'protocol')),
+      newestMtime(path.join(root, 'i18n')),
+    ) > built
+  );
 }
 
 export async function buildClient(): Promise<void> {
