@@ -8,6 +8,7 @@ import * as ar from '../../../i18n/paraglide/messages/ar.js';
 import * as bn from '../../../i18n/paraglide/messages/bn.js';
 import * as cy from '../../../i18n/paraglide/messages/cy.js';
 import * as en from '../../../i18n/paraglide/messages/en.js';
+import * as pseudo from '../../../i18n/paraglide/messages/en-XA.js';
 import * as pa from '../../../i18n/paraglide/messages/pa.js';
 import * as pl from '../../../i18n/paraglide/messages/pl.js';
 import * as pt from '../../../i18n/paraglide/messages/pt.js';
@@ -37,4 +38,14 @@ export function translatorFor(language: string | null | undefined, overrides: Ov
     dir: directionOf(locale),
     m: messageProxy(() => state, en),
   };
+}
+
+/**
+ * The pseudo-locale en-XA (i18n/pseudo-locale.ts), for tests only: every message text wrapped
+ * in ⟦ ⟧, so English that did not come through the message layer stands out in a rendered mail
+ * or page. Families cannot choose it (it is no Locale); dates and times format as English.
+ */
+export function pseudoTranslator(): Translator {
+  const state = { dict: pseudo as object, overrides: {} };
+  return { locale: baseLocale, tag: 'en-XA', dir: 'ltr', m: messageProxy(() => state, en) };
 }

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
-import { type Appointment, teacherWithSubject } from './mail-data.ts';
+import { type Translator, translatorFor } from '../../i18n/translator.ts';
+import { type Appointment, teacherFor } from './mail-data.ts';
 import { vtimezone } from './vtimezone.ts';
 
 export interface CalendarInput {
@@ -13,6 +14,8 @@ export interface CalendarInput {
   method: 'PUBLISH' | 'CANCEL';
   /** When this file is made: its DTSTAMP, always written in UTC. */
   stamp: Date;
+  /** The family's language for SUMMARY, DESCRIPTION and the calendar's name (English if absent). */
+  translator?: Translator;
 }
 
 /** The address in a From header (`Confer <no-reply@school.example>` → `no-reply@school.example`). */
@@ -40,6 +43,8 @@ export function fromAddress(from: string): string {
  */
 export function appointmentsCalendar(input: CalendarInput): string {
   const { timeZone, appointments, stamp } = input;
+  const t = input.translator ?? translatorFor(null);
+  const names = { event: input.eventName, school: input.schoolName };
   const starts = appointments.map((a) => a.startsAt.getTime());
   const ends = appointments.map((a) => a.endsAt.getTime());
   const from = new Date(Math.min(...starts, stamp.getTime()));
@@ -52,7 +57,7 @@ export function appointmentsCalendar(input: CalendarInput): string {
     'PRODID:-//Confer//Confer//EN',
     'CALSCALE:GREGORIAN',
     `METHOD:${input.method}`,
-    `X-WR-CALNAME:${text(`${input.eventName} — ${input.schoolName}`)}`,
+    `X-WR-CALNAME:${text(t.m.ics_calendar_name(names))}`,
     `X-WR-TIMEZONE:${timeZone}`,
     ...vtimezone(timeZone, from, to).split('\r\n'),
   ];
@@ -65,15 +70,15 @@ export function appointmentsCalendar(input: CalendarInput): string {
       `DTSTART;TZID=${timeZone}:${local(a.startsAt, timeZone)}`,
       `DTEND;TZID=${timeZone}:${local(a.endsAt, timeZone)}`,
       organizer,
-      `SUMMARY:${text(`${a.studentName}: ${teacherWithSubject(a)}`)}`,
+      `SUMMARY:${text(t.m.ics_summary({ student: a.studentName, teacher: teacherFor(t, a) }))}`,
       ...(a.room ? [`LOCATION:${text(a.room)}`] : []),
       `DESCRIPTION:${text(
         [
-          `${input.eventName}, ${input.schoolName}`,
-          `Teacher: ${a.teacherName}`,
-          a.subject ? `Subject: ${a.subject}` : null,
-          a.room ? `Room: ${a.room}` : null,
-          `For: ${a.studentName}`,
+          t.m.ics_event_at_school(names),
+          t.m.ics_teacher({ teacher: a.teacherName }),
+          a.subject ? t.m.ics_subject({ subject: a.subject }) : null,
+          a.room ? t.m.ics_room({ room: a.room }) : null,
+          t.m.ics_for({ student: a.studentName }),
         ]
           .filter(Boolean)
           .join('\n'),

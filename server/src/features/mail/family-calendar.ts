@@ -1,3 +1,4 @@
+import { translatorFor } from '../../i18n/translator.ts';
 import type { Db } from '../../infra/db.ts';
 import { appointmentsCalendar } from './calendar.ts';
 import { loadConfirmedItinerary, loadFamilyContext } from './mail-data.ts';
@@ -5,8 +6,8 @@ import { loadConfirmedItinerary, loadFamilyContext } from './mail-data.ts';
 /**
  * The family's confirmed appointments at an event as the .ics it downloads: written
  * by the same writer, from the same rows, as the calendar files in its mails, so the
- * download and a mail about the same state carry the same UIDs and SEQUENCEs. Null
- * when the event is not one of the family's school.
+ * download and a mail about the same state carry the same UIDs and SEQUENCEs, and the
+ * same words: the family's language. Null when the event is not one of the family's school.
  */
 export async function familyCalendar(
   db: Db,
@@ -26,5 +27,6 @@ export async function familyCalendar(
     appointments,
     method: 'PUBLISH',
     stamp: now,
+    translator: translatorFor(ctx.language),
   });
 }

@@ -1,3 +1,4 @@
+import type { Translator } from '../../i18n/translator.ts';
 import type { Queryable } from '../../infra/db.ts';
 import { staffDisplayName } from '../auth/auth.service.ts';
 
@@ -23,11 +24,11 @@ export interface Appointment {
 }
 
 /**
- * The teacher as a family should read them: a school may have two "Mr Hill"s, told
- * apart by what they teach the child.
+ * The teacher as a family should read them, in its language: a school may have two
+ * "Mr Hill"s, told apart by what they teach the child. Names and subjects are data.
  */
-export function teacherWithSubject(a: Pick<Appointment, 'teacherName' | 'subject'>): string {
-  return a.subject ? `${a.teacherName} (${a.subject})` : a.teacherName;
+export function teacherFor(t: Translator, a: Pick<Appointment, 'teacherName' | 'subject'>): string {
+  return a.subject ? t.m.mail_teacher_subject({ teacher: a.teacherName, subject: a.subject }) : a.teacherName;
 }
 
 export interface EventContext {
@@ -42,6 +43,8 @@ export interface FamilyContext extends EventContext {
   familyId: string;
   email: string | null;
   surname: string;
+  /** The language the family reads Confer in (families.language); null or absent: English. */
+  language?: string | null;
 }
 
 const APPOINTMENT_SELECT = `
@@ -94,12 +97,13 @@ export async function loadFamilyContext(
   const { rows } = await q.query<{
     email: string | null;
     surname: string;
+    language: string | null;
     event_name: string;
     school_id: string;
     school_name: string;
     time_zone: string;
   }>(
-    `SELECT f.email, f.surname, e.name AS event_name, sc.id AS school_id, sc.name AS school_name, sc.time_zone
+    `SELECT f.email, f.surname, f.language, e.name AS event_name, sc.id AS school_id, sc.name AS school_name, sc.time_zone
        FROM families f JOIN events e ON e.school_id = f.school_id JOIN schools sc ON sc.id = e.school_id
       WHERE f.id = $1 AND e.id = $2`,
     [familyId, eventId],
@@ -110,6 +114,7 @@ export async function loadFamilyContext(
     familyId,
     email: r.email,
     surname: r.surname,
+    language: r.language,
     eventId,
     eventName: r.event_name,
     schoolId: r.school_id,

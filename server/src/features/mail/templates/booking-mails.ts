@@ -1,41 +1,45 @@
+import { type Translator, translatorFor } from '../../../i18n/translator.ts';
 import type { MailAttachment } from '../../../infra/mailer.ts';
 import { appointmentsCalendar } from '../calendar.ts';
-import { type Appointment, type FamilyContext, teacherWithSubject } from '../mail-data.ts';
+import { type Appointment, type FamilyContext, teacherFor } from '../mail-data.ts';
 import { type ComposedMail, escapeHtml, htmlPage, localDay, localTime } from './layout.ts';
 
 type By = 'family' | 'staff' | 'system';
 
-function itineraryText(list: Appointment[], zone: string): string {
+function times(t: Translator, a: Appointment, zone: string): string {
+  return t.m.mail_time_range({
+    start: localTime(a.startsAt, zone, t.tag),
+    end: localTime(a.endsAt, zone, t.tag),
+  });
+}
+
+function itineraryText(t: Translator, list: Appointment[], zone: string): string {
   let day = '';
   const lines: string[] = [];
   for (const a of list) {
-    const d = localDay(a.startsAt, zone);
+    const d = localDay(a.startsAt, zone, t.tag);
     if (d !== day) {
       if (day) lines.push('');
       lines.push(d);
       day = d;
     }
-    const room = a.room ? `, ${a.room}` : '';
-    lines.push(
-      `  ${localTime(a.startsAt, zone)}–${localTime(a.endsAt, zone)}  ${teacherWithSubject(a)}${room} (for ${a.studentName})`,
-    );
+    const line = { times: times(t, a, zone), teacher: teacherFor(t, a), student: a.studentName };
+    lines.push(`  ${a.room ? t.m.mail_line_with_room({ ...line, room: a.room }) : t.m.mail_line(line)}`);
   }
   return lines.join('\n');
 }
 
-function itineraryHtml(list: Appointment[], zone: string, struck = false): string {
+function itineraryHtml(t: Translator, list: Appointment[], zone: string, struck = false): string {
+  // Mail clients ignore most CSS: the columns keep to the reading side with align.
+  const start = t.dir === 'rtl' ? 'right' : 'left';
+  const gap = t.dir === 'rtl' ? 'padding:4px 0 4px 12px' : 'padding:4px 12px 4px 0';
   const rows = list
     .map((a) => {
       const style = struck ? ' style="text-decoration:line-through;color:#777"' : '';
-      return `<tr${style}><td style="padding:4px 12px 4px 0;white-space:nowrap">${escapeHtml(localDay(a.startsAt, zone))}<br><strong>${localTime(a.startsAt, zone)}–${localTime(a.endsAt, zone)}</strong></td><td style="padding:4px 12px 4px 0">${escapeHtml(teacherWithSubject(a))}<br><span style="color:#555">${escapeHtml(a.room)}</span></td><td style="padding:4px 0">${escapeHtml(a.studentName)}</td></tr>`;
+      return `<tr${style}><td style="${gap};white-space:nowrap">${escapeHtml(localDay(a.startsAt, zone, t.tag))}<br><strong>${escapeHtml(times(t, a, zone))}</strong></td><td style="${gap}">${escapeHtml(teacherFor(t, a))}<br><span style="color:#555">${escapeHtml(a.room)}</span></td><td style="padding:4px 0">${escapeHtml(a.studentName)}</td></tr>`;
     })
     .join('\n');
-  return `<table style="border-collapse:collapse;font-size:14px"><thead><tr><th align="left">When</th><th align="left">Teacher and room</th><th align="left">For</th></tr></thead><tbody>${rows}</tbody></table>`;
-}
-
-function footer(ctx: FamilyContext): { text: string; html: string } {
-  const text = `This message was sent by Confer for ${ctx.schoolName} because of a booking made with your family's login. Times are ${ctx.schoolName}'s local time (${ctx.timeZone}).`;
-  return { text, html: escapeHtml(text) };
+  return `<table style="border-collapse:collapse;font-size:14px"><thead><tr><th align="${start}">${escapeHtml(t.m.mail_column_when())}</th><th align="${start}">${escapeHtml(t.m.mail_column_teacher_room())}</th><th align="${start}">${escapeHtml(t.m.mail_column_for())}</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 /**
@@ -49,6 +53,7 @@ export interface Sending {
 }
 
 function ics(
+  t: Translator,
   ctx: FamilyContext,
   sending: Sending,
   list: Appointment[],
@@ -63,6 +68,7 @@ function ics(
     appointments: list,
     method,
     stamp: sending.at,
+    translator: t,
   });
   const attachment: MailAttachment = {
     filename: name,
@@ -73,15 +79,14 @@ function ics(
 }
 
 /** What the attached file does: a cancellation's file removes entries, never adds them. */
-function calendarNote(method: 'PUBLISH' | 'CANCEL' | null): string {
-  if (method === 'CANCEL')
-    return 'The attached calendar file removes the cancelled appointments from your calendar.';
-  if (method === 'PUBLISH')
-    return 'The attached calendar file adds these times to your calendar, or updates them if you added them before.';
+function calendarNote(t: Translator, method: 'PUBLISH' | 'CANCEL' | null): string {
+  if (method === 'CANCEL') return t.m.mail_calendar_removes();
+  if (method === 'PUBLISH') return t.m.mail_calendar_adds();
   return '';
 }
 
 function compose(
+  t: Translator,
   ctx: FamilyContext,
   sending: Sending,
   subject: string,
@@ -89,64 +94,71 @@ function compose(
   sections: { heading: string; list: Appointment[]; struck?: boolean }[],
   calendar: { method: 'PUBLISH' | 'CANCEL'; attachment: MailAttachment } | null,
 ): ComposedMail {
-  const f = footer(ctx);
+  const zone = ctx.timeZone;
+  const footer = t.m.mail_booking_footer({ school: ctx.schoolName, zone });
   // A mail may wait in the queue (an SMTP outage); it says which moment it describes.
-  const asOf = `As of ${localTime(sending.at, ctx.timeZone)} on ${localDay(sending.at, ctx.timeZone)}, when this message was sent.`;
-  const note = calendarNote(calendar?.method ?? null);
+  const asOf = t.m.mail_as_of({
+    time: localTime(sending.at, zone, t.tag),
+    day: localDay(sending.at, zone, t.tag),
+  });
+  const note = calendarNote(t, calendar?.method ?? null);
+  const dear = t.m.mail_dear_family({ surname: ctx.surname });
   const text = [
-    `Dear ${ctx.surname} family,`,
+    dear,
     '',
     intro,
     asOf,
-    ...sections.flatMap((s) => ['', `${s.heading}:`, '', itineraryText(s.list, ctx.timeZone)]),
+    ...sections.flatMap((s) => ['', `${s.heading}:`, '', itineraryText(t, s.list, zone)]),
     '',
     note,
     '',
     '--',
-    f.text,
+    footer,
   ].join('\n');
   const body = [
-    `<p>Dear ${escapeHtml(ctx.surname)} family,</p>`,
+    `<p>${escapeHtml(dear)}</p>`,
     `<p>${escapeHtml(intro)}</p>`,
     `<p style="color:#555">${escapeHtml(asOf)}</p>`,
     ...sections.map(
       (s) =>
-        `<h3 style="margin:20px 0 8px">${escapeHtml(s.heading)}</h3>${itineraryHtml(s.list, ctx.timeZone, s.struck)}`,
+        `<h3 style="margin:20px 0 8px">${escapeHtml(s.heading)}</h3>${itineraryHtml(t, s.list, zone, s.struck)}`,
     ),
     note ? `<p>${escapeHtml(note)}</p>` : '',
   ].join('\n');
   return {
     subject,
     text,
-    html: htmlPage(subject, body, f.html),
+    html: htmlPage(subject, body, escapeHtml(footer), t),
     attachments: calendar ? [calendar.attachment] : [],
   };
 }
 
-function publish(ctx: FamilyContext, sending: Sending, itinerary: Appointment[]) {
+function publish(t: Translator, ctx: FamilyContext, sending: Sending, itinerary: Appointment[]) {
   return {
     method: 'PUBLISH' as const,
-    attachment: ics(ctx, sending, itinerary, 'PUBLISH', 'appointments.ics'),
+    attachment: ics(t, ctx, sending, itinerary, 'PUBLISH', 'appointments.ics'),
   };
 }
+
+// Each mail is written in the family's language (`t`, by default from ctx.language without a
+// school's overrides); names, subjects, rooms and the school's words stay as the data has them.
 
 export function confirmationMail(
   ctx: FamilyContext,
   sending: Sending,
   itinerary: Appointment[],
   by: By,
+  t: Translator = translatorFor(ctx.language),
 ): ComposedMail {
-  const intro =
-    by === 'staff'
-      ? `${ctx.schoolName} has booked appointments for you at ${ctx.eventName}.`
-      : `Your appointments at ${ctx.eventName} are confirmed.`;
+  const names = { school: ctx.schoolName, event: ctx.eventName };
   return compose(
+    t,
     ctx,
     sending,
-    `Your appointments: ${ctx.eventName} (${ctx.schoolName})`,
-    intro,
-    [{ heading: 'Your appointments', list: itinerary }],
-    publish(ctx, sending, itinerary),
+    t.m.mail_subject_confirmed(names),
+    by === 'staff' ? t.m.mail_intro_confirmed_by_school(names) : t.m.mail_intro_confirmed_by_family(names),
+    [{ heading: t.m.mail_heading_your_appointments(), list: itinerary }],
+    publish(t, ctx, sending, itinerary),
   );
 }
 
@@ -156,22 +168,20 @@ export function cancellationMail(
   cancelled: Appointment[],
   itinerary: Appointment[],
   by: By,
+  t: Translator = translatorFor(ctx.language),
 ): ComposedMail {
-  const what = cancelled.length === 1 ? 'An appointment' : `${cancelled.length} appointments`;
-  const intro =
-    by === 'staff'
-      ? `${ctx.schoolName} has cancelled ${what.toLowerCase()} at ${ctx.eventName}. Please contact the school if you have questions.`
-      : `${what} at ${ctx.eventName} ${cancelled.length === 1 ? 'has' : 'have'} been cancelled as you asked.`;
-  const sections = [{ heading: 'Cancelled', list: cancelled, struck: true }];
+  const names = { school: ctx.schoolName, event: ctx.eventName, count: cancelled.length };
+  const sections = [{ heading: t.m.mail_heading_cancelled(), list: cancelled, struck: true }];
   if (itinerary.length)
-    sections.push({ heading: 'Your remaining appointments', list: itinerary, struck: false });
+    sections.push({ heading: t.m.mail_heading_remaining(), list: itinerary, struck: false });
   return compose(
+    t,
     ctx,
     sending,
-    `Appointment cancelled: ${ctx.eventName} (${ctx.schoolName})`,
-    intro,
+    t.m.mail_subject_cancelled(names),
+    by === 'staff' ? t.m.mail_intro_cancelled_by_school(names) : t.m.mail_intro_cancelled_by_family(names),
     sections,
-    { method: 'CANCEL', attachment: ics(ctx, sending, cancelled, 'CANCEL', 'cancelled.ics') },
+    { method: 'CANCEL', attachment: ics(t, ctx, sending, cancelled, 'CANCEL', 'cancelled.ics') },
   );
 }
 
@@ -181,32 +191,38 @@ export function changeMail(
   changed: Appointment[],
   itinerary: Appointment[],
   by: By,
+  t: Translator = translatorFor(ctx.language),
 ): ComposedMail {
-  const intro =
-    by === 'staff'
-      ? `${ctx.schoolName} has changed your appointments at ${ctx.eventName}. The new times are below.`
-      : `Your appointments at ${ctx.eventName} have changed. The new times are below.`;
+  const names = { school: ctx.schoolName, event: ctx.eventName };
   return compose(
+    t,
     ctx,
     sending,
-    `Appointment changed: ${ctx.eventName} (${ctx.schoolName})`,
-    intro,
+    t.m.mail_subject_changed(names),
+    by === 'staff' ? t.m.mail_intro_changed_by_school(names) : t.m.mail_intro_changed_by_family(names),
     [
-      { heading: 'Changed', list: changed },
-      { heading: 'All your appointments', list: itinerary },
+      { heading: t.m.mail_heading_changed(), list: changed },
+      { heading: t.m.mail_heading_all(), list: itinerary },
     ],
-    publish(ctx, sending, itinerary),
+    publish(t, ctx, sending, itinerary),
   );
 }
 
-export function reminderMail(ctx: FamilyContext, sending: Sending, itinerary: Appointment[]): ComposedMail {
+export function reminderMail(
+  ctx: FamilyContext,
+  sending: Sending,
+  itinerary: Appointment[],
+  t: Translator = translatorFor(ctx.language),
+): ComposedMail {
   const first = itinerary[0]!;
+  const zone = ctx.timeZone;
   return compose(
+    t,
     ctx,
     sending,
-    `Reminder: ${ctx.eventName} on ${localDay(first.startsAt, ctx.timeZone)}`,
-    `A reminder of your appointments at ${ctx.eventName}. Your first one is at ${localTime(first.startsAt, ctx.timeZone)}.`,
-    [{ heading: 'Your appointments', list: itinerary }],
-    publish(ctx, sending, itinerary),
+    t.m.mail_subject_reminder({ event: ctx.eventName, day: localDay(first.startsAt, zone, t.tag) }),
+    t.m.mail_intro_reminder({ event: ctx.eventName, time: localTime(first.startsAt, zone, t.tag) }),
+    [{ heading: t.m.mail_heading_your_appointments(), list: itinerary }],
+    publish(t, ctx, sending, itinerary),
   );
 }
