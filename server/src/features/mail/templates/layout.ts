@@ -80,11 +80,12 @@ export function messageHtml<I extends Record<string, unknown>>(
   const args: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(inputs)) {
     if (v && typeof v === 'object' && 'html' in v) {
-      args[k] = `\u0000${raws.length}\u0000`;
+      // Private-use characters: no message or data holds them, and escaping leaves them.
+      args[k] = `\uE000${raws.length}\uE001`;
       raws.push((v as RawHtml).html);
     } else args[k] = v;
   }
-  return escapeHtml(message(args as I)).replace(/\u0000(\d+)\u0000/g, (_, i: string) => raws[Number(i)]!);
+  return escapeHtml(message(args as I)).replace(/\uE000(\d+)\uE001/g, (_, i: string) => raws[Number(i)]!);
 }
 
 /** The page's language and direction: `lang="ur" dir="rtl"`. */
