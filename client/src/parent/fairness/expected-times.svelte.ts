@@ -8,6 +8,7 @@ import type {
 import type { BookingView, EventView } from '../../../../protocol/schemas.ts';
 import type { Announcer } from '../../lib/announcer.svelte.ts';
 import type { ApiClient } from '../../lib/api.ts';
+import { m } from '../../lib/i18n/messages.svelte.ts';
 import { formatTime } from '../../lib/school-time.ts';
 import type { LiveSocket } from './live-socket.ts';
 
@@ -35,8 +36,9 @@ export class ExpectedTimes {
     const onLate = (p: TeacherRunningLate) => this.receive(p);
     const onAbsent = (p: TeacherAbsent) => {
       if (p.eventId !== this.event.id) return;
-      this.notice = p.message;
-      this.announcer.alert(p.message);
+      // Said here from the payload, not the server's English `message`: the family's language.
+      this.notice = p.coverTeacherId ? m.fair_absent_cover() : m.fair_absent();
+      this.announcer.alert(this.notice);
     };
     socket.on('teacher:running-late', onLate);
     socket.on('teacher:absent', onAbsent);
@@ -60,18 +62,28 @@ export class ExpectedTimes {
     for (const b of mine) this.byBooking.delete(b.id);
     for (const m of p.meetings)
       if (p.minutes > 0 && m.expectedAt !== m.startsAt) this.byBooking.set(m.bookingId, m.expectedAt);
-    const teacher = mine[0]?.teacherName ?? 'A teacher';
+    const teacher = mine[0]?.teacherName;
     if (p.minutes === 0) {
-      if (mine.length > 0) {
-        this.notice = `${teacher} is back on time.`;
+      if (teacher) {
+        this.notice = m.fair_back_on_time({ teacher });
         this.announcer.say(this.notice);
       }
       return;
     }
     const first = p.meetings[0];
-    this.notice = first
-      ? `${teacher} is running ${p.minutes} minutes late: your ${formatTime(first.startsAt, this.event.timeZone)} is now expected at ${formatTime(first.expectedAt, this.event.timeZone)}.`
-      : `${teacher} is running ${p.minutes} minutes late.`;
+    const count = p.minutes;
+    if (first) {
+      const times = {
+        count,
+        time: formatTime(first.startsAt, this.event.timeZone),
+        expected: formatTime(first.expectedAt, this.event.timeZone),
+      };
+      this.notice = teacher
+        ? m.fair_late_expected({ teacher, ...times })
+        : m.fair_late_someone_expected(times);
+    } else {
+      this.notice = teacher ? m.fair_late({ teacher, count }) : m.fair_late_someone({ count });
+    }
     this.announcer.alert(this.notice);
   }
 
