@@ -1,3 +1,4 @@
+import { translatorFor } from '../../i18n/translator.ts';
 import type { Queryable } from '../../infra/db.ts';
 import { staffDisplayName } from '../auth/auth.service.ts';
 import { bookingInvitationMail } from './templates/booking-invitation-mail.ts';
@@ -38,6 +39,7 @@ export async function composeInvitationMail(
     family_id: string;
     surname: string;
     email: string | null;
+    language: string | null;
     opted_out: boolean;
     token: string;
     school_id: string;
@@ -51,7 +53,7 @@ export async function composeInvitationMail(
     first_name: string;
     t_surname: string;
   }>(
-    `SELECT i.event_id, i.staff_id, i.family_id, f.surname, f.email,
+    `SELECT i.event_id, i.staff_id, i.family_id, f.surname, f.email, f.language,
             f.invitation_opt_out_at IS NOT NULL AS opted_out, f.mail_opt_out_token AS token,
             sc.id AS school_id, sc.name AS school_name, sc.time_zone, e.name AS event_name,
             e.booking_closes_at AS closes_at,
@@ -91,19 +93,22 @@ export async function composeInvitationMail(
   return {
     to: r.email,
     schoolId: r.school_id,
-    mail: bookingInvitationMail({
-      surname: r.surname,
-      schoolName: r.school_name,
-      eventName: r.event_name,
-      timeZone: r.time_zone,
-      teacherName,
-      childNames: children.map((c) => c.name),
-      eveningStartsAt: slots[0]?.first ?? null,
-      freeSlots: slots[0]?.free ?? 0,
-      bookingClosesAt: r.closes_at,
-      bookingOpensAt: r.opens_at,
-      signInUrl: publicUrl.replace(/\/$/, ''),
-      optOutLink: invitationOptOutLink(publicUrl, r.token),
-    }),
+    mail: bookingInvitationMail(
+      {
+        surname: r.surname,
+        schoolName: r.school_name,
+        eventName: r.event_name,
+        timeZone: r.time_zone,
+        teacherName,
+        childNames: children.map((c) => c.name),
+        eveningStartsAt: slots[0]?.first ?? null,
+        freeSlots: slots[0]?.free ?? 0,
+        bookingClosesAt: r.closes_at,
+        bookingOpensAt: r.opens_at,
+        signInUrl: publicUrl.replace(/\/$/, ''),
+        optOutLink: invitationOptOutLink(publicUrl, r.token),
+      },
+      translatorFor(r.language),
+    ),
   };
 }

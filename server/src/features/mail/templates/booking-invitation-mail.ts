@@ -1,4 +1,15 @@
-import { type ComposedMail, escapeHtml, htmlPage, localDay, localTime, paragraphsHtml } from './layout.ts';
+import { type Translator, translatorFor } from '../../../i18n/translator.ts';
+import {
+  type ComposedMail,
+  escapeHtml,
+  htmlPage,
+  localDay,
+  localTime,
+  messageHtml,
+  nameList,
+  paragraphsHtml,
+  rawHtml,
+} from './layout.ts';
 
 export interface InvitationMailData {
   surname: string;
@@ -18,42 +29,62 @@ export interface InvitationMailData {
   optOutLink: string;
 }
 
-function list(names: string[]): string {
-  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
-}
-
 /**
- * A teacher's polite invitation to a family who has not booked them. Says
- * why the family gets it and how to stop such invitations (one link, also as
- * List-Unsubscribe for the mail client's own button); mail about the family's own
- * appointments is not affected by that.
+ * A teacher's polite invitation to a family who has not booked them, in the family's
+ * language. Says why the family gets it and how to stop such invitations (one link,
+ * also as List-Unsubscribe for the mail client's own button); mail about the family's
+ * own appointments is not affected by that.
  */
-export function bookingInvitationMail(d: InvitationMailData): ComposedMail {
+export function bookingInvitationMail(
+  d: InvitationMailData,
+  t: Translator = translatorFor(null),
+): ComposedMail {
   const zone = d.timeZone;
-  const when = d.eveningStartsAt ? ` on ${localDay(d.eveningStartsAt, zone)}` : '';
-  const at = (x: Date) => `${localDay(x, zone)} at ${localTime(x, zone)}`;
-  const closes = at(d.bookingClosesAt);
-  const window = d.bookingOpensAt ? `from ${at(d.bookingOpensAt)} until ${closes}` : `until ${closes}`;
-  const body = [
-    `${d.teacherName} would be glad to see you at ${d.eventName}${when} to talk about ${list(d.childNames)}. You have not booked an appointment with ${d.teacherName} yet${d.freeSlots > 0 ? `, and there ${d.freeSlots === 1 ? 'is still 1 time' : `are still ${d.freeSlots} times`} free` : ''}.`,
-    `You can book at ${d.signInUrl} (sign in with the school code, your surname and your access code) ${window}.`,
-    'If you have already made other arrangements with the school, please ignore this message.',
-  ].join('\n\n');
-  const why = `You receive this because ${list(d.childNames)} ${d.childNames.length === 1 ? 'is' : 'are'} in ${d.teacherName}’s class at ${d.schoolName}.`;
-  const subject = `An invitation to book: ${d.teacherName}, ${d.eventName}`;
-  const text = [
-    `Dear ${d.surname} family,`,
-    '',
-    body,
-    '',
-    '--',
-    why,
-    `To stop invitations like this (mail about your appointments still comes), open: ${d.optOutLink}`,
-  ].join('\n');
+  const children = nameList(d.childNames, t.tag);
+  const teacher = d.teacherName;
+  const glad = d.eveningStartsAt
+    ? t.m.mail_invite_glad_on_day({
+        teacher,
+        event: d.eventName,
+        day: localDay(d.eveningStartsAt, zone, t.tag),
+        children,
+      })
+    : t.m.mail_invite_glad({ teacher, event: d.eventName, children });
+  const notBooked =
+    d.freeSlots > 0
+      ? t.m.mail_invite_not_booked_free({ teacher, count: d.freeSlots })
+      : t.m.mail_invite_not_booked({ teacher });
+  const closes = {
+    url: d.signInUrl,
+    closes_day: localDay(d.bookingClosesAt, zone, t.tag),
+    closes_time: localTime(d.bookingClosesAt, zone, t.tag),
+  };
+  const book = d.bookingOpensAt
+    ? t.m.mail_invite_book_from_until({
+        ...closes,
+        opens_day: localDay(d.bookingOpensAt, zone, t.tag),
+        opens_time: localTime(d.bookingOpensAt, zone, t.tag),
+      })
+    : t.m.mail_invite_book_until(closes);
+  const body = [`${glad} ${notBooked}`, book, t.m.mail_invite_ignore()].join('\n\n');
+  const why = t.m.mail_invite_why({
+    children,
+    count: d.childNames.length,
+    teacher,
+    school: d.schoolName,
+  });
+  const subject = t.m.mail_invite_subject({ teacher, event: d.eventName });
+  const dear = t.m.mail_dear_family({ surname: d.surname });
+  const text = [dear, '', body, '', '--', why, t.m.mail_invite_stop_text({ link: d.optOutLink })].join('\n');
+  const stop = messageHtml(t.m.mail_invite_stop_html, {
+    link_start: rawHtml(`<a href="${escapeHtml(d.optOutLink)}">`),
+    link_end: rawHtml('</a>'),
+  });
   const html = htmlPage(
     subject,
-    `<p>Dear ${escapeHtml(d.surname)} family,</p>\n${paragraphsHtml(body)}`,
-    `${escapeHtml(why)} <a href="${escapeHtml(d.optOutLink)}">Stop invitations like this</a> (mail about your appointments still comes).`,
+    `<p>${escapeHtml(dear)}</p>\n${paragraphsHtml(body)}`,
+    `${escapeHtml(why)} ${stop}`,
+    t,
   );
   return {
     subject,
