@@ -1,14 +1,21 @@
-/** The admin view's school sections, in the order they appear. */
+import * as en from '../../../../i18n/paraglide/messages/en.js';
+
+/**
+ * The admin view's school sections, in the order they appear. Their titles come from the
+ * English messages themselves rather than the client's reactive layer (`m`): staff screens
+ * are always English, and this list is also read outside the browser
+ * (test/e2e/axe-screens.test.ts), where that layer's Svelte module cannot load.
+ */
 export const SCHOOL_TABS = [
-  ['import', 'Import'],
-  ['staff', 'Staff'],
-  ['codes', 'Access codes'],
-  ['log', 'Booking log'],
-  ['record', 'Record of changes'],
-  ['stats', 'Statistics'],
-  ['feedback', 'Feedback inbox'],
-  ['families', 'Data rights'],
-  ['retention', 'Retention'],
+  ['import', en.admin_tab_import({})],
+  ['staff', en.admin_tab_staff({})],
+  ['codes', en.admin_tab_codes({})],
+  ['log', en.admin_tab_log({})],
+  ['record', en.admin_tab_record({})],
+  ['stats', en.admin_tab_stats({})],
+  ['feedback', en.admin_tab_feedback({})],
+  ['families', en.admin_tab_families({})],
+  ['retention', en.admin_tab_retention({})],
 ] as const;
 
 export type SchoolTab = (typeof SCHOOL_TABS)[number][0];
