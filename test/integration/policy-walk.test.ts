@@ -11,8 +11,8 @@ import { startTestApp, type TestApp } from '../support/test-app.ts';
  * tomorrow is walked without anyone listing it here) and every socket command, in
  * each state in which the booking policy must refuse it a booking: the window not
  * yet open, the window closed, a fair start collecting, the virtual queue not yet
- * letting it in, its child's cap reached, and with another family's or another
- * school's ids. After every call the bookings and offers tables are read back: no
+ * letting it in, its child's cap reached, no interpreter free for a family that needs
+ * one, and with another family's or another school's ids. After every call the bookings and offers tables are read back: no
  * booking may have become active or been lengthened, no offer may have been made or
  * accepted. Letting go (release, cancel before the cut-off, decline) is not taking
  * and the rules do not stop it, except the cut-off in the closed window.
@@ -72,8 +72,14 @@ function gained(
     if (active(row.status) && (!active(was.status) || row.status !== was.status) && !confirmsOwnHold)
       out.push(`booking ${id} ${was.status} → ${row.status}`);
     if (row.slot_id !== was.slot_id) out.push(`booking ${id} moved`);
-    // More time on a hold already counted under the cap is no new appointment.
-    if (row.expires_at !== was.expires_at && row.status === 'held' && state !== 'cap reached')
+    // More time on a hold already counted under the cap, and already holding its
+    // interpreter, is no new appointment.
+    if (
+      row.expires_at !== was.expires_at &&
+      row.status === 'held' &&
+      state !== 'cap reached' &&
+      state !== 'no interpreter free'
+    )
       out.push(`hold ${id} lengthened`);
     // The cancellation cut-off: after it, a family cannot end its confirmed booking either.
     if (state === 'window closed' && was.status === 'confirmed' && row.status !== 'confirmed')
@@ -290,6 +296,9 @@ async function teacherSlots(): Promise<string[]> {
  */
 async function resetWorld(): Promise<void> {
   await resetEvent();
+  // The walker needs no interpreter but in the state that says so.
+  await app.db.query('UPDATE families SET interpreter_language = NULL WHERE id = $1', [ids.familyId]);
+  await app.db.query(`DELETE FROM interpreters WHERE name = 'Walk interpreter'`);
   await resetFamily();
 }
 
@@ -398,6 +407,25 @@ const STATES: { name: string; apply: () => Promise<void>; who?: 'other family' |
         `UPDATE events SET paused_at = now(), paused_message = 'Paused for the walk.' WHERE id = $1`,
         [a.eventId],
       );
+    },
+  },
+  {
+    // The walker needs an interpreter (migration 033) and the one interpreter sits only
+    // at the times of its own booking and hold: no other time may be taken or moved to.
+    // resetFamily makes those two again before each call, each reserving the interpreter.
+    name: 'no interpreter free',
+    apply: async () => {
+      const { rows } = await app.db.query<{ id: string }>(
+        `INSERT INTO interpreters (school_id, name, languages) VALUES ($1, 'Walk interpreter', ARRAY['pl']) RETURNING id`,
+        [a.schoolId],
+      );
+      await app.db.query(
+        `INSERT INTO interpreter_availability (interpreter_id, event_id, starts_at, ends_at)
+         SELECT $1, b.event_id, b.starts_at, b.ends_at FROM bookings b
+          WHERE b.family_id = $2 AND b.event_id = $3 AND b.status IN ('held', 'confirmed')`,
+        [rows[0]!.id, ids.familyId, a.eventId],
+      );
+      await app.db.query(`UPDATE families SET interpreter_language = 'pl' WHERE id = $1`, [ids.familyId]);
     },
   },
   { name: "another family's ids", apply: async () => {}, who: 'other family' },
