@@ -1,6 +1,7 @@
+import { translatorFor } from '../../i18n/translator.ts';
 import type { Queryable } from '../../infra/db.ts';
 import { unseal } from '../../infra/sealed-secret.ts';
-import { type ComposedMail, escapeHtml, htmlPage } from '../mail/templates/layout.ts';
+import { type ComposedMail, escapeHtml, htmlPage, messageHtml, rawHtml } from '../mail/templates/layout.ts';
 
 export interface AddressedMail {
   to: string | null;
@@ -11,7 +12,7 @@ export interface AddressedMail {
 }
 
 /**
- * A family's access code by e-mail. The job names the mail (`mailId`), never the code:
+ * A family's access code by e-mail, in the family's language. The job names the mail (`mailId`), never the code:
  * the code waits sealed in the family's row (access-codes.service.ts) and is opened
  * here, at send time. Sent only while that mail's code is still the family's current
  * one: a code replaced again before the mail went out is not sent.
@@ -26,12 +27,13 @@ export async function composeAccessCodeMail(
   const { rows } = await q.query<{
     surname: string;
     email: string | null;
+    language: string | null;
     school_id: string;
     name: string;
     code: string;
     sealed: string;
   }>(
-    `SELECT f.surname, f.email, f.school_id, s.name, s.code, f.access_code_sealed AS sealed
+    `SELECT f.surname, f.email, f.language, f.school_id, s.name, s.code, f.access_code_sealed AS sealed
        FROM families f JOIN schools s ON s.id = f.school_id
       WHERE f.id = $1 AND f.access_code_mail_id = $2 AND f.access_code_sealed IS NOT NULL
         AND f.erased_at IS NULL`,
@@ -42,30 +44,46 @@ export async function composeAccessCodeMail(
   const accessCode = r ? unseal(sealKey, r.sealed, mailId) : null;
   if (!r || !accessCode) return { to: null, schoolId: null, mail: null };
   const url = publicUrl.replace(/\/$/, '');
-  const subject = `Your access code for parents' evening bookings at ${r.name}`;
+  const t = translatorFor(r.language);
+  const school = r.name;
+  const subject = t.m.mail_code_subject({ school });
+  const fields: [string, string][] = [
+    [t.m.mail_code_school_code(), r.code],
+    [t.m.mail_code_surname(), r.surname],
+    [t.m.mail_code_access_code(), accessCode],
+  ];
+  // The values line up under each other in the plain text, whatever the labels' lengths.
+  const width = Math.max(...fields.map(([label]) => label.length)) + 1;
+  const dear = t.m.mail_dear_family({ surname: r.surname });
+  const keep = t.m.mail_code_keep_private();
+  const footer = t.m.mail_code_footer({ school });
   const lines = [
-    `Dear ${r.surname} family,`,
+    dear,
     '',
-    `${r.name} uses Confer to book parents' evening appointments. Sign in at ${url} with:`,
+    t.m.mail_code_intro({ school, url }),
     '',
-    `  School code: ${r.code}`,
-    `  Surname:     ${r.surname}`,
-    `  Access code: ${accessCode}`,
+    ...fields.map(([label, value]) => `  ${`${label}:`.padEnd(width)} ${value}`),
     '',
-    'Keep this code private: anyone with it can book or cancel your appointments. Any earlier code no longer works.',
+    keep,
     '',
     '--',
-    `Sent by Confer for ${r.name}.`,
+    footer,
   ];
+  const cell = 'font-family:monospace;font-size:18px';
+  const gap = t.dir === 'rtl' ? 'padding:4px 0 4px 12px' : 'padding:4px 12px 4px 0';
   const html = htmlPage(
     subject,
-    `<p>Dear ${escapeHtml(r.surname)} family,</p>
-<p>${escapeHtml(r.name)} uses Confer to book parents' evening appointments. Sign in at <a href="${escapeHtml(url)}">${escapeHtml(url)}</a> with:</p>
-<table style="border-collapse:collapse"><tr><td style="padding:4px 12px 4px 0">School code</td><td style="font-family:monospace;font-size:18px">${escapeHtml(r.code)}</td></tr>
-<tr><td style="padding:4px 12px 4px 0">Surname</td><td style="font-family:monospace;font-size:18px">${escapeHtml(r.surname)}</td></tr>
-<tr><td style="padding:4px 12px 4px 0">Access code</td><td style="font-family:monospace;font-size:18px">${escapeHtml(accessCode)}</td></tr></table>
-<p>Keep this code private: anyone with it can book or cancel your appointments. Any earlier code no longer works.</p>`,
-    escapeHtml(`Sent by Confer for ${r.name}.`),
+    `<p>${escapeHtml(dear)}</p>
+<p>${messageHtml(t.m.mail_code_intro, { school, url: rawHtml(`<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>`) })}</p>
+<table style="border-collapse:collapse">${fields
+      .map(
+        ([label, value]) =>
+          `<tr><td style="${gap}">${escapeHtml(label)}</td><td style="${cell}" dir="ltr">${escapeHtml(value)}</td></tr>`,
+      )
+      .join('\n')}</table>
+<p>${escapeHtml(keep)}</p>`,
+    escapeHtml(footer),
+    t,
   );
   return {
     to: r.email,

@@ -1,13 +1,33 @@
-import { FEEDBACK_STATUS_WORDS } from '../../../../protocol/feedback-status.ts';
 import type { FeedbackStatus } from '../../../../protocol/schools.ts';
+import { type Translator, translatorFor } from '../../i18n/translator.ts';
 import type { Queryable } from '../../infra/db.ts';
 import { unseal } from '../../infra/sealed-secret.ts';
 import type { AddressedMail } from '../access-codes/access-code-mail.ts';
-import { escapeHtml, htmlPage, localDay, paragraphsHtml } from '../mail/templates/layout.ts';
-import { SERVICE_OPERATOR } from './feedback-status.ts';
+import {
+  escapeHtml,
+  htmlPage,
+  localDay,
+  messageHtml,
+  paragraphsHtml,
+  rawHtml,
+} from '../mail/templates/layout.ts';
+import { answeredBy, feedbackStatusText } from './feedback-words.ts';
 
 function statusPage(publicUrl: string): string {
   return `${publicUrl.replace(/\/$/, '')}/feedback/status`;
+}
+
+/**
+ * The sender's language. A feedback item does not record the language its form was
+ * shown in (the sender need not be a family of any school), so these mails are English
+ * until it does; they go through the message layer all the same.
+ */
+function senderTranslator(): Translator {
+  return translatorFor(null);
+}
+
+function link(url: string) {
+  return rawHtml(`<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>`);
 }
 
 /**
@@ -39,40 +59,40 @@ export async function composeFeedbackAck(
   if (!r?.email) return { to: null, schoolId: r?.school_id ?? null, mail: null };
   // Sealed under another SERVER_SECRET (or already sent): the mail goes without it.
   const secret = r.secret_sealed ? unseal(sealKey, r.secret_sealed, feedbackId) : null;
-  const who = r.school_name ?? SERVICE_OPERATOR;
-  const what = r.kind === 'complaint' ? 'complaint' : 'feedback';
+  const t = senderTranslator();
+  const who = answeredBy(t, r.school_name);
+  const complaint = r.kind === 'complaint';
   const url = statusPage(publicUrl);
-  const subject = `We have received your ${what} (${r.reference})`;
+  const reference = r.reference;
+  const subject = complaint
+    ? t.m.mail_feedback_subject_complaint({ reference })
+    : t.m.mail_feedback_subject_feedback({ reference });
+  const reached = complaint ? t.m.mail_feedback_reached_complaint : t.m.mail_feedback_reached_feedback;
+  const thanks = t.m.mail_feedback_thanks();
+  const keep = t.m.mail_feedback_keep_secret();
+  const footer = t.m.mail_feedback_footer();
   const text = [
-    'Thank you for writing to us.',
+    thanks,
     '',
-    `Your ${what} has reached ${who}. Its reference number is ${r.reference}; please quote it if you write again about this.`,
+    reached({ who, reference }),
     '',
-    ...(secret
-      ? [
-          `Replies come to this address. You can also follow the status at ${url} with the reference and this secret:`,
-          '',
-          `  ${secret}`,
-          '',
-          'Keep the secret private: with the reference, it shows the replies.',
-          '',
-        ]
-      : []),
+    ...(secret ? [t.m.mail_feedback_follow({ url }), '', `  ${secret}`, '', keep, ''] : []),
     '--',
-    'Sent by Confer.',
+    footer,
   ].join('\n');
   const html = htmlPage(
     subject,
-    `<p>Thank you for writing to us.</p>
-<p>Your ${what} has reached ${escapeHtml(who)}. Its reference number is <strong>${escapeHtml(r.reference)}</strong>; please quote it if you write again about this.</p>${
+    `<p>${escapeHtml(thanks)}</p>
+<p>${messageHtml(reached, { who, reference: rawHtml(`<strong>${escapeHtml(reference)}</strong>`) })}</p>${
       secret
         ? `
-<p>Replies come to this address. You can also follow the status at <a href="${escapeHtml(url)}">${escapeHtml(url)}</a> with the reference and this secret:</p>
-<p style="font-family:monospace;font-size:18px">${escapeHtml(secret)}</p>
-<p>Keep the secret private: with the reference, it shows the replies.</p>`
+<p>${messageHtml(t.m.mail_feedback_follow, { url: link(url) })}</p>
+<p style="font-family:monospace;font-size:18px" dir="ltr">${escapeHtml(secret)}</p>
+<p>${escapeHtml(keep)}</p>`
         : ''
     }`,
-    'Sent by Confer.',
+    escapeHtml(footer),
+    t,
   );
   return {
     to: r.email,
@@ -115,31 +135,38 @@ export async function composeFeedbackReply(
   );
   const r = rows[0];
   if (!r?.email) return { to: null, schoolId: r?.school_id ?? null, mail: null };
-  const who = r.school_name ?? SERVICE_OPERATOR;
-  const what = r.kind === 'complaint' ? 'complaint' : 'feedback';
+  const t = senderTranslator();
+  const who = answeredBy(t, r.school_name);
+  const complaint = r.kind === 'complaint';
   const url = statusPage(publicUrl);
+  const reference = r.reference;
   // The state as of sending: a later reply may have moved it on since this one.
-  const status = FEEDBACK_STATUS_WORDS[r.status];
-  const subject = `Reply to your ${what} (${r.reference})`;
-  const day = localDay(r.at, r.time_zone ?? 'Europe/London');
+  const status = feedbackStatusText(t, r.status);
+  const subject = complaint
+    ? t.m.mail_feedback_reply_subject_complaint({ reference })
+    : t.m.mail_feedback_reply_subject_feedback({ reference });
+  const day = localDay(r.at, r.time_zone ?? 'Europe/London', t.tag);
+  const replied = complaint ? t.m.mail_feedback_replied_complaint : t.m.mail_feedback_replied_feedback;
+  const footer = t.m.mail_feedback_footer();
   const text = [
-    `${who} replied to your ${what} ${r.reference} on ${day}:`,
+    replied({ who, reference, day }),
     '',
     r.body,
     '',
-    `Status now: ${status}.`,
-    `Follow it at ${url} with the reference and the secret from our acknowledgement.`,
+    t.m.mail_feedback_status_now({ status }),
+    t.m.mail_feedback_follow_reply({ url }),
     '',
     '--',
-    'Sent by Confer.',
+    footer,
   ].join('\n');
   const html = htmlPage(
     subject,
-    `<p>${escapeHtml(who)} replied to your ${what} <strong>${escapeHtml(r.reference)}</strong> on ${escapeHtml(day)}:</p>
-<blockquote style="border-left:4px solid #ddd;margin:12px 0;padding-left:12px">${paragraphsHtml(r.body)}</blockquote>
-<p>Status now: <strong>${escapeHtml(status)}</strong>.</p>
-<p>Follow it at <a href="${escapeHtml(url)}">${escapeHtml(url)}</a> with the reference and the secret from our acknowledgement.</p>`,
-    'Sent by Confer.',
+    `<p>${messageHtml(replied, { who, day, reference: rawHtml(`<strong>${escapeHtml(reference)}</strong>`) })}</p>
+<blockquote style="${t.dir === 'rtl' ? 'border-right:4px solid #ddd;margin:12px 0;padding-right:12px' : 'border-left:4px solid #ddd;margin:12px 0;padding-left:12px'}">${paragraphsHtml(r.body)}</blockquote>
+<p>${messageHtml(t.m.mail_feedback_status_now, { status: rawHtml(`<strong>${escapeHtml(status)}</strong>`) })}</p>
+<p>${messageHtml(t.m.mail_feedback_follow_reply, { url: link(url) })}</p>`,
+    escapeHtml(footer),
+    t,
   );
   return { to: r.email, schoolId: r.school_id, mail: { subject, text, html } };
 }
