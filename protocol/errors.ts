@@ -21,6 +21,8 @@ export const ERROR_STATUS = {
   not_found: 404,
   forbidden: 403,
   invalid_input: 400,
+  unknown_message: 400,
+  unknown_placeholder: 400,
   payload_too_large: 413,
   unsupported_media_type: 415,
   idempotency_mismatch: 422,
@@ -55,6 +57,9 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   not_found: 'Not found.',
   forbidden: 'You are not allowed to do this.',
   invalid_input: 'The request is not valid.',
+  unknown_message: 'There is no message with this key to override.',
+  unknown_placeholder:
+    'The text uses a {placeholder} the English message does not have; use only the ones listed.',
   payload_too_large: 'The request is too large.',
   unsupported_media_type: 'Send the request body as JSON (Content-Type: application/json).',
   idempotency_mismatch: 'This idempotency key was already used for a different request.',

@@ -4,6 +4,7 @@
  * the inferred types, so the three can never drift apart.
  */
 import { z } from 'zod';
+import { locales } from './locales.ts';
 import { PauseState } from './pause.ts';
 import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from './storable-text.ts';
 
@@ -46,7 +47,12 @@ export const Me = z.discriminatedUnion('kind', [
     kind: z.literal('family'),
     sessionId: id,
     school: SchoolView,
-    family: z.object({ id, surname: z.string() }),
+    family: z.object({
+      id,
+      surname: z.string(),
+      /** The language the family reads Confer in (its mail too); null: not known, English is shown. */
+      language: z.enum(locales).nullable(),
+    }),
     students: z.array(StudentView),
   }),
   z.object({

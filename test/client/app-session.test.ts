@@ -49,7 +49,7 @@ const me: Me = {
     name: 'Hillside',
     timeZone: 'Europe/London',
   },
-  family: { id: '00000000-0000-4000-8000-00000000000f', surname: 'Hill' },
+  family: { id: '00000000-0000-4000-8000-00000000000f', surname: 'Hill', language: null },
   students: [],
 };
 

@@ -544,6 +544,34 @@ describe('every other change is recorded once', () => {
     await walk('deleteInterpreter', () => api('DELETE', `/admin/interpreters/${id}`, tokens.admin));
   });
 
+  it('a family’s language and the school’s own words', async () => {
+    const [own] = await walk(
+      'setMyLanguage',
+      () => api('PUT', '/me/language', tokens.f6, { language: 'cy' }),
+      { kind: 'family', id: s.families[6]!.id },
+    );
+    expect(own.detail).toMatchObject({ before: { language: null } });
+    await walk(
+      'setFamilyLanguage',
+      () => api('PUT', `/admin/families/${s.families[6]!.id}/language`, tokens.admin, { language: 'pl' }),
+      staffActor(),
+    );
+    const [set] = await walk(
+      'setMessageOverride',
+      () =>
+        api('PUT', '/admin/messages/cy/login_heading', tokens.admin, { text: 'Trefnwch eich noson rieni' }),
+      staffActor(),
+    );
+    expect(set.target).toMatchObject({ locale: 'cy', key: 'login_heading' });
+    const [cleared] = await walk(
+      'clearMessageOverride',
+      () => api('DELETE', '/admin/messages/cy/login_heading', tokens.admin),
+      staffActor(),
+    );
+    // There was a text before (what a person typed is masked in the record).
+    expect(cleared.detail).toMatchObject({ before: { text: expect.any(String) } });
+  });
+
   it('mail preferences and the system-update opt-out', async () => {
     await walk(
       'setMailPreferences',

@@ -16,6 +16,8 @@ export const API_TAGS = {
     'On the evening itself: a teacher running late, a teacher absent (with cover), and the times families are now expected.',
   interpreters:
     'Interpreters as a bookable resource: who speaks which language, when they sit, which families need one, their load and schedules.',
+  languages:
+    'The language a family reads Confer in, and a school’s own words for its families in each language.',
   teacher: 'A teacher’s own evening: the schedule and private notes on appointments.',
   admin: 'A school’s administrators: events, slots, staff actions on bookings, families and reports.',
   'access-codes': 'Families’ access codes: issuing them, letters to print and mailing them.',

@@ -27,6 +27,9 @@ import { fairStartRoutes } from '../features/fair-start/fair-start.routes.ts';
 import { interpretersRoutes } from '../features/interpreters/interpreters.routes.ts';
 import { InterpretersService } from '../features/interpreters/interpreters.service.ts';
 import { itineraryRoutes } from '../features/itinerary/itinerary.routes.ts';
+import { FamilyLanguageService } from '../features/languages/family-language.service.ts';
+import { languagesRoutes } from '../features/languages/languages.routes.ts';
+import { MessageOverridesService } from '../features/languages/message-overrides.service.ts';
 import type { Publisher } from '../features/live/publisher.ts';
 import { calendarRoutes } from '../features/mail/calendar.routes.ts';
 import { fromAddress } from '../features/mail/calendar.ts';
@@ -244,6 +247,7 @@ export function createApp(deps: AppDeps): ConferApp {
     ...familyMoveRoutes(familyMoves),
     ...sharedChildrenRoutes(new SharedChildrenService(db)),
     ...interpretersRoutes(new InterpretersService(db)),
+    ...languagesRoutes(new FamilyLanguageService(db), new MessageOverridesService(db)),
     ...mailRoutes(db),
     ...calendarRoutes({ db, organizerEmail: fromAddress(config.MAIL_FROM) }),
     ...adminRoutes({ db, io, publisher, events, booking, logError }),

@@ -1,3 +1,4 @@
+import type { Locale } from '../../../../protocol/locales.ts';
 import type {
   LoginFamilyRequest,
   LoginResponse,
@@ -178,8 +179,8 @@ export class AuthService {
         },
       };
     }
-    const { rows: fam } = await this.deps.db.query<{ surname: string }>(
-      'SELECT surname FROM families WHERE id = $1',
+    const { rows: fam } = await this.deps.db.query<{ surname: string; language: Locale | null }>(
+      'SELECT surname, language FROM families WHERE id = $1',
       [p.familyId],
     );
     const students = (await loadFamilyStudents(this.deps.db, [p.familyId])).get(p.familyId) ?? [];
@@ -187,7 +188,7 @@ export class AuthService {
       kind: 'family',
       sessionId: p.sessionId,
       school,
-      family: { id: p.familyId, surname: fam[0]?.surname ?? '' },
+      family: { id: p.familyId, surname: fam[0]?.surname ?? '', language: fam[0]?.language ?? null },
       students,
     };
   }
