@@ -6,9 +6,12 @@ import {
 } from '../../../protocol/complaints-procedure.ts';
 import { DEFAULT_RETENTION_DAYS } from '../../../protocol/school-settings.ts';
 import type { Config } from '../config.ts';
-import { retentionRules } from '../features/retention/retention-rules.ts';
+import { messageHtml, rawHtml } from '../features/mail/templates/layout.ts';
+import type { Translator } from '../i18n/translator.ts';
 import type { Db } from '../infra/db.ts';
 import { escapeHtml, htmlDocument } from './html-page.ts';
+import { languageField, languageLinks, pageTranslator, withLanguage } from './page-language.ts';
+import { privacyRules } from './privacy-rules.ts';
 
 interface School {
   code: string;
@@ -16,8 +19,6 @@ interface School {
   retention_days: number;
   contact_email: string | null;
 }
-
-const TITLE = 'Privacy: what Confer stores and why';
 
 /**
  * The privacy statement, written from what the code does rather than kept as prose
@@ -27,6 +28,7 @@ const TITLE = 'Privacy: what Confer stores and why';
  * app's footer with its school already chosen (`?school=CODE`); without one the page
  * offers a field for the school's code, so nobody has to edit an address. It names no
  * server, host or internal part of the service: those are the operator's business.
+ * It is in the reader's language (page-language.ts), the same statements translated.
  */
 export function privacyPages(config: Config, db: Db): Router {
   const router = express.Router();
@@ -39,77 +41,113 @@ export function privacyPages(config: Config, db: Db): Router {
           [asked],
         )
       : { rows: [] };
-    res.type('html').send(htmlDocument(TITLE, privacyBody(config, rows[0] ?? null, asked)));
+    const t = pageTranslator(req);
+    const school = rows[0] ?? null;
+    const page = privacyBody(
+      t,
+      config,
+      school,
+      asked,
+      languageLinks(t, '/privacy', school ? { school: school.code } : {}),
+    );
+    res.type('html').send(htmlDocument(t.m.privacy_title(), page, '', t));
   });
   return router;
 }
 
-function privacyBody(config: Config, school: School | null, asked: string): string {
-  const schoolName = school ? escapeHtml(school.name) : 'your school';
+const bold = { b: rawHtml('<strong>'), b_end: rawHtml('</strong>') };
+
+function linkTo(href: string) {
+  return { link_start: rawHtml(`<a href="${escapeHtml(href)}">`), link_end: rawHtml('</a>') };
+}
+
+function privacyBody(
+  t: Translator,
+  config: Config,
+  school: School | null,
+  asked: string,
+  languages: string,
+): string {
+  const m = t.m;
+  const name = school?.name ?? '';
   const contact = school?.contact_email
-    ? `<a href="mailto:${escapeHtml(school.contact_email)}">${escapeHtml(school.contact_email)}</a>`
+    ? rawHtml(`<a href="mailto:${escapeHtml(school.contact_email)}">${escapeHtml(school.contact_email)}</a>`)
     : null;
-  const askSchool = contact
-    ? `write to ${schoolName} at ${contact}, or ask the school office`
-    : `ask ${schoolName}'s office`;
-  const rules = retentionRules(school?.retention_days ?? null, config.ARCHIVE_AFTER_DAYS);
-  return `<p><a href="/">Back to booking</a></p>
-<h1>${TITLE}</h1>
-${school ? `<p>This page describes how Confer handles data for <strong>${schoolName}</strong>.</p>` : schoolForm(asked)}
-<h2>Who decides, who processes</h2>
-<p>${school ? schoolName : 'Each school'} is the <strong>data controller</strong>: it decides which families and children are in Confer, what is kept and for how long, and answers requests about your data. The organisation hosting Confer for the school is the <strong>data processor</strong>: it runs the service on the school's instructions and uses the data for nothing else. Nothing of one school is visible to another.</p>
-<h2>What is stored and why</h2>
+  const howTo = !school
+    ? escapeHtml(m.privacy_rights_how_any())
+    : contact
+      ? messageHtml(m.privacy_rights_how_contact, { school: name, contact })
+      : escapeHtml(m.privacy_rights_how_office({ school: name }));
+  const feedbackForm = linkTo(withLanguage('/feedback', t));
+  const questions = !school
+    ? messageHtml(m.privacy_questions_any, feedbackForm)
+    : contact
+      ? messageHtml(m.privacy_questions_school_contact, {
+          school: name,
+          contact,
+          code: school.code,
+          ...feedbackForm,
+        })
+      : messageHtml(m.privacy_questions_school, { school: name, code: school.code, ...feedbackForm });
+  const rules = privacyRules(t, school?.retention_days ?? null, config.ARCHIVE_AFTER_DAYS);
+  const row = (a: string, b: string) => `<tr><td>${escapeHtml(a)}</td><td>${escapeHtml(b)}</td></tr>`;
+  return `${languages}<p><a href="${escapeHtml(withLanguage('/', t))}">${escapeHtml(m.page_back_to_booking())}</a></p>
+<h1>${escapeHtml(m.privacy_title())}</h1>
+${school ? `<p>${messageHtml(m.privacy_for_school, { school: name, ...bold })}</p>` : schoolForm(t, asked)}
+<h2>${escapeHtml(m.privacy_who_heading())}</h2>
+<p>${school ? messageHtml(m.privacy_who_school, { school: name, ...bold }) : messageHtml(m.privacy_who_any, bold)}</p>
+<h2>${escapeHtml(m.privacy_stored_heading())}</h2>
 <table>
-<caption>Personal data held, and its purpose</caption>
-<tr><th scope="col">Data</th><th scope="col">Why</th></tr>
-<tr><td>Family surname, an optional e-mail address, and the family's access code (kept as a digest, plus a sealed copy only until the code's e-mail is sent)</td><td>To sign families in and send their confirmations</td></tr>
-<tr><td>Children's names, year group and class, and which teachers teach them (class lists)</td><td>To offer the right teachers</td></tr>
-<tr><td>Staff names, work e-mail and a password hash</td><td>To sign staff in</td></tr>
-<tr><td>Appointments, notes a teacher writes, and a record of every change (who, what, when)</td><td>To run the evening and keep a record the school can check</td></tr>
-<tr><td>Messages sent through the feedback and complaints form</td><td>To answer them</td></tr>
+<caption>${escapeHtml(m.privacy_stored_caption())}</caption>
+<tr><th scope="col">${escapeHtml(m.privacy_column_data())}</th><th scope="col">${escapeHtml(m.privacy_column_why())}</th></tr>
+${row(m.privacy_data_family(), m.privacy_why_family())}
+${row(m.privacy_data_children(), m.privacy_why_children())}
+${row(m.privacy_data_staff(), m.privacy_why_staff())}
+${row(m.privacy_data_appointments(), m.privacy_why_appointments())}
+${row(m.privacy_data_feedback(), m.privacy_why_feedback())}
 </table>
-<p>Confer never asks for a postal address or a phone number.</p>
-<h2>How long it is kept</h2>
+<p>${escapeHtml(m.privacy_no_address())}</p>
+<h2>${escapeHtml(m.privacy_kept_heading())}</h2>
 <p>${
     school
-      ? `${schoolName} keeps personal data for <strong>${school.retention_days} days</strong>.`
-      : `Each school sets its own retention period (a new school starts with ${DEFAULT_RETENTION_DAYS} days).`
-  } After that, only anonymous counts remain (how many appointments, in which year groups). What is removed, and when:</p>
+      ? messageHtml(m.privacy_kept_school, { school: name, count: school.retention_days, ...bold })
+      : escapeHtml(m.privacy_kept_any({ count: DEFAULT_RETENTION_DAYS }))
+  } ${escapeHtml(m.privacy_kept_after())}</p>
 <table>
-<caption>What is removed, and when</caption>
-<tr><th scope="col">What</th><th scope="col">When</th></tr>
-${rules.map((r) => `<tr><td>${escapeHtml(r.what)}</td><td>${escapeHtml(r.when)}</td></tr>`).join('\n')}
+<caption>${escapeHtml(m.privacy_removed_caption())}</caption>
+<tr><th scope="col">${escapeHtml(m.privacy_column_what())}</th><th scope="col">${escapeHtml(m.privacy_column_when())}</th></tr>
+${rules.map((r) => row(r.what, r.when)).join('\n')}
 </table>
-<h2>Your rights</h2>
-<p>You have the right to:</p>
+<h2>${escapeHtml(m.privacy_rights_heading())}</h2>
+<p>${escapeHtml(m.privacy_rights_intro())}</p>
 <ul>
-<li><strong>access</strong>: get a copy of everything held about your family;</li>
-<li><strong>rectification</strong>: have wrong details corrected;</li>
-<li><strong>erasure</strong>: have your family's data erased before the retention period ends;</li>
-<li><strong>objection</strong>: object to how your data is used.</li>
+<li>${messageHtml(m.privacy_right_access, bold)}</li>
+<li>${messageHtml(m.privacy_right_rectification, bold)}</li>
+<li>${messageHtml(m.privacy_right_erasure, bold)}</li>
+<li>${messageHtml(m.privacy_right_objection, bold)}</li>
 </ul>
-<p>To use any of them, ${askSchool}. The school decides and acts on it: it can export everything held about a family, correct it through its records, or erase a family.</p>
-<h2>No cookies, no tracking</h2>
-<p>Confer sets <strong>no cookies</strong>. Signing in gives your browser a token kept for this tab only (it is gone when the browser closes), and a session ends after ${config.SESSION_IDLE_MINUTES} minutes without activity. Statistics are counts of page views per page and day: no IP address, user id, cookie or fingerprint is stored for them. No third-party service, font, analytics or advertising is loaded.</p>
-<h2>E-mail</h2>
-<p>Booking confirmations, reminders and account links go by e-mail only to families and staff who have an e-mail address on record. The mail carries no images, tracking or remote content.</p>
-<h2>Questions and complaints</h2>
+<p>${howTo}</p>
+<h2>${escapeHtml(m.privacy_cookies_heading())}</h2>
+<p>${messageHtml(m.privacy_cookies, { count: config.SESSION_IDLE_MINUTES, ...bold })}</p>
+<h2>${escapeHtml(m.privacy_mail_heading())}</h2>
+<p>${escapeHtml(m.privacy_mail())}</p>
+<h2>${escapeHtml(m.privacy_questions_heading())}</h2>
 <ul>
-<li>About ${schoolName}'s use of your data, or your appointments: ${school ? 'the school answers' : 'your school answers'}. ${contact ? `Write to ${contact}, or use` : 'Use'} the <a href="/feedback">feedback and complaints form</a> with the school's code${school ? ` (${escapeHtml(school.code)})` : ''}.</li>
-<li>About the Confer service itself (the website not working, for example): the organisation hosting Confer answers. Use the same form and leave the school code empty.</li>
+<li>${questions}</li>
+<li>${escapeHtml(m.privacy_questions_service())}</li>
 </ul>
-<p>A complaint is answered within <strong>${COMPLAINT_ANSWER_SCHOOL_DAYS} school days</strong>. The form gives you a reference and a secret; with them you can <a href="${COMPLAINT_STATUS_PATH}">follow your complaint</a> and read the answer.</p>
-<p>If you are not satisfied with how a data-protection complaint was handled, you can complain to the Information Commissioner's Office (ICO), the UK regulator: <a href="${ICO_COMPLAINT_URL}">${ICO_COMPLAINT_URL}</a>.</p>`;
+<p>${messageHtml(m.privacy_complaint_deadline, { count: COMPLAINT_ANSWER_SCHOOL_DAYS, ...bold, ...linkTo(withLanguage(COMPLAINT_STATUS_PATH, t)) })}</p>
+<p>${messageHtml(m.privacy_ico, { link: rawHtml(`<a href="${ICO_COMPLAINT_URL}">${ICO_COMPLAINT_URL}</a>`) })}</p>`;
 }
 
 /** Asks for the school's code (it is on every family's letter) instead of telling anyone to edit an address. */
-function schoolForm(asked: string): string {
+function schoolForm(t: Translator, asked: string): string {
   const unknown = asked
-    ? `<p class="error" role="alert">No school has the code ${escapeHtml(asked)}. Check the code on your letter.</p>`
+    ? `<p class="error" role="alert">${escapeHtml(t.m.privacy_unknown_school({ code: asked }))}</p>`
     : '';
-  return `${unknown}<form method="get" action="/privacy">
-<label for="school">Your school's code (on your access-code letter), to see its own retention period and contact</label>
+  return `${unknown}<form method="get" action="/privacy">${languageField(t)}
+<label for="school">${escapeHtml(t.m.privacy_school_label())}</label>
 <input id="school" name="school" autocomplete="off" maxlength="16" value="${escapeHtml(asked)}">
-<button type="submit">Show my school's details</button>
+<button type="submit">${escapeHtml(t.m.privacy_school_button())}</button>
 </form>`;
 }
