@@ -1,4 +1,5 @@
 import type { BookingLogEntry, FeedbackSummary } from '../../../../protocol/schools.ts';
+import { m } from '../../lib/i18n/messages.svelte.ts';
 
 /**
  * The words an admin reads for the values the server stores as codes ("confirmed",
@@ -6,19 +7,19 @@ import type { BookingLogEntry, FeedbackSummary } from '../../../../protocol/scho
  * plainly. A code this client does not know yet (a newer server) is shown readable
  * rather than hidden.
  */
-const LOG_ACTION_TEXT: Record<string, string> = {
-  held: 'Held',
-  extended: 'Hold extended',
-  released: 'Hold given up',
-  expired: 'Hold ran out',
-  confirmed: 'Booked',
-  cancelled: 'Cancelled',
-  moved: 'Moved',
-  resized: 'Length changed',
-  blocked: 'Time blocked',
-  unblocked: 'Time unblocked',
-  added: 'Time added',
-  removed: 'Time removed',
+const LOG_ACTION_TEXT: Record<string, () => string> = {
+  held: () => m.admin_log_action_held(),
+  extended: () => m.admin_log_action_extended(),
+  released: () => m.admin_log_action_released(),
+  expired: () => m.admin_log_action_expired(),
+  confirmed: () => m.admin_log_action_confirmed(),
+  cancelled: () => m.admin_log_action_cancelled(),
+  moved: () => m.admin_log_action_moved(),
+  resized: () => m.admin_log_action_resized(),
+  blocked: () => m.admin_log_action_blocked(),
+  unblocked: () => m.admin_log_action_unblocked(),
+  added: () => m.admin_log_action_added(),
+  removed: () => m.admin_log_action_removed(),
 };
 
 /** A code no table here knows yet, readable: `no_show` → "No show", `setSomethingNew` → "Set something new". */
@@ -32,26 +33,36 @@ export function readable(code: string): string {
 }
 
 export function logActionText(action: string): string {
-  return LOG_ACTION_TEXT[action] ?? readable(action);
+  return Object.hasOwn(LOG_ACTION_TEXT, action) ? LOG_ACTION_TEXT[action]!() : readable(action);
 }
 
 /** Who did it: a family by its surname, staff by name, the server's own timers as such. */
 export function logActorText(e: Pick<BookingLogEntry, 'actorKind' | 'actorName'>): string {
-  if (e.actorKind === 'system') return 'Automatic (Confer)';
-  if (e.actorKind === 'family') return e.actorName ? `${e.actorName} family` : 'A family';
-  return e.actorName ? `Staff: ${e.actorName}` : 'Staff';
+  if (e.actorKind === 'system') return m.admin_actor_system();
+  if (e.actorKind === 'family')
+    return e.actorName ? m.admin_actor_family({ family: e.actorName }) : m.admin_actor_a_family();
+  return e.actorName ? m.admin_actor_staff({ name: e.actorName }) : m.admin_actor_some_staff();
 }
 
-const FEEDBACK_KIND_TEXT: Record<FeedbackSummary['kind'], string> = {
-  feedback: 'Feedback',
-  complaint: 'Complaint',
+const FEEDBACK_KIND_TEXT: Record<FeedbackSummary['kind'], () => string> = {
+  feedback: () => m.admin_feedback_kind_feedback(),
+  complaint: () => m.admin_feedback_kind_complaint(),
 };
-const FEEDBACK_FROM_TEXT: Record<FeedbackSummary['fromKind'], string> = {
-  family: 'A family',
-  staff: 'Staff',
-  public: 'Not signed in',
+const FEEDBACK_FROM_TEXT: Record<FeedbackSummary['fromKind'], () => string> = {
+  family: () => m.admin_feedback_from_family(),
+  staff: () => m.admin_feedback_from_staff(),
+  public: () => m.admin_feedback_from_public(),
+};
+/** The same, inside a sentence ("Complaint from Hill (not signed in)"): a message of its own, not lower-cased. */
+const FEEDBACK_FROM_INLINE: Record<FeedbackSummary['fromKind'], () => string> = {
+  family: () => m.admin_feedback_from_family_inline(),
+  staff: () => m.admin_feedback_from_staff_inline(),
+  public: () => m.admin_feedback_from_public_inline(),
 };
 
-export const feedbackKindText = (k: FeedbackSummary['kind']): string => FEEDBACK_KIND_TEXT[k] ?? readable(k);
+export const feedbackKindText = (k: FeedbackSummary['kind']): string =>
+  FEEDBACK_KIND_TEXT[k]?.() ?? readable(k);
 export const feedbackFromText = (k: FeedbackSummary['fromKind']): string =>
-  FEEDBACK_FROM_TEXT[k] ?? readable(k);
+  FEEDBACK_FROM_TEXT[k]?.() ?? readable(k);
+export const feedbackFromInline = (k: FeedbackSummary['fromKind']): string =>
+  FEEDBACK_FROM_INLINE[k]?.() ?? readable(k).toLowerCase();
