@@ -1,32 +1,73 @@
-import { ERROR_MESSAGES, type ErrorBody } from '../../../protocol/errors.ts';
+import { ERROR_MESSAGES, type ErrorBody, type ErrorCode } from '../../../protocol/errors.ts';
+import { m } from './i18n/messages.svelte.ts';
 
-/** "2 minutes", "45 seconds": a wait a person can read. */
+/** "2 minutes", "45 seconds": a wait a person can read, in the language on screen. */
 export function describeWait(seconds: number): string {
-  if (seconds >= 90) {
-    const minutes = Math.ceil(seconds / 60);
-    return `${minutes} minutes`;
-  }
-  const s = Math.max(1, Math.round(seconds));
-  return s === 1 ? '1 second' : `${s} seconds`;
+  if (seconds >= 90) return m.wait_minutes({ count: Math.ceil(seconds / 60) });
+  return m.wait_seconds({ count: Math.max(1, Math.round(seconds)) });
 }
 
-/** Sign-in refusals in words for the person at the keyboard. */
+/**
+ * Every refusal code in the family's words. The server's `message` is English and never
+ * shown to a family: the code is the contract. `null`: a code only staff screens meet
+ * (imports, availability), which stay English (protocol/errors.ts's text).
+ */
+const REFUSAL: Record<ErrorCode, (() => string) | null> = {
+  slot_taken: () => m.error_slot_taken({ slot: m.parent_that_time() }),
+  clash: () => m.error_clash({ slot: m.parent_that_time() }),
+  gap: () => m.error_gap({ slot: m.parent_that_time() }),
+  window_closed: () => m.error_window_closed(),
+  not_your_teacher: () => m.error_not_your_teacher(),
+  cap_reached: () => m.error_cap_reached(),
+  hold_expired: () => m.error_hold_expired({ slot: m.parent_that_time() }),
+  fair_start_pending: () => m.error_fair_start_pending(),
+  interpreter_unavailable: () => m.error_interpreter_unavailable(),
+  not_found: () => m.error_not_found(),
+  forbidden: () => m.error_forbidden(),
+  invalid_input: () => m.error_invalid_input(),
+  payload_too_large: () => m.error_payload_too_large(),
+  idempotency_mismatch: () => m.error_idempotency_mismatch(),
+  unauthenticated: () => m.error_unauthenticated(),
+  rate_limited: () => m.error_rate_limited({ wait: describeWait(10) }),
+  unavailable: () => m.error_unavailable(),
+  internal: () => m.error_internal(),
+  import_plan_stale: null,
+  import_confirmation_required: null,
+  import_restore_conflict: null,
+  availability_locked: null,
+  bookings_in_the_way: null,
+  unsupported_media_type: null,
+  unknown_message: null,
+  unknown_placeholder: null,
+};
+
+/** Any refusal in words, for a screen with nothing more particular to say about it. */
+export function refusalText(error: ErrorBody): string {
+  if (error.code === 'rate_limited')
+    return m.error_rate_limited({ wait: describeWait(error.retryAfter ?? 10) });
+  return REFUSAL[error.code]?.() ?? ERROR_MESSAGES[error.code];
+}
+
+/** Sign-in refusals in words for the person at the keyboard (staff screens stay English). */
 export function loginErrorText(error: ErrorBody, who: 'family' | 'staff'): string {
   switch (error.code) {
     case 'unauthenticated':
       return who === 'family'
-        ? 'We could not find a family with that school code, surname and access code. Check the letter or e-mail from school and try again.'
+        ? m.error_login_not_found()
         : 'That e-mail address and password do not match an account at this school.';
     case 'rate_limited':
-      return `Too many sign-in attempts. Please wait ${describeWait(error.retryAfter ?? 60)} and try again.`;
+      return m.error_login_rate_limited({ wait: describeWait(error.retryAfter ?? 60) });
     case 'invalid_input':
       return who === 'family'
-        ? 'Please fill in the school code, your surname and your access code.'
+        ? m.error_login_incomplete()
         : 'Please fill in your e-mail address and password.';
     case 'unavailable':
-      return 'The school’s booking system is busy or unreachable. Please try again in a moment.';
+      return m.error_login_unavailable();
+    // A right sign-in to a school the operator suspended: the only refusal of its kind.
+    case 'forbidden':
+      return m.error_login_suspended();
     default:
-      return error.message || ERROR_MESSAGES[error.code];
+      return refusalText(error);
   }
 }
 
@@ -34,24 +75,14 @@ export function loginErrorText(error: ErrorBody, who: 'family' | 'staff'): strin
 export function bookingErrorText(error: ErrorBody, what: string): string {
   switch (error.code) {
     case 'slot_taken':
-      return `Sorry, ${what} has just been taken by someone else. Please choose another time.`;
+      return m.error_slot_taken({ slot: what });
     case 'clash':
-      return `${what} clashes with another appointment of your family.`;
+      return m.error_clash({ slot: what });
     case 'gap':
-      return `${what} is too close to another of your family’s appointments: you need time to get between rooms.`;
-    case 'cap_reached':
-      return 'This child already has the most appointments allowed for this evening.';
-    case 'window_closed':
-      return 'Booking is not open for this evening right now.';
+      return m.error_gap({ slot: what });
     case 'hold_expired':
-      return `Your hold on ${what} ran out before it was confirmed. Please choose it again if it is still free.`;
-    case 'not_your_teacher':
-      return 'This teacher does not teach this child.';
-    case 'rate_limited':
-      return `Too many requests. Please wait ${describeWait(error.retryAfter ?? 10)} and try again.`;
-    case 'unavailable':
-      return 'The school’s booking system is busy. Please try again in a moment.';
+      return m.error_hold_expired({ slot: what });
     default:
-      return error.message || ERROR_MESSAGES[error.code];
+      return refusalText(error);
   }
 }

@@ -2,13 +2,6 @@ import type { BookingView, EventView, SlotView } from '../../../protocol/schemas
 
 export type Unavailability = 'clash' | 'gap' | 'cap' | 'has_teacher';
 
-export const UNAVAILABLE_TEXT: Record<Unavailability, string> = {
-  clash: 'Clashes with another of your appointments',
-  gap: 'Too close to another of your appointments',
-  cap: 'Most appointments already booked for this child',
-  has_teacher: 'Already booked with this teacher',
-};
-
 const live = (b: BookingView) => b.status === 'held' || b.status === 'confirmed';
 
 /**

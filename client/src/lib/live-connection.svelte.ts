@@ -4,6 +4,7 @@ import type {
   ServerToClientEvents,
   SessionEnded,
 } from '../../../protocol/socket-events.ts';
+import { m } from './i18n/messages.svelte.ts';
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
 export type ConferClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -49,7 +50,7 @@ export class LiveConnection {
     });
     this.socket.on('connect_error', (err) => {
       if (err.message === 'unauthenticated') {
-        this.endSession({ reason: 'revoked', message: 'Your session has ended. Please sign in again.' });
+        this.endSession({ reason: 'revoked', message: m.session_ended() });
         return;
       }
       this.markDown();

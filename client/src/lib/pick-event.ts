@@ -1,3 +1,4 @@
+import type { ErrorBody } from '../../../protocol/errors.ts';
 import type { EventView } from '../../../protocol/schemas.ts';
 import type { ApiClient } from './api.ts';
 
@@ -17,17 +18,22 @@ export function pickEvent(events: EventView[], now = Date.now()): EventView | nu
   return upcoming[0] ?? current[0] ?? events[0] ?? null;
 }
 
-/** Fetches the school's events and picks the one to show; a message when there is none. */
+/**
+ * Fetches the school's events and picks the one to show; a message when there is none.
+ * A refusal comes with its `error`, for a family's page to put in the family's words.
+ */
 export async function loadCurrentEvent(
   api: Pick<ApiClient, 'get'>,
   noneMessage: string,
-): Promise<{ ok: true; event: EventView } | { ok: false; message: string; unavailable?: true }> {
+): Promise<
+  { ok: true; event: EventView } | { ok: false; message: string; unavailable?: true; error?: ErrorBody }
+> {
   const res = await api.get<{ events: EventView[] }>('/events');
   // `unavailable`: the service is away for a moment, and a page may show what it kept.
   if (!res.ok)
     return res.error.code === 'unavailable'
-      ? { ok: false, message: res.error.message, unavailable: true }
-      : { ok: false, message: res.error.message };
+      ? { ok: false, message: res.error.message, unavailable: true, error: res.error }
+      : { ok: false, message: res.error.message, error: res.error };
   const event = pickEvent(res.data.events);
   return event ? { ok: true, event } : { ok: false, message: noneMessage };
 }

@@ -43,10 +43,22 @@ export function formatDateTime(iso: string, timeZone: string): string {
   return formatter(timeZone, 'dateTime').format(new Date(iso));
 }
 
-/** "1:45" style remaining time for a countdown. */
+/** "1:45" style remaining time for a countdown, in the digits of the language on screen. */
 export function formatCountdown(ms: number): string {
   const total = Math.max(0, Math.ceil(ms / 1000));
   const m = Math.floor(total / 60);
   const s = total % 60;
-  return `${m}:${String(s).padStart(2, '0')}`;
+  return `${digits(1).format(m)}:${digits(2).format(s)}`;
+}
+
+const numberFormats = new Map<string, Intl.NumberFormat>();
+function digits(minimumIntegerDigits: number): Intl.NumberFormat {
+  const locale = intlLocale();
+  const key = `${locale}|${minimumIntegerDigits}`;
+  let f = numberFormats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(locale, { minimumIntegerDigits, useGrouping: false });
+    numberFormats.set(key, f);
+  }
+  return f;
 }

@@ -3,6 +3,7 @@ import type { BookingList, BookingView, EventView, SlotView } from '../../../pro
 import type { Announcer } from '../lib/announcer.svelte.ts';
 import type { ApiClient } from '../lib/api.ts';
 import { bookingErrorText } from '../lib/error-text.ts';
+import { intlLocale, m } from '../lib/i18n/messages.svelte.ts';
 import { formatTime } from '../lib/school-time.ts';
 import { schoolChanges } from './school-changes.ts';
 
@@ -107,7 +108,7 @@ export class FamilyBookings {
       return false;
     }
     this.upsert(res.data);
-    this.announcer.say(`Held ${what} for ${studentName}. Confirm to book it.`);
+    this.announcer.say(m.hold_held({ slot: what, child: studentName }));
     return true;
   }
 
@@ -115,7 +116,7 @@ export class FamilyBookings {
     const res = await this.api.write<BookingView>('DELETE', `/holds/${hold.id}`);
     if (res.ok) {
       this.upsert(res.data);
-      this.announcer.say(`Let go of ${this.label(hold)}.`);
+      this.announcer.say(m.hold_let_go({ slot: this.label(hold) }));
     } else {
       void this.refresh();
     }
@@ -127,14 +128,18 @@ export class FamilyBookings {
     try {
       const res = await this.api.write<BookingView>('POST', `/holds/${hold.id}/extend`);
       if (!res.ok) {
-        const text = bookingErrorText(res.error, this.label(hold));
+        // The one cap an extension meets is on extensions themselves, not the child's appointments.
+        const text =
+          res.error.code === 'cap_reached'
+            ? m.error_hold_extend_limit()
+            : bookingErrorText(res.error, this.label(hold));
         this.message = { kind: 'error', text };
         this.announcer.alert(text);
         void this.refresh();
         return false;
       }
       this.upsert(res.data);
-      this.announcer.say(`Your hold on ${this.label(hold)} has been extended.`);
+      this.announcer.say(m.hold_extended({ slot: this.label(hold) }));
       return true;
     } finally {
       this.busy = false;
@@ -152,7 +157,7 @@ export class FamilyBookings {
         holdIds,
       });
       if (!res.ok) {
-        const text = bookingErrorText(res.error, 'one of your holds');
+        const text = bookingErrorText(res.error, m.hold_one_of_yours());
         this.message = { kind: 'error', text };
         this.announcer.alert(text);
         void this.refresh();
@@ -160,8 +165,7 @@ export class FamilyBookings {
       }
       for (const b of res.data.bookings) this.upsert(b);
       this.lapsed = null;
-      const n = res.data.bookings.length;
-      const text = `Confirmed ${n} appointment${n === 1 ? '' : 's'}.`;
+      const text = m.hold_confirmed({ count: res.data.bookings.length });
       this.message = { kind: 'ok', text };
       this.announcer.say(text);
       return true;
@@ -178,14 +182,14 @@ export class FamilyBookings {
       if (!res.ok) {
         const text =
           res.error.code === 'window_closed'
-            ? 'It is too late to cancel online. Please contact the school.'
+            ? m.error_cancel_too_late()
             : bookingErrorText(res.error, this.label(booking));
         this.message = { kind: 'error', text };
         this.announcer.alert(text);
         return false;
       }
       this.upsert(res.data);
-      const text = `Cancelled ${this.label(booking)}.`;
+      const text = m.hold_cancelled({ slot: this.label(booking) });
       this.message = { kind: 'ok', text };
       this.announcer.say(text);
       return true;
@@ -211,7 +215,12 @@ export class FamilyBookings {
       const text =
         lapsed.length === 1
           ? this.lapsedText(lapsed[0]!, now)
-          : `${lapsed.length} of your holds ran out: ${lapsed.map((h) => formatTime(h.startsAt, this.event.timeZone)).join(', ')}.`;
+          : m.hold_lapsed_many({
+              count: lapsed.length,
+              times: new Intl.ListFormat(intlLocale(), { type: 'unit', style: 'short' }).format(
+                lapsed.map((h) => formatTime(h.startsAt, this.event.timeZone)),
+              ),
+            });
       this.lapsed = lapsed.length === 1 ? lapsed[0]! : null;
       // Polite: the page did nothing wrong, and an interruption would cut off what is being read.
       this.announcer.say(text);
@@ -229,7 +238,8 @@ export class FamilyBookings {
   }
 
   lapsedText(hold: BookingView, now: number): string {
-    return `Your hold on ${this.label(hold)} ran out — ${this.stillFree(hold, now) ? 'it is still free: hold again' : 'it has been taken'}.`;
+    const slot = this.label(hold);
+    return this.stillFree(hold, now) ? m.hold_lapsed_free({ slot }) : m.hold_lapsed_taken({ slot });
   }
 
   /** Stops the read-again timer (the page is going away). */

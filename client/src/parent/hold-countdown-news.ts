@@ -1,4 +1,5 @@
 import type { BookingView } from '../../../protocol/schemas.ts';
+import { m } from '../lib/i18n/messages.svelte.ts';
 
 /** When a screen reader hears how long a hold has left: a few points, never every second. */
 export const COUNTDOWN_POINTS_MS = [60_000, 30_000, 10_000] as const;
@@ -25,7 +26,7 @@ export class HoldCountdownNews {
       const before = this.seen.get(h.id);
       this.seen.set(h.id, point);
       if (before !== undefined && point < before)
-        news = `Your hold on ${label(h)} runs out in ${point / 1000} seconds. Choose “More time” to keep it.`;
+        news = m.tray_runs_out({ slot: label(h), count: point / 1000, button: m.tray_more_time() });
     }
     for (const id of this.seen.keys()) if (!live.has(id)) this.seen.delete(id);
     return news;

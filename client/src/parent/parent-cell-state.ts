@@ -1,5 +1,6 @@
 import type { BookingView, EventView, SlotView } from '../../../protocol/schemas.ts';
-import { UNAVAILABLE_TEXT, unavailabilityFor } from '../lib/family-rules.ts';
+import { type Unavailability, unavailabilityFor } from '../lib/family-rules.ts';
+import { m } from '../lib/i18n/messages.svelte.ts';
 
 export type ParentCellKind =
   | 'none'
@@ -17,9 +18,14 @@ export interface ParentCellState {
   kind: ParentCellKind;
   /** Short text shown in the cell: colour is never the only signal. */
   short: string;
-  /** What a screen reader says after the time and teacher. */
-  long: string;
+  /**
+   * What a screen reader says for the cell, given "18:05 with Mr Smith": it starts with the
+   * words shown (WCAG 2.5.3, label in name), so a voice-control user can say what they see.
+   */
+  label(slot: string): string;
   actionable: boolean;
+  /** Why a free time cannot be taken: one of the family's rules, or booking not open yet. */
+  reason?: Unavailability | 'not_open';
 }
 
 export interface ParentCellInput {
@@ -34,44 +40,95 @@ export interface ParentCellInput {
   bookingOpen: boolean;
 }
 
+const UNAVAILABLE_LABEL: Record<Unavailability, (i: { slot: string }) => string> = {
+  clash: (i) => m.cell_label_clash(i),
+  gap: (i) => m.cell_label_gap(i),
+  cap: (i) => m.cell_label_cap(i),
+  has_teacher: (i) => m.cell_label_has_teacher(i),
+};
+
 /** What one cell of a parent's grid shows, from the slot, the family's bookings and the clock. */
 export function parentCellState(i: ParentCellInput): ParentCellState {
   const { slot } = i;
-  if (!slot) return { kind: 'none', short: '—', long: 'no appointment at this time', actionable: false };
+  if (!slot)
+    return { kind: 'none', short: '—', label: (s) => m.cell_label_none({ slot: s }), actionable: false };
   if (i.mine) {
     const forThis = i.mine.studentId === i.studentId;
     if (!forThis) {
       const name = i.nameOf(i.mine.studentId);
+      const first = name.split(' ')[0] ?? name;
       return {
         kind: 'sibling',
-        short: name.split(' ')[0] ?? name,
-        long: `booked for ${name}`,
+        short: first,
+        label: (s) => m.cell_label_sibling({ first_name: first, slot: s, name }),
         actionable: false,
       };
     }
     return i.mine.status === 'confirmed'
-      ? { kind: 'mine', short: '✓ Yours', long: 'your appointment', actionable: false }
-      : { kind: 'my-hold', short: 'Your hold', long: 'held for you, not yet confirmed', actionable: false };
+      ? {
+          kind: 'mine',
+          short: m.cell_mine(),
+          label: (s) => m.cell_label_mine({ slot: s }),
+          actionable: false,
+        }
+      : {
+          kind: 'my-hold',
+          short: m.cell_my_hold(),
+          label: (s) => m.cell_label_my_hold({ slot: s }),
+          actionable: false,
+        };
   }
   if (i.pendingFor)
-    return { kind: 'holding', short: 'Holding…', long: 'holding for you…', actionable: false };
+    return {
+      kind: 'holding',
+      short: m.cell_holding(),
+      label: (s) => m.cell_label_holding({ slot: s }),
+      actionable: false,
+    };
   // A hold past its time is free again even before the server's release reaches us.
   const lapsed = slot.state === 'held' && slot.heldUntil !== null && Date.parse(slot.heldUntil) <= i.now;
   if (slot.state === 'booked')
-    return { kind: 'taken', short: 'Taken', long: 'booked by another family', actionable: false };
+    return {
+      kind: 'taken',
+      short: m.cell_taken(),
+      label: (s) => m.cell_label_taken({ slot: s }),
+      actionable: false,
+    };
   if (slot.state === 'held' && !lapsed)
-    return { kind: 'held', short: 'Held', long: 'held by another family, may come free', actionable: false };
+    return {
+      kind: 'held',
+      short: m.cell_held(),
+      label: (s) => m.cell_label_held({ slot: s }),
+      actionable: false,
+    };
   if (slot.state === 'blocked')
-    return { kind: 'blocked', short: 'N/A', long: 'not available', actionable: false };
+    return {
+      kind: 'blocked',
+      short: m.cell_blocked(),
+      label: (s) => m.cell_label_blocked({ slot: s }),
+      actionable: false,
+    };
   const why = unavailabilityFor(slot, i.studentId, i.familyBookings, i.event);
   if (why)
     return {
       kind: 'unavailable',
       short: why === 'clash' || why === 'gap' ? '✕' : '–',
-      long: `not available: ${UNAVAILABLE_TEXT[why].toLowerCase()}`,
+      label: (s) => UNAVAILABLE_LABEL[why]({ slot: s }),
       actionable: false,
+      reason: why,
     };
   if (!i.bookingOpen)
-    return { kind: 'unavailable', short: 'Free', long: 'free, booking is not open', actionable: false };
-  return { kind: 'free', short: 'Free', long: 'free, press Enter to hold', actionable: true };
+    return {
+      kind: 'unavailable',
+      short: m.cell_free(),
+      label: (s) => m.cell_label_not_open({ slot: s }),
+      actionable: false,
+      reason: 'not_open',
+    };
+  return {
+    kind: 'free',
+    short: m.cell_free(),
+    label: (s) => m.cell_label_free({ slot: s }),
+    actionable: true,
+  };
 }

@@ -1,4 +1,5 @@
 import type { BookingView } from '../../../protocol/schemas.ts';
+import { m } from '../lib/i18n/messages.svelte.ts';
 import { formatTime } from '../lib/school-time.ts';
 
 /**
@@ -28,16 +29,17 @@ export function schoolChanges(
           b.studentId === was.studentId,
       );
     }
-    const who = `${was.teacherName} (${firstName(was.studentName)})`;
+    const who = { teacher: was.teacherName, child: firstName(was.studentName) };
+    const wasAt = formatTime(was.startsAt, timeZone);
     if (!is) {
       // Missing from the list altogether (e.g. the slot was removed) is a cancel to the family.
-      news.push(
-        `The school cancelled your appointment with ${who} at ${formatTime(was.startsAt, timeZone)}.`,
-      );
+      news.push(m.school_cancelled({ ...who, time: wasAt }));
     } else if (is.startsAt !== was.startsAt || is.teacherId !== was.teacherId) {
-      const to = is.teacherId === was.teacherId ? '' : ` with ${is.teacherName}`;
+      const time = formatTime(is.startsAt, timeZone);
       news.push(
-        `The school moved your appointment with ${who} to ${formatTime(is.startsAt, timeZone)}${to} (it was ${formatTime(was.startsAt, timeZone)}).`,
+        is.teacherId === was.teacherId
+          ? m.school_moved({ ...who, time, was: wasAt })
+          : m.school_moved_teacher({ ...who, time, was: wasAt, new_teacher: is.teacherName }),
       );
     }
   }
