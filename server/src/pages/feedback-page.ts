@@ -3,46 +3,67 @@ import { COMPLAINT_STATUS_PATH } from '../../../protocol/complaints-procedure.ts
 import { PublicFeedbackRequest } from '../../../protocol/schools.ts';
 import type { FeedbackService } from '../features/feedback/feedback.service.ts';
 import type { FeedbackStatusLookup } from '../features/feedback/feedback-status.ts';
+import { messageHtml, rawHtml } from '../features/mail/templates/layout.ts';
+import type { Translator } from '../i18n/translator.ts';
 import { DomainError } from '../refusals/domain-error.ts';
 import { statusForm, statusPage } from './feedback-status-page.ts';
 import { escapeHtml, htmlDocument } from './html-page.ts';
+import { languageField, languageLinks, pageTranslator, withLanguage } from './page-language.ts';
 
-function form(values: Record<string, string>, error?: string): string {
+const FIELDS = ['kind', 'schoolCode', 'name', 'email', 'subject', 'body'] as const;
+
+function linkTo(href: string) {
+  return { link_start: rawHtml(`<a href="${escapeHtml(href)}">`), link_end: rawHtml('</a>') };
+}
+
+function form(t: Translator, values: Record<string, string>, error?: string): string {
+  const m = t.m;
   const v = (k: string) => escapeHtml(values[k] ?? '');
+  const label = (id: string, text: string) => `<label for="${id}">${escapeHtml(text)}</label>`;
   return htmlDocument(
-    'Feedback and complaints',
-    `<h1>Feedback and complaints</h1>
-<p>Tell us what works and what does not. You get a reference number and a secret to <a href="${COMPLAINT_STATUS_PATH}">follow its status</a>, and an acknowledgement and the replies by e-mail if you give an address.</p>
+    m.page_feedback_title(),
+    `${languageLinks(t, '/feedback')}<h1>${escapeHtml(m.page_feedback_title())}</h1>
+<p>${messageHtml(m.page_feedback_intro, linkTo(withLanguage(COMPLAINT_STATUS_PATH, t)))}</p>
 ${error ? `<p class="error">${escapeHtml(error)}</p>` : ''}
-<form method="post" action="/feedback">
-<label for="kind">This is</label>
-<select id="kind" name="kind"><option value="feedback">Feedback</option><option value="complaint"${values.kind === 'complaint' ? ' selected' : ''}>A complaint</option></select>
-<label for="schoolCode">School code (leave empty if it is about the Confer service itself)</label>
+<form method="post" action="/feedback">${languageField(t)}
+${label('kind', m.page_feedback_kind())}
+<select id="kind" name="kind"><option value="feedback">${escapeHtml(m.page_feedback_kind_feedback())}</option><option value="complaint"${values.kind === 'complaint' ? ' selected' : ''}>${escapeHtml(m.page_feedback_kind_complaint())}</option></select>
+${label('schoolCode', m.page_feedback_school_code())}
 <input id="schoolCode" name="schoolCode" maxlength="16" value="${v('schoolCode')}">
-<label for="name">Your name</label>
+${label('name', m.page_feedback_name())}
 <input id="name" name="name" maxlength="200" required value="${v('name')}">
-<label for="email">Your e-mail (optional, for the acknowledgement and our reply)</label>
+${label('email', m.page_feedback_email())}
 <input id="email" name="email" type="email" maxlength="254" value="${v('email')}">
-<label for="subject">Subject</label>
+${label('subject', m.page_feedback_subject())}
 <input id="subject" name="subject" maxlength="200" required value="${v('subject')}">
-<label for="body">Your message</label>
+${label('body', m.page_feedback_body())}
 <textarea id="body" name="body" rows="8" maxlength="5000" required>${v('body')}</textarea>
-<button type="submit">Send</button>
+<button type="submit">${escapeHtml(m.page_feedback_send())}</button>
 </form>
-<p class="note"><a href="/privacy">How we handle your data</a></p>`,
+<p class="note"><a href="${escapeHtml(withLanguage('/privacy', t))}">${escapeHtml(m.page_how_we_handle_data())}</a></p>`,
+    '',
+    t,
   );
 }
 
-/** The public feedback form and status page as plain HTML (work without the client app or scripts). */
+/** A refusal of the service in the reader's words (its message is English). */
+function refusalText(t: Translator, err: DomainError): string {
+  if (err.code === 'rate_limited') return t.m.page_feedback_too_many();
+  if (err.code === 'invalid_input' && err.message === 'There is no school with this code.')
+    return t.m.page_feedback_no_school();
+  return err.message;
+}
+
+/** The public feedback form and status page as plain HTML (work without the client app or scripts), in the reader's language. */
 export function feedbackPages(feedback: FeedbackService, status: FeedbackStatusLookup): Router {
   const router = express.Router();
-  router.get('/feedback', (_req, res) => {
-    res.type('html').send(form({}));
+  router.get('/feedback', (req, res) => {
+    res.type('html').send(form(pageTranslator(req), {}));
   });
   router.post('/feedback', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
+    const t = pageTranslator(req);
     const raw: Record<string, string> = {};
-    for (const k of ['kind', 'schoolCode', 'name', 'email', 'subject', 'body'])
-      raw[k] = String(req.body?.[k] ?? '').trim();
+    for (const k of FIELDS) raw[k] = String(req.body?.[k] ?? '').trim();
     const parsed = PublicFeedbackRequest.safeParse({
       kind: raw.kind,
       name: raw.name,
@@ -52,11 +73,12 @@ export function feedbackPages(feedback: FeedbackService, status: FeedbackStatusL
       ...(raw.email ? { email: raw.email } : {}),
     });
     if (!parsed.success) {
-      const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ');
+      // The fields by their form names, as before (each is next to its label on the page).
+      const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.')))];
       res
         .status(400)
         .type('html')
-        .send(form(raw, `Please check: ${fields}.`));
+        .send(form(t, raw, t.m.page_feedback_check({ fields: fields.join(', ') })));
       return;
     }
     try {
@@ -64,16 +86,23 @@ export function feedbackPages(feedback: FeedbackService, status: FeedbackStatusL
         parsed.data,
         req.ip ?? 'unknown',
       );
+      const follow = acknowledgementQueued ? t.m.page_thanks_secret_and_mail : t.m.page_thanks_secret;
       // The secret is on this page once: it must not stay in a browser's or proxy's cache.
       res
         .set('Cache-Control', 'no-store')
         .type('html')
         .send(
           htmlDocument(
-            'Thank you',
-            `<h1>Thank you</h1><p>Your reference number is <strong>${escapeHtml(reference)}</strong>. Please quote it if you write to us about this.</p>
-<p>To <a href="${COMPLAINT_STATUS_PATH}">follow its status and read the replies</a> you need the reference and this secret. Note it down: it is shown only now${acknowledgementQueued ? ' and in the acknowledgement we are sending you' : ''}.</p>
-<p class="code">${escapeHtml(secret)}</p>`,
+            t.m.page_thanks_title(),
+            `<h1>${escapeHtml(t.m.page_thanks_title())}</h1><p>${messageHtml(t.m.page_thanks_reference, {
+              reference,
+              b: rawHtml('<strong>'),
+              b_end: rawHtml('</strong>'),
+            })}</p>
+<p>${messageHtml(follow, linkTo(withLanguage(COMPLAINT_STATUS_PATH, t)))}</p>
+<p class="code" dir="ltr">${escapeHtml(secret)}</p>`,
+            '',
+            t,
           ),
         );
     } catch (err) {
@@ -81,18 +110,18 @@ export function feedbackPages(feedback: FeedbackService, status: FeedbackStatusL
       res
         .status(err.code === 'rate_limited' ? 429 : 400)
         .type('html')
-        .send(form(raw, err.message));
+        .send(form(t, raw, refusalText(t, err)));
     }
   });
-  router.get(COMPLAINT_STATUS_PATH, (_req, res) => {
-    res.type('html').send(statusForm({}));
+  router.get(COMPLAINT_STATUS_PATH, (req, res) => {
+    res.type('html').send(statusForm(pageTranslator(req), {}));
   });
   router.post(
     COMPLAINT_STATUS_PATH,
     express.urlencoded({ extended: false, limit: '4kb' }),
     async (req, res) => {
       res.set('Cache-Control', 'no-store').type('html');
-      res.send(await statusPage(status, req.body, req.ip ?? 'unknown', res));
+      res.send(await statusPage(pageTranslator(req), status, req.body, req.ip ?? 'unknown', res));
     },
   );
   return router;

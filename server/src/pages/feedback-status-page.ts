@@ -1,70 +1,108 @@
 import type { Response } from 'express';
-import { DateTime } from 'luxon';
 import {
   COMPLAINT_ANSWER_SCHOOL_DAYS,
   COMPLAINT_STATUS_PATH,
   ICO_COMPLAINT_URL,
 } from '../../../protocol/complaints-procedure.ts';
-import {
-  FEEDBACK_STATUS_WORDS,
-  FeedbackStatusRequest,
-  type FeedbackStatusView,
-} from '../../../protocol/feedback-status.ts';
-import type { FeedbackStatusLookup } from '../features/feedback/feedback-status.ts';
+import { FeedbackStatusRequest, type FeedbackStatusView } from '../../../protocol/feedback-status.ts';
+import { type FeedbackStatusLookup, SERVICE_OPERATOR } from '../features/feedback/feedback-status.ts';
+import { answeredBy, feedbackStatusText } from '../features/feedback/feedback-words.ts';
+import { localDay, localTime, messageHtml, rawHtml } from '../features/mail/templates/layout.ts';
+import type { Translator } from '../i18n/translator.ts';
 import { DomainError } from '../refusals/domain-error.ts';
 import { escapeHtml, htmlDocument } from './html-page.ts';
+import { languageField, languageLinks, withLanguage } from './page-language.ts';
 
-const TITLE = 'Follow your feedback or complaint';
+function linkTo(href: string) {
+  return { link_start: rawHtml(`<a href="${escapeHtml(href)}">`), link_end: rawHtml('</a>') };
+}
+
+function footerLinks(t: Translator, first: [string, string]): string {
+  const links: [string, string][] = [
+    first,
+    [withLanguage('/privacy', t), t.m.page_how_we_handle_data()],
+    [withLanguage('/', t), t.m.page_back_to_booking()],
+  ];
+  return `<p class="note">${links.map(([href, text]) => `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`).join(' · ')}</p>`;
+}
 
 /** The form: reference and secret, sent by POST so the secret never sits in a URL. */
-export function statusForm(values: { reference?: string }, error?: string): string {
+export function statusForm(t: Translator, values: { reference?: string }, error?: string): string {
+  const m = t.m;
   return htmlDocument(
-    TITLE,
-    `<h1>${TITLE}</h1>
-<p>Enter the reference number and the secret you were given when you wrote to us. Both are in the acknowledgement e-mail if you gave an address.</p>
+    m.page_status_title(),
+    `${languageLinks(t, COMPLAINT_STATUS_PATH)}<h1>${escapeHtml(m.page_status_title())}</h1>
+<p>${escapeHtml(m.page_status_intro())}</p>
 ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
-<form method="post" action="${COMPLAINT_STATUS_PATH}">
-<label for="reference">Reference number (FB- and eight characters)</label>
-<input id="reference" name="reference" maxlength="20" required autocomplete="off" spellcheck="false" value="${escapeHtml(values.reference ?? '')}">
-<label for="secret">Secret</label>
-<input id="secret" name="secret" maxlength="64" required autocomplete="off" spellcheck="false">
-<button type="submit">Show the status</button>
+<form method="post" action="${COMPLAINT_STATUS_PATH}">${languageField(t)}
+<label for="reference">${escapeHtml(m.page_status_reference())}</label>
+<input id="reference" name="reference" maxlength="20" required autocomplete="off" spellcheck="false" dir="ltr" value="${escapeHtml(values.reference ?? '')}">
+<label for="secret">${escapeHtml(m.page_status_secret())}</label>
+<input id="secret" name="secret" maxlength="64" required autocomplete="off" spellcheck="false" dir="ltr">
+<button type="submit">${escapeHtml(m.page_status_show())}</button>
 </form>
-<p class="note"><a href="/feedback">Write to us</a> · <a href="/privacy">How we handle your data</a> · <a href="/">Back to booking</a></p>`,
+${footerLinks(t, [withLanguage('/feedback', t), m.page_write_to_us()])}`,
+    '',
+    t,
   );
 }
 
-function when(iso: string, zone: string): string {
-  return DateTime.fromISO(iso, { zone }).setLocale('en-GB').toFormat("cccc d LLLL yyyy 'at' HH:mm");
+function when(t: Translator, iso: string, zone: string): string {
+  const d = new Date(iso);
+  return t.m.page_day_at_time({ day: localDay(d, zone, t.tag), time: localTime(d, zone, t.tag) });
 }
 
-function viewHtml(v: FeedbackStatusView): string {
-  const what = v.kind === 'complaint' ? 'Complaint' : 'Feedback';
+function viewHtml(t: Translator, v: FeedbackStatusView): string {
+  const m = t.m;
+  const heading =
+    v.kind === 'complaint'
+      ? m.page_status_heading_complaint({ reference: v.reference })
+      : m.page_status_heading_feedback({ reference: v.reference });
+  // The service's operator is named in the reader's words; a school by its name.
+  const who = (name: string) => (name === SERVICE_OPERATOR ? answeredBy(t, null) : name);
   const replies = v.replies.length
     ? `<ol>${v.replies
-        .map(
-          (r) =>
-            `<li><p class="note">${escapeHtml(when(r.at, v.timeZone))}, ${escapeHtml(r.from)}${
-              r.statusTo ? ` — status: ${escapeHtml(FEEDBACK_STATUS_WORDS[r.statusTo])}` : ''
-            }</p><p style="white-space:pre-wrap">${escapeHtml(r.body)}</p></li>`,
-        )
+        .map((r) => {
+          const meta = r.statusTo
+            ? m.page_status_reply_from_status({
+                when: when(t, r.at, v.timeZone),
+                from: who(r.from),
+                status: feedbackStatusText(t, r.statusTo),
+              })
+            : m.page_status_reply_from({ when: when(t, r.at, v.timeZone), from: who(r.from) });
+          return `<li><p class="note">${escapeHtml(meta)}</p><p style="white-space:pre-wrap">${escapeHtml(r.body)}</p></li>`;
+        })
         .join('\n')}</ol>`
-    : '<p>No reply yet.</p>';
+    : `<p>${escapeHtml(m.page_status_no_reply())}</p>`;
   return htmlDocument(
-    `${what} ${v.reference}`,
-    `<h1>${what} ${escapeHtml(v.reference)}</h1>
+    heading,
+    `<h1>${escapeHtml(heading)}</h1>
 <table>
-<tr><th scope="row">Status</th><td data-status="${v.status}"><strong>${escapeHtml(v.statusText)}</strong></td></tr>
-<tr><th scope="row">Answered by</th><td>${escapeHtml(v.answeredBy)}</td></tr>
-<tr><th scope="row">Received</th><td>${escapeHtml(when(v.receivedAt, v.timeZone))}</td></tr>
-<tr><th scope="row">Last change</th><td>${escapeHtml(when(v.updatedAt, v.timeZone))}</td></tr>
+<tr><th scope="row">${escapeHtml(m.page_status_status())}</th><td data-status="${v.status}"><strong>${escapeHtml(feedbackStatusText(t, v.status))}</strong></td></tr>
+<tr><th scope="row">${escapeHtml(m.page_status_answered_by())}</th><td>${escapeHtml(who(v.answeredBy))}</td></tr>
+<tr><th scope="row">${escapeHtml(m.page_status_received())}</th><td>${escapeHtml(when(t, v.receivedAt, v.timeZone))}</td></tr>
+<tr><th scope="row">${escapeHtml(m.page_status_last_change())}</th><td>${escapeHtml(when(t, v.updatedAt, v.timeZone))}</td></tr>
 </table>
-<h2>Replies</h2>
+<h2>${escapeHtml(m.page_status_replies())}</h2>
 ${replies}
-<h2>If you are not satisfied</h2>
-<p>A complaint is answered within ${COMPLAINT_ANSWER_SCHOOL_DAYS} school days. If you are not satisfied with the answer, reply to it or <a href="/feedback">write to us again</a> quoting ${escapeHtml(v.reference)}. If it is about how your personal data is handled, you can also complain to the Information Commissioner's Office: <a href="${ICO_COMPLAINT_URL}">${ICO_COMPLAINT_URL}</a>.</p>
-<p class="note"><a href="${COMPLAINT_STATUS_PATH}">Look up another</a> · <a href="/privacy">How we handle your data</a> · <a href="/">Back to booking</a></p>`,
+<h2>${escapeHtml(m.page_status_not_satisfied())}</h2>
+<p>${messageHtml(m.page_status_not_satisfied_text, {
+      count: COMPLAINT_ANSWER_SCHOOL_DAYS,
+      reference: v.reference,
+      ...linkTo(withLanguage('/feedback', t)),
+      link: rawHtml(`<a href="${ICO_COMPLAINT_URL}">${ICO_COMPLAINT_URL}</a>`),
+    })}</p>
+${footerLinks(t, [withLanguage(COMPLAINT_STATUS_PATH, t), m.page_status_another()])}`,
+    '',
+    t,
   );
+}
+
+/** A refusal of the lookup in the reader's words (the service's message is English). */
+function refusalText(t: Translator, err: DomainError): string {
+  if (err.code === 'rate_limited') return t.m.page_status_too_many();
+  if (err.code === 'not_found') return t.m.page_status_no_match();
+  return err.message;
 }
 
 /**
@@ -72,6 +110,7 @@ ${replies}
  * reference and secret that do not match (whichever of the two is wrong).
  */
 export async function statusPage(
+  t: Translator,
   lookup: FeedbackStatusLookup,
   body: unknown,
   address: string,
@@ -82,13 +121,10 @@ export async function statusPage(
   const parsed = FeedbackStatusRequest.safeParse({ reference, secret: String(raw.secret ?? '') });
   if (!parsed.success) {
     res.status(400);
-    return statusForm(
-      { reference },
-      'Please check the reference number (FB- and eight characters) and the secret.',
-    );
+    return statusForm(t, { reference }, t.m.page_status_check());
   }
   try {
-    return viewHtml(await lookup.lookup(parsed.data, address));
+    return viewHtml(t, await lookup.lookup(parsed.data, address));
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;
     if (err.code === 'rate_limited') {
@@ -96,6 +132,6 @@ export async function statusPage(
       if (retryAfter) res.set('Retry-After', String(retryAfter));
       res.status(429);
     } else res.status(404);
-    return statusForm({ reference }, err.message);
+    return statusForm(t, { reference }, refusalText(t, err));
   }
 }
