@@ -47,6 +47,11 @@ export const ImportPlanReport = z.object({
   /** Every removal, up to a limit; `removalsNotListed` counts the rest. */
   removals: z.array(ImportRemoval),
   removalsNotListed: count,
+  /**
+   * Rows of a families file whose home language Confer does not offer: not an error, those
+   * families read English (docs/schools.md).
+   */
+  languagesNotOffered: count,
   /** Why the import needs `confirmRemovals=1` (empty when it does not). */
   confirmation: z.object({ needed: z.boolean(), reasons: z.array(z.string()) }),
 });

@@ -129,7 +129,10 @@ export const IMPORT_COLUMNS: Record<
 > = {
   teachers: { required: ['staff_id', 'first_name', 'surname', 'email'], optional: ['title', 'role'] },
   students: { required: ['student_id', 'first_name', 'surname', 'year', 'class'], optional: [] },
-  families: { required: ['family_id', 'surname'], optional: ['email', 'interpreter', 'needs_interpreter'] },
+  families: {
+    required: ['family_id', 'surname'],
+    optional: ['email', 'interpreter', 'needs_interpreter', 'home_language', 'language'],
+  },
   'family-students': { required: ['family_id', 'student_id'], optional: [] },
   'class-lists': { required: ['staff_id', 'student_id'], optional: ['subject'] },
 };

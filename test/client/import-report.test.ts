@@ -50,6 +50,7 @@ function cutPlan(over: Partial<ImportPlanReport> = {}): ImportPlanReport {
       },
     ],
     removalsNotListed: 91,
+    languagesNotOffered: 0,
     confirmation: {
       needed: true,
       reasons: ['Rita Repro (REP-T): 93 of 94 students removed from the class list (94 → 1).'],

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { translatorForFamily } from '../../server/src/i18n/family-translator.ts';
+import { importCsv } from '../support/csv-import.ts';
 import { loginFamily, loginStaff, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -149,5 +150,61 @@ describe('a family’s language', () => {
     const unknown = await translatorForFamily(app.db, '00000000-0000-4000-8000-000000000000');
     expect(unknown.locale).toBe('en');
     expect(unknown.tag).toBe('en-GB');
+  });
+
+  it('the MIS import fills in a home language not known, counts the ones we do not offer, and keeps a family’s own', async () => {
+    const csv = [
+      'Family ID,Surname,Home Language',
+      'HL1,Jones,Welsh',
+      'HL2,Nowak,pl',
+      'HL3,Hussain,Urdu',
+      'HL4,Farah,Somali',
+      'HL5,Evans,',
+      'HL6,Popescu,Klingon',
+    ].join('\n');
+    const done = await importCsv(app, admin, csv);
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.check.body).toMatchObject({ kind: 'families', created: 6, languagesNotOffered: 2 });
+    expect(done.body).toMatchObject({ created: 6, languagesNotOffered: 2 });
+    const languages = async () =>
+      Object.fromEntries(
+        (
+          await app.db.query<{ external_id: string; language: string | null }>(
+            "SELECT external_id, language FROM families WHERE school_id = $1 AND external_id LIKE 'HL%'",
+            [school.schoolId],
+          )
+        ).rows.map((r) => [r.external_id, r.language]),
+      );
+    expect(await languages()).toEqual({ HL1: 'cy', HL2: 'pl', HL3: 'ur', HL4: null, HL5: null, HL6: null });
+
+    // The family of HL2 chooses Romanian; the next term's file says Polish again, and
+    // now knows HL4's and HL5's (the "language" header works too).
+    await app.db.query("UPDATE families SET language = 'ro' WHERE school_id = $1 AND external_id = 'HL2'", [
+      school.schoolId,
+    ]);
+    const again = await importCsv(
+      app,
+      admin,
+      ['family_id,surname,language', 'HL2,Nowak,Polish', 'HL4,Farah,Arabic', 'HL5,Evans,Bangla'].join('\n'),
+    );
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(again.body).toMatchObject({ created: 0, updated: 2, languagesNotOffered: 0 });
+    expect(await languages()).toMatchObject({ HL2: 'ro', HL4: 'ar', HL5: 'bn' });
+
+    // Signing in says it.
+    const { rows } = await app.db.query<{ id: string }>(
+      "SELECT id FROM families WHERE school_id = $1 AND external_id = 'HL1'",
+      [school.schoolId],
+    );
+    const code = await app.api('POST', '/api/v1/admin/access-codes', {
+      token: admin,
+      body: { familyIds: [rows[0]!.id] },
+    });
+    expect(code.status, JSON.stringify(code.body)).toBe(200);
+    const login = await app.api('POST', '/api/v1/auth/family/login', {
+      body: { schoolCode: school.schoolCode, surname: 'Jones', accessCode: code.body.codes[0].accessCode },
+    });
+    expect(login.status).toBe(200);
+    expect(login.body.me.family.language).toBe('cy');
   });
 });

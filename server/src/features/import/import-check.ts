@@ -7,6 +7,7 @@ import {
   ImportRejected,
   readCsv,
 } from './csv-table.ts';
+import { homeLanguageLocale } from './home-language.ts';
 import { type CheckedRows, type ImportPlan, planImport } from './import-plan.ts';
 import { detectKind, RowChecker } from './import-rows.ts';
 import type { Roster } from './school-roster.ts';
@@ -100,6 +101,14 @@ export function checkImport(input: ImportCheckInput): ImportCheck {
   const byEmail = new Firsts();
   const pairs = new Firsts();
   const familiesPerStudent = new Map<string, number>();
+  // The MIS's home language: a language we do not offer is counted, not refused.
+  let languagesNotOffered = 0;
+  const homeLanguage = (row: CsvRow) => {
+    const cell = row.values.home_language ?? row.values.language ?? '';
+    const locale = homeLanguageLocale(cell);
+    if (cell.trim() && !locale) languagesNotOffered++;
+    return locale;
+  };
   const kinds: Record<ImportKind, (row: CsvRow, k: RowChecker) => void> = {
     teachers: (row, k) => {
       const id = k.id('staff_id');
@@ -137,6 +146,7 @@ export function checkImport(input: ImportCheckInput): ImportCheck {
         email: k.email('email', false),
         // The MIS's "needs interpreter" column: the language, or empty for none.
         interpreterLanguage: k.language('interpreter') ?? k.language('needs_interpreter'),
+        language: homeLanguage(row),
       };
       if (v.externalId) byId.check(v.externalId, row, k, 'family_id');
       checked.families.push(v);
@@ -192,6 +202,7 @@ export function checkImport(input: ImportCheckInput): ImportCheck {
     setsRoles: has.has('role'),
     setsEmail: has.has('email'),
     setsInterpreter: has.has('interpreter') || has.has('needs_interpreter'),
+    languagesNotOffered,
   } as CheckedRows;
   return {
     kind: found,

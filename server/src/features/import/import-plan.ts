@@ -24,6 +24,8 @@ export interface ImportPlan {
   families: Changes<FamilyRow>;
   familyLinks: Changes<FamilyLink>;
   classLinks: Changes<ClassLink>;
+  /** Rows whose home language Confer does not offer (those families read English). Absent in older plans. */
+  languagesNotOffered?: number;
 }
 
 export type Role = 'teacher' | 'admin' | 'both';
@@ -50,6 +52,8 @@ export type CheckedRows =
       setsEmail: boolean;
       /** Without an interpreter column, the language staff set is kept. */
       setsInterpreter: boolean;
+      /** Rows whose home-language cell named a language Confer does not offer. */
+      languagesNotOffered: number;
       rows: (Omit<FamilyRow, 'id' | 'externalId'> & { externalId: string })[];
     }
   | { kind: 'family-students'; rows: FamilyLink[] }
@@ -166,14 +170,18 @@ export function planImport(file: CheckedRows, roster: Roster): ImportPlan {
       plan.families = upsert<FamilyRow>(
         roster.families.map(({ erased: _, ...f }) => f),
         file.rows.filter((r) => !erased.has(r.externalId)).map((r) => ({ ...r, id: null })),
-        sameFields<FamilyRow>(['surname', 'email', 'interpreterLanguage']),
+        sameFields<FamilyRow>(['surname', 'email', 'interpreterLanguage', 'language']),
         (before, w) => ({
           ...w,
           id: before.id,
           email: file.setsEmail ? w.email : before.email,
           interpreterLanguage: file.setsInterpreter ? w.interpreterLanguage : before.interpreterLanguage,
+          // The home language only fills in one not known: a family's own choice (or an
+          // admin's) is never overwritten by the MIS.
+          language: before.language ?? w.language,
         }),
       );
+      plan.languagesNotOffered = file.languagesNotOffered;
       break;
     }
     case 'family-students':
@@ -213,5 +221,6 @@ export function invertPlan(plan: ImportPlan): ImportPlan {
     families: flip(plan.families),
     familyLinks: flip(plan.familyLinks),
     classLinks: flip(plan.classLinks),
+    languagesNotOffered: 0,
   };
 }

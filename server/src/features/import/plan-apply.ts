@@ -113,9 +113,9 @@ export async function applyPlan(c: DbClient, schoolId: string, plan: ImportPlan)
     c,
     'families',
     families.added.length,
-    `INSERT INTO families (school_id, external_id, surname, email, interpreter_language)
-     SELECT $1, x."externalId", x.surname, x.email, x."interpreterLanguage"
-       FROM jsonb_to_recordset($2::jsonb) AS x("externalId" text, surname text, email text, "interpreterLanguage" text)
+    `INSERT INTO families (school_id, external_id, surname, email, interpreter_language, language)
+     SELECT $1, x."externalId", x.surname, x.email, x."interpreterLanguage", x.language
+       FROM jsonb_to_recordset($2::jsonb) AS x("externalId" text, surname text, email text, "interpreterLanguage" text, language text)
      RETURNING id, external_id`,
     [schoolId, json(families.added)],
   );
@@ -153,9 +153,12 @@ export async function applyPlan(c: DbClient, schoolId: string, plan: ImportPlan)
     c,
     'families',
     families.changed.length,
-    `UPDATE families f SET surname = a.surname, email = a.email, interpreter_language = a."interpreterLanguage"
+    `UPDATE families f SET surname = a.surname, email = a.email, interpreter_language = a."interpreterLanguage",
+            -- Fills in a language not known; one the family (or an admin) set since is kept,
+            -- also when an import is restored: the family's choice is not the import's to undo.
+            language = coalesce(f.language, a.language)
        FROM jsonb_to_recordset($2::jsonb) AS ch(before jsonb, after jsonb),
-            jsonb_to_record(ch.after) AS a(id uuid, surname text, email text, "interpreterLanguage" text),
+            jsonb_to_record(ch.after) AS a(id uuid, surname text, email text, "interpreterLanguage" text, language text),
             jsonb_to_record(ch.before) AS b(surname text, email text, "interpreterLanguage" text)
       WHERE f.id = a.id AND f.school_id = $1 AND f.erased_at IS NULL
         AND (f.surname, f.email, f.interpreter_language)

@@ -124,6 +124,7 @@ export function summarisePlan(plan: ImportPlan, roster: Roster, withAppointment:
     changes,
     removals: removals.slice(0, REMOVALS_LISTED),
     removalsNotListed: Math.max(0, removals.length - REMOVALS_LISTED),
+    languagesNotOffered: plan.languagesNotOffered ?? 0,
     confirmation: { needed: reasons.length > 0, reasons },
   };
 }

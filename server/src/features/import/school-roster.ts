@@ -28,6 +28,8 @@ export interface FamilyRow {
   email: string | null;
   /** The language the family needs an interpreter for (migration 033); null: none. */
   interpreterLanguage: string | null;
+  /** The language the family reads Confer in (migration 032); null: not known. */
+  language: string | null;
 }
 
 export interface FamilyLink {
@@ -71,7 +73,7 @@ export async function readRoster(c: Queryable, schoolId: string): Promise<Roster
   );
   const families = await c.query<FamilyRow & { erased: boolean }>(
     `SELECT id, external_id AS "externalId", surname, email, interpreter_language AS "interpreterLanguage",
-            erased_at IS NOT NULL AS erased
+            language, erased_at IS NOT NULL AS erased
        FROM families WHERE school_id = $1`,
     [schoolId],
   );
