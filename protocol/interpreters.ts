@@ -138,3 +138,46 @@ export type InterpreterLoadRow = z.infer<typeof InterpreterLoadRow>;
 export type InterpreterLoad = z.infer<typeof InterpreterLoad>;
 export type InterpreterMeeting = z.infer<typeof InterpreterMeeting>;
 export type InterpreterSchedule = z.infer<typeof InterpreterSchedule>;
+
+/** The admin mails an interpreter their schedule, with a new one-time sign-in link. */
+export const InterpreterScheduleMailQueued = z.object({
+  interpreterId: id,
+  /** Until when the link in the mail signs in (once). */
+  linkExpiresAt: instant,
+});
+/** Every interpreter of the school with an e-mail gets one; those without are named. */
+export const InterpreterScheduleMailsQueued = z.object({
+  queued: z.array(InterpreterScheduleMailQueued),
+  withoutEmail: z.array(z.object({ interpreterId: id, name: z.string() })),
+});
+
+/** The one-time token of an interpreter's sign-in link (`/interpreter?token=…`). */
+export const InterpreterLoginRequest = z.strictObject({ token: z.string().min(1).max(200) });
+export const InterpreterLoginResponse = z.object({
+  /** A session token, like staff and families get; the same idle time-out. */
+  token: z.string(),
+  idleTimeoutSeconds: z.int(),
+  interpreter: z.object({ id, name: z.string() }),
+  eventId: id,
+  schoolName: z.string(),
+});
+
+/** A meeting as the interpreter sees it: time, room, teacher, family and language (no child's name). */
+export const InterpreterOwnMeeting = InterpreterMeeting.omit({ studentName: true });
+/** The signed-in interpreter's own evening (GET /interpreter/schedule). */
+export const InterpreterOwnSchedule = z.object({
+  eventId: id,
+  eventName: z.string(),
+  schoolName: z.string(),
+  timeZone: z.string(),
+  interpreter: z.object({ id, name: z.string(), languages: z.array(z.string()) }),
+  windows: z.array(InterpreterWindow),
+  meetings: z.array(InterpreterOwnMeeting),
+});
+
+export type InterpreterScheduleMailQueued = z.infer<typeof InterpreterScheduleMailQueued>;
+export type InterpreterScheduleMailsQueued = z.infer<typeof InterpreterScheduleMailsQueued>;
+export type InterpreterLoginRequest = z.infer<typeof InterpreterLoginRequest>;
+export type InterpreterLoginResponse = z.infer<typeof InterpreterLoginResponse>;
+export type InterpreterOwnMeeting = z.infer<typeof InterpreterOwnMeeting>;
+export type InterpreterOwnSchedule = z.infer<typeof InterpreterOwnSchedule>;

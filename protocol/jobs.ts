@@ -82,6 +82,11 @@ export const EmailJobSchema = z.discriminatedUnion('kind', [
    * without it.
    */
   z.object({ kind: z.literal('staff-invitation'), staffId: uuid, inviteId: uuid }),
+  /**
+   * An interpreter's schedule for one event, with a one-time sign-in link: `linkId` is
+   * the interpreter_links row whose sealed token the worker opens when it sends.
+   */
+  z.object({ kind: z.literal('interpreter-schedule'), eventId: uuid, interpreterId: uuid, linkId: uuid }),
   z.object({ kind: z.literal('password-reset'), staffId: uuid, requestId: uuid }),
   z.object({
     kind: z.literal('system-update'),

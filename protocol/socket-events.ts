@@ -108,7 +108,7 @@ export interface ClientToServerEvents {
 /** What the server keeps on each socket after the handshake. */
 export interface SocketData {
   sessionId: string;
-  principalKind: 'family' | 'staff';
+  principalKind: 'family' | 'staff' | 'interpreter';
   schoolId: string;
 }
 
@@ -118,6 +118,11 @@ export const rooms = {
   eventTeacher: (eventId: string, staffId: string) => `event:${eventId}:teacher:${staffId}`,
   /** Staff who may see who is in every slot of the event (admins). */
   eventAdmins: (eventId: string) => `event:${eventId}:admin`,
+  /**
+   * Interpreters signed in for the event (joined at the handshake, read-only): every slot
+   * fact, without names, so their screen knows when to read their schedule again.
+   */
+  eventInterpreters: (eventId: string) => `event:${eventId}:interpreters`,
   teacher: (staffId: string) => `teacher:${staffId}`,
   family: (familyId: string) => `family:${familyId}`,
   session: (sessionId: string) => `session:${sessionId}`,

@@ -686,7 +686,7 @@ CREATE TABLE public.audit_log (
     target jsonb DEFAULT '{}'::jsonb NOT NULL,
     detail jsonb DEFAULT '{}'::jsonb NOT NULL,
     CONSTRAINT audit_log_action_check CHECK ((action ~ '^[a-zA-Z][a-zA-Z0-9_.-]{0,79}$'::text)),
-    CONSTRAINT audit_log_actor_kind_check CHECK ((actor_kind = ANY (ARRAY['family'::text, 'staff'::text, 'operator'::text, 'public'::text, 'worker'::text])))
+    CONSTRAINT audit_log_actor_kind_check CHECK ((actor_kind = ANY (ARRAY['interpreter'::text, 'family'::text, 'staff'::text, 'operator'::text, 'public'::text, 'worker'::text])))
 );
 
 --
@@ -1221,6 +1221,22 @@ CREATE TABLE public.interpreter_availability (
 );
 
 --
+-- Name: interpreter_links; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.interpreter_links (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    interpreter_id uuid NOT NULL,
+    event_id uuid NOT NULL,
+    token_hash text NOT NULL,
+    token_sealed text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone,
+    CONSTRAINT interpreter_links_check CHECK ((expires_at > created_at))
+);
+
+--
 -- Name: interpreters; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1444,8 +1460,10 @@ CREATE TABLE public.sessions (
     last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
     revoked_at timestamp with time zone,
     revoked_reason text,
-    CONSTRAINT sessions_check CHECK ((((kind = 'staff'::text) = (staff_id IS NOT NULL)) AND ((kind = 'family'::text) = (family_id IS NOT NULL)))),
-    CONSTRAINT sessions_kind_check CHECK ((kind = ANY (ARRAY['staff'::text, 'family'::text])))
+    interpreter_id uuid,
+    event_id uuid,
+    CONSTRAINT sessions_check CHECK ((((kind = 'staff'::text) = (staff_id IS NOT NULL)) AND ((kind = 'family'::text) = (family_id IS NOT NULL)) AND ((kind = 'interpreter'::text) = (interpreter_id IS NOT NULL)) AND ((kind = 'interpreter'::text) = (event_id IS NOT NULL)))),
+    CONSTRAINT sessions_kind_check CHECK ((kind = ANY (ARRAY['interpreter'::text, 'staff'::text, 'family'::text])))
 );
 
 --
@@ -1819,6 +1837,20 @@ ALTER TABLE ONLY public.interpreter_availability
 
 ALTER TABLE ONLY public.interpreter_availability
     ADD CONSTRAINT interpreter_availability_pkey PRIMARY KEY (id);
+
+--
+-- Name: interpreter_links interpreter_links_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.interpreter_links
+    ADD CONSTRAINT interpreter_links_pkey PRIMARY KEY (id);
+
+--
+-- Name: interpreter_links interpreter_links_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.interpreter_links
+    ADD CONSTRAINT interpreter_links_token_hash_key UNIQUE (token_hash);
 
 --
 -- Name: interpreters interpreters_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -2200,6 +2232,12 @@ CREATE INDEX imports_school_idx ON public.imports USING btree (school_id, at DES
 CREATE INDEX interpreter_availability_event_idx ON public.interpreter_availability USING btree (event_id, interpreter_id);
 
 --
+-- Name: interpreter_links_interpreter_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX interpreter_links_interpreter_idx ON public.interpreter_links USING btree (interpreter_id, event_id);
+
+--
 -- Name: interpreters_school_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2240,6 +2278,12 @@ CREATE UNIQUE INDEX service_incidents_one_open ON public.service_incidents USING
 --
 
 CREATE INDEX service_messages_current ON public.service_messages USING btree (posted_at DESC) WHERE (ended_at IS NULL);
+
+--
+-- Name: sessions_interpreter_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX sessions_interpreter_idx ON public.sessions USING btree (interpreter_id) WHERE (interpreter_id IS NOT NULL);
 
 --
 -- Name: sessions_last_seen_idx; Type: INDEX; Schema: public; Owner: -
@@ -2690,6 +2734,20 @@ ALTER TABLE ONLY public.interpreter_availability
     ADD CONSTRAINT interpreter_availability_interpreter_id_fkey FOREIGN KEY (interpreter_id) REFERENCES public.interpreters(id) ON DELETE CASCADE;
 
 --
+-- Name: interpreter_links interpreter_links_event_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.interpreter_links
+    ADD CONSTRAINT interpreter_links_event_id_fkey FOREIGN KEY (event_id) REFERENCES public.events(id) ON DELETE CASCADE;
+
+--
+-- Name: interpreter_links interpreter_links_interpreter_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.interpreter_links
+    ADD CONSTRAINT interpreter_links_interpreter_id_fkey FOREIGN KEY (interpreter_id) REFERENCES public.interpreters(id) ON DELETE CASCADE;
+
+--
 -- Name: interpreters interpreters_school_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2767,11 +2825,25 @@ ALTER TABLE ONLY public.service_messages
     ADD CONSTRAINT service_messages_school_id_fkey FOREIGN KEY (school_id) REFERENCES public.schools(id) ON DELETE CASCADE;
 
 --
+-- Name: sessions sessions_event_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.sessions
+    ADD CONSTRAINT sessions_event_id_fkey FOREIGN KEY (event_id) REFERENCES public.events(id) ON DELETE CASCADE;
+
+--
 -- Name: sessions sessions_family_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.sessions
     ADD CONSTRAINT sessions_family_id_fkey FOREIGN KEY (family_id) REFERENCES public.families(id) ON DELETE CASCADE;
+
+--
+-- Name: sessions sessions_interpreter_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.sessions
+    ADD CONSTRAINT sessions_interpreter_id_fkey FOREIGN KEY (interpreter_id) REFERENCES public.interpreters(id) ON DELETE CASCADE;
 
 --
 -- Name: sessions sessions_school_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -35,12 +35,14 @@ const RETRY_AFTER_REF = { $ref: '#/components/headers/RetryAfter' };
 /** Who may call, in the words of the document; the security scheme says how. */
 const WHO: Record<Access, string> = {
   public: 'anyone, without a token.',
-  any: 'any signed-in family or staff member (a school session).',
+  any: 'any signed-in family or staff member (a school session); an interpreter’s session is refused (403).',
   family: 'a family (a family’s school session).',
   staff: 'staff: teachers and admins (a staff school session).',
   admin: 'an admin of the school (a staff session with the admin role).',
   operator:
     'the service operator, with the operator token from `loginOperator`; a school session is refused (403).',
+  interpreter:
+    'an interpreter, with the session from `loginInterpreter` (their schedule mail’s one-time link); every family or staff session is refused (403).',
 };
 
 function security(access: Access): { [scheme: string]: string[] }[] {

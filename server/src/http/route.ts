@@ -9,7 +9,7 @@ import {
   unstorableTextPath,
 } from '../../../protocol/index.ts';
 import { permits } from '../features/auth/authorize.ts';
-import type { Principal } from '../features/auth/principal.ts';
+import type { InterpreterPrincipal, Principal } from '../features/auth/principal.ts';
 import type { SessionStore } from '../features/auth/session-store.ts';
 import type { AuditActorKind, AuditEntry } from '../features/records/audit-log.ts';
 import { DomainError, type Result } from '../refusals/domain-error.ts';
@@ -19,11 +19,15 @@ import type { ApiTag } from './api-tags.ts';
 /**
  * Who may call a route. `operator` is the operator's token, not a school session: the
  * route's `guard` checks it (the OpenAPI document gives it its own security scheme).
+ * `interpreter`: only an interpreter's session (auth/principal.ts), which every other
+ * access refuses (`any` included): its handler reads `interpreter`, not `principal`.
  */
-export type Access = 'public' | 'any' | 'family' | 'staff' | 'admin' | 'operator';
+export type Access = 'public' | 'any' | 'family' | 'staff' | 'admin' | 'operator' | 'interpreter';
 
 export interface RouteContext<B, P> {
   principal: Principal;
+  /** The interpreter of an `access: 'interpreter'` route; null on every other route. */
+  interpreter: InterpreterPrincipal | null;
   body: B;
   params: P;
   idempotencyKey: string | null;
@@ -143,7 +147,9 @@ function allowed(access: Access, p: Principal): boolean {
     case 'admin':
       return permits(p, { kind: 'admin' });
     case 'operator':
-      // Not a school session's to pass: the route's guard decides.
+    case 'interpreter':
+      // Not a school session's to pass: the route's guard decides; interpreters are
+      // let through by run() alone.
       return false;
   }
 }
@@ -243,10 +249,16 @@ async function run(
   try {
     const token = bearer(req);
     let principal: Principal | null = null;
+    let interpreter: InterpreterPrincipal | null = null;
     if (route.access !== 'public' && route.access !== 'operator') {
-      principal = await sessions.authenticate(token);
-      if (!principal) return { ok: false, error: errorBody('unauthenticated') };
-      if (!allowed(route.access, principal)) return { ok: false, error: errorBody('forbidden') };
+      const who = await sessions.authenticateSession(token);
+      if (!who) return { ok: false, error: errorBody('unauthenticated') };
+      // An interpreter's session reaches interpreter routes only, and only it does.
+      if ((who.kind === 'interpreter') !== (route.access === 'interpreter'))
+        return { ok: false, error: errorBody('forbidden') };
+      if (who.kind === 'interpreter') interpreter = who;
+      else if (!allowed(route.access, who)) return { ok: false, error: errorBody('forbidden') };
+      else principal = who;
     }
     if (route.guard) await route.guard(token);
     let params: unknown = req.params;
@@ -271,6 +283,7 @@ async function run(
     const record: RecordNotes = {};
     const answer = await route.handler({
       principal: principal as Principal,
+      interpreter,
       body,
       params,
       idempotencyKey: key,

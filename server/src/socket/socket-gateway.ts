@@ -68,7 +68,7 @@ export function attachSocketGateway({
   io.use(async (socket, next) => {
     try {
       const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null;
-      const principal = await sessions.authenticate(token);
+      const principal = await sessions.authenticateSession(token);
       if (!principal) return next(new Error('unauthenticated'));
       // Counted on this instance, in the same turn as the join below, so two handshakes
       // of one session cannot both take the last place. Each socket costs memory and a
@@ -89,7 +89,10 @@ export function attachSocketGateway({
         schoolId: principal.schoolId,
       };
       socket.join(rooms.session(principal.sessionId));
-      if (principal.kind === 'family') socket.join(rooms.family(principal.familyId));
+      // An interpreter's socket listens and sends nothing: its one room is joined here,
+      // after the session (which names the event) was checked; every command is refused.
+      if (principal.kind === 'interpreter') socket.join(rooms.eventInterpreters(principal.eventId));
+      else if (principal.kind === 'family') socket.join(rooms.family(principal.familyId));
       else if (principal.isTeacher) socket.join(rooms.teacher(principal.staffId));
       next();
     } catch (err) {
@@ -122,10 +125,14 @@ export function attachSocketGateway({
           return;
         }
         try {
-          const principal = await sessions.authenticate(tokens.get(socket));
+          const principal = await sessions.authenticateSession(tokens.get(socket));
           if (!principal || principal.sessionId !== socket.data.sessionId) {
             reply({ ok: false, error: errorBody('unauthenticated') });
             socket.disconnect(true);
+            return;
+          }
+          if (principal.kind === 'interpreter') {
+            reply({ ok: false, error: errorBody('forbidden') });
             return;
           }
           const parsed = schema.safeParse(raw);

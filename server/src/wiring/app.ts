@@ -24,8 +24,6 @@ import { FamilyMoveService } from '../features/booking/family-move.ts';
 import { eventsRoutes } from '../features/events/events.routes.ts';
 import { EventsService } from '../features/events/events.service.ts';
 import { fairStartRoutes } from '../features/fair-start/fair-start.routes.ts';
-import { interpretersRoutes } from '../features/interpreters/interpreters.routes.ts';
-import { InterpretersService } from '../features/interpreters/interpreters.service.ts';
 import { itineraryRoutes } from '../features/itinerary/itinerary.routes.ts';
 import { FamilyLanguageService } from '../features/languages/family-language.service.ts';
 import { languagesRoutes } from '../features/languages/languages.routes.ts';
@@ -52,6 +50,7 @@ import { refusalOf } from '../refusals/refusal-answer.ts';
 import { attachSocketGateway, type ConferServer } from '../socket/socket-gateway.ts';
 import { createCpuWork } from './cpu-work.ts';
 import { createFairness } from './fairness-services.ts';
+import { createInterpreterFeatures } from './interpreter-features.ts';
 import { attachLiveSubscriber } from './live-subscriber.ts';
 import { createSchoolFeatures } from './school-features.ts';
 
@@ -240,13 +239,14 @@ export function createApp(deps: AppDeps): ConferApp {
     operatorAuth: schools.operatorAuth,
     logError,
   });
+  const interpreters = createInterpreterFeatures({ config, db, redis, sessions, publisher });
   const routes = [
     ...authRoutes(auth, publisher),
     ...eventsRoutes(events),
     ...bookingRoutes(booking),
     ...familyMoveRoutes(familyMoves),
     ...sharedChildrenRoutes(new SharedChildrenService(db)),
-    ...interpretersRoutes(new InterpretersService(db)),
+    ...interpreters.routes,
     ...languagesRoutes(new FamilyLanguageService(db), new MessageOverridesService(db)),
     ...mailRoutes(db),
     ...calendarRoutes({ db, organizerEmail: fromAddress(config.MAIL_FROM) }),
@@ -341,6 +341,7 @@ export function createApp(deps: AppDeps): ConferApp {
         await new Promise<void>((resolve) => io.close(() => resolve()));
         live.disconnect();
         await schools.close();
+        await interpreters.close();
         await status.close();
         await cpu.close();
       })();

@@ -8,7 +8,7 @@ import { eventInSchool, requireAdmin } from './admin-scope.ts';
 /** The part of the Socket.IO server the console needs: who is in a room, on every instance. */
 export interface SocketCensus {
   in(room: string | string[]): {
-    fetchSockets(): Promise<{ id: string; data: { principalKind?: 'family' | 'staff' } }[]>;
+    fetchSockets(): Promise<{ id: string; data: { principalKind?: 'family' | 'staff' | 'interpreter' } }[]>;
   };
 }
 

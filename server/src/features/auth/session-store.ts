@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
 import type { Db } from '../../infra/db.ts';
-import type { NewPrincipal, Principal } from './principal.ts';
+import type { NewPrincipal, Principal, SessionPrincipal } from './principal.ts';
 import { digest, newToken } from './tokens.ts';
 
 interface CachedSession {
-  principal: Principal;
+  principal: SessionPrincipal;
   /** When the cache entry's idle TTL was last pushed back (ms since epoch). */
   touchedAt: number;
 }
@@ -36,27 +36,31 @@ export class SessionStore {
     return this.idleMs;
   }
 
-  async create(principal: NewPrincipal): Promise<{ token: string; principal: Principal }> {
+  async create<N extends NewPrincipal>(
+    principal: N,
+  ): Promise<{ token: string; principal: N & { sessionId: string } }> {
     const token = newToken();
     const tokenHash = digest(token);
     const { rows } = await this.db.query<{ id: string }>(
-      `INSERT INTO sessions (token_hash, kind, school_id, staff_id, family_id)
-       VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      `INSERT INTO sessions (token_hash, kind, school_id, staff_id, family_id, interpreter_id, event_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
       [
         tokenHash,
         principal.kind,
         principal.schoolId,
         principal.kind === 'staff' ? principal.staffId : null,
         principal.kind === 'family' ? principal.familyId : null,
+        principal.kind === 'interpreter' ? principal.interpreterId : null,
+        principal.kind === 'interpreter' ? principal.eventId : null,
       ],
     );
-    const full = { ...principal, sessionId: rows[0]!.id } as Principal;
+    const full = { ...principal, sessionId: rows[0]!.id };
     await this.cache(tokenHash, full);
     this.onTouched(full.sessionId, new Date());
     return { token, principal: full };
   }
 
-  private async cache(tokenHash: string, principal: Principal, onlyIfCached = false): Promise<void> {
+  private async cache(tokenHash: string, principal: SessionPrincipal, onlyIfCached = false): Promise<void> {
     const value: CachedSession = { principal, touchedAt: Date.now() };
     const key = this.key(tokenHash);
     const text = JSON.stringify(value);
@@ -66,8 +70,18 @@ export class SessionStore {
     ).catch(() => {});
   }
 
-  /** The principal behind a token, or null when it is unknown, revoked or idle too long. */
+  /**
+   * The family or staff member behind a token, or null when it is unknown, revoked, idle
+   * too long — or an interpreter's (authenticateSession), which no route or command
+   * written for families and staff may be handed.
+   */
   async authenticate(token: string | undefined | null): Promise<Principal | null> {
+    const p = await this.authenticateSession(token);
+    return p && p.kind !== 'interpreter' ? p : null;
+  }
+
+  /** Whoever is behind a token, interpreters included; null when unknown, revoked or idle too long. */
+  async authenticateSession(token: string | undefined | null): Promise<SessionPrincipal | null> {
     if (!token || token.length > 200) return null;
     const tokenHash = digest(token);
     let cached: CachedSession | null = null;
@@ -89,7 +103,7 @@ export class SessionStore {
     return principal;
   }
 
-  private async touch(tokenHash: string, principal: Principal, onlyIfCached = true): Promise<void> {
+  private async touch(tokenHash: string, principal: SessionPrincipal, onlyIfCached = true): Promise<void> {
     const now = new Date();
     this.seen.add(principal.sessionId);
     this.seenTimer ??= setTimeout(() => void this.recordSeen(), SEEN_BATCH_MS).unref();
@@ -119,25 +133,36 @@ export class SessionStore {
       .catch(() => {});
   }
 
-  private async loadFromDb(tokenHash: string): Promise<Principal | null> {
+  private async loadFromDb(tokenHash: string): Promise<SessionPrincipal | null> {
     const { rows } = await this.db.query<{
       id: string;
-      kind: 'staff' | 'family';
+      kind: 'staff' | 'family' | 'interpreter';
       school_id: string;
       staff_id: string | null;
       family_id: string | null;
+      interpreter_id: string | null;
+      event_id: string | null;
       is_admin: boolean | null;
       is_teacher: boolean | null;
     }>(
-      `SELECT s.id, s.kind, s.school_id, s.staff_id, s.family_id, st.is_admin, st.is_teacher
+      `SELECT s.id, s.kind, s.school_id, s.staff_id, s.family_id, s.interpreter_id, s.event_id,
+              st.is_admin, st.is_teacher
          FROM sessions s LEFT JOIN staff st ON st.id = s.staff_id
         WHERE s.token_hash = $1 AND s.revoked_at IS NULL
           AND s.last_seen_at > now() - make_interval(secs => $2::double precision / 1000)
-          AND (s.kind = 'family' OR st.active)`,
+          AND (s.kind <> 'staff' OR st.active)`,
       [tokenHash, this.idleMs],
     );
     const r = rows[0];
     if (!r) return null;
+    if (r.kind === 'interpreter')
+      return {
+        kind: 'interpreter',
+        sessionId: r.id,
+        schoolId: r.school_id,
+        interpreterId: r.interpreter_id!,
+        eventId: r.event_id!,
+      };
     return r.kind === 'family'
       ? { kind: 'family', sessionId: r.id, schoolId: r.school_id, familyId: r.family_id! }
       : {
@@ -157,7 +182,7 @@ export class SessionStore {
    * whose rights changed is ended rather than left to serve the old ones.
    */
   async revokeAllOf(
-    who: { staffId: string } | { familyId: string } | { schoolId: string },
+    who: { staffId: string } | { familyId: string } | { interpreterId: string } | { schoolId: string },
     reason: string,
   ): Promise<string[]> {
     const [column, value] =
@@ -165,7 +190,9 @@ export class SessionStore {
         ? ['staff_id', who.staffId]
         : 'familyId' in who
           ? ['family_id', who.familyId]
-          : ['school_id', who.schoolId];
+          : 'interpreterId' in who
+            ? ['interpreter_id', who.interpreterId]
+            : ['school_id', who.schoolId];
     const { rows } = await this.db.query<{ id: string; token_hash: string }>(
       `UPDATE sessions SET revoked_at = now(), revoked_reason = $2
         WHERE ${column} = $1 AND revoked_at IS NULL RETURNING id, token_hash`,

@@ -64,7 +64,15 @@ function mergedWindows(ranges: LocalRange[], timeZone: string): { startsAt: Date
  * never here.
  */
 export class InterpretersService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /**
+     * Ends the interpreter's own sessions (their sign-in, interpreter-sign-in.ts) and
+     * disconnects their sockets; called before the interpreter is deleted, while the
+     * session rows still name them.
+     */
+    private readonly endSessions: (interpreterId: string) => Promise<void> = async () => {},
+  ) {}
 
   async list(p: Principal): Promise<InterpreterList> {
     requireAdmin(p);
@@ -110,6 +118,13 @@ export class InterpretersService {
       ],
     );
     if (!rows[0]) throw new DomainError('not_found', 'No such interpreter.');
+    // A sign-in link mailed to the old address must not keep working.
+    if (body.email !== undefined)
+      await this.db.query(
+        `UPDATE interpreter_links SET used_at = now(), token_sealed = NULL
+          WHERE interpreter_id = $1 AND used_at IS NULL`,
+        [interpreterId],
+      );
     return view(rows[0]);
   }
 
@@ -121,6 +136,9 @@ export class InterpretersService {
       const meetings = await this.liveMeetings(client, interpreterId, null);
       if (meetings.length > 0)
         throw inTheWay(meetings, 'This interpreter has held or booked meetings: move or cancel them first.');
+      // Before the row goes: deleting it cascades to their session rows, which would then
+      // no longer say whose cached sessions and open sockets to end.
+      await this.endSessions(interpreterId);
       await client.query('DELETE FROM interpreters WHERE id = $1', [interpreterId]);
       return { id: interpreterId, deleted: true as const };
     });

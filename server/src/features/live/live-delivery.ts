@@ -8,7 +8,8 @@ import type { FactEnvelope } from './fact-channel.ts';
  * screens that show it and to no others:
  *  - the families whose children may book the slot's teacher (the event's
  *    per-teacher room) and the family the fact concerns: slot state, no names;
- *  - the slot's teacher and the event's admins: who is in it.
+ *  - the slot's teacher and the event's admins: who is in it;
+ *  - the interpreters signed in for the event: slot state, no names.
  *
  * Coalesced per socket, because on opening night one socket message per fact per
  * interested screen is what saturated the machine first: each fact interests some
@@ -64,10 +65,14 @@ export class LiveDelivery {
 
       const fansRoom = rooms.eventTeacher(fact.eventId, fact.slot.teacherId);
       const ownRoom = familyId ? rooms.family(familyId) : '';
+      const interpretersRoom = rooms.eventInterpreters(fact.eventId);
       const fans = local.get(fansRoom);
       const own = familyId ? local.get(ownRoom) : undefined;
-      if (!fans && !own) continue;
+      const interpreters = local.get(interpretersRoom);
+      if (!fans && !own && !interpreters) continue;
       const seenByFamilies: SlotFact = { ...fact, slot: slotForViewer(fact.slot, { kind: 'family' }) };
+      // Interpreters see what families see (no names): enough to know when to read their own schedule.
+      for (const id of interpreters ?? []) if (ofSchool(id)) this.queue(id, seenByFamilies, interpretersRoom);
       for (const id of fans ?? []) if (!isStaff(id) && ofSchool(id)) this.queue(id, seenByFamilies, fansRoom);
       for (const id of own ?? [])
         if (!isStaff(id) && !fans?.has(id) && ownPeople(id)) this.queue(id, seenByFamilies, ownRoom);

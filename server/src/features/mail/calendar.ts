@@ -92,26 +92,29 @@ export function appointmentsCalendar(input: CalendarInput): string {
   return `${lines.map(fold).join('\r\n')}\r\n`;
 }
 
-function utc(d: Date): string {
+// utc, local, text, paramText and fold are also used by the interpreters' calendar
+// (features/interpreters/interpreter-calendar.ts).
+
+export function utc(d: Date): string {
   return `${DateTime.fromJSDate(d, { zone: 'utc' }).toFormat("yyyyLLdd'T'HHmmss")}Z`;
 }
 
-function local(d: Date, zone: string): string {
+export function local(d: Date, zone: string): string {
   return DateTime.fromJSDate(d, { zone }).toFormat("yyyyLLdd'T'HHmmss");
 }
 
 /** TEXT values (RFC 5545 3.3.11): backslash, semicolon, comma and newlines escaped. */
-function text(s: string): string {
+export function text(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
 }
 
 /** A parameter value (CN=…): quoted, since a school's name may hold `:`, `;` or `,`; quotes cannot be escaped, so they go. */
-function paramText(s: string): string {
+export function paramText(s: string): string {
   return `"${s.replace(/["\r\n]/g, '')}"`;
 }
 
 /** RFC 5545 3.1: lines longer than 75 octets are folded with CRLF and a space, never inside a character. */
-function fold(line: string): string {
+export function fold(line: string): string {
   const encoder = new TextEncoder();
   if (encoder.encode(line).length <= 75) return line;
   const parts: string[] = [];

@@ -26,6 +26,9 @@ function subjectOf(job: EmailJob): string {
       return `${job.eventId}-${job.staffId}-${job.date}`;
     case 'staff-invitation':
       return `${job.staffId}-${job.inviteId}`;
+    case 'interpreter-schedule':
+      // Each mail has its own link: a new mail of the same schedule is a new mail.
+      return `${job.interpreterId}-${job.linkId}`;
     case 'password-reset':
       return `${job.staffId}-${job.requestId}`;
     case 'system-update':

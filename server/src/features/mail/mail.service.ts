@@ -3,6 +3,7 @@ import type { Db } from '../../infra/db.ts';
 import type { Mailer } from '../../infra/mailer.ts';
 import { composeAccessCodeMail } from '../access-codes/access-code-mail.ts';
 import { composeFeedbackAck, composeFeedbackReply } from '../feedback/feedback-mail.ts';
+import { composeInterpreterScheduleMail } from '../interpreters/interpreter-schedule-mail.ts';
 import { passwordLink, tokenForMail } from '../staff/staff-links.ts';
 import { type BookingMailJob, BookingMails, isBookingMail } from './booking-mail.ts';
 import { emailKey } from './email-keys.ts';
@@ -145,6 +146,16 @@ export class MailService {
           job.kind === 'staff-invitation' ? invitationMail(staff, url) : passwordResetMail(staff, url);
         return { to: staff.email, schoolId: staff.schoolId, eventId: null, mail, afterSent: link.forget };
       }
+      case 'interpreter-schedule':
+        return composeInterpreterScheduleMail(
+          {
+            db,
+            sealKey: this.deps.sealKey,
+            publicUrl: this.deps.publicUrl,
+            organizerEmail: this.deps.organizerEmail,
+          },
+          job,
+        );
       case 'access-code': {
         const a = await composeAccessCodeMail(
           db,

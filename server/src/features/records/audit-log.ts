@@ -1,7 +1,7 @@
 import type { Queryable } from '../../infra/db.ts';
 import { recordedDetail } from './audit-detail.ts';
 
-export type AuditActorKind = 'family' | 'staff' | 'operator' | 'public' | 'worker';
+export type AuditActorKind = 'family' | 'staff' | 'interpreter' | 'operator' | 'public' | 'worker';
 
 /** One change, as the record of transactions keeps it (migration 020). */
 export interface AuditEntry {
