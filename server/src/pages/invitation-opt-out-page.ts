@@ -1,7 +1,10 @@
 import express, { type Router } from 'express';
+import { isLocale } from '../../../protocol/locales.ts';
 import { recordChange } from '../features/records/audit-log.ts';
+import { type Translator, translatorFor } from '../i18n/translator.ts';
 import { type Db, inTransaction } from '../infra/db.ts';
 import { escapeHtml, htmlDocument } from './html-page.ts';
+import { pageLanguage, withLanguage } from './page-language.ts';
 
 // The token of families.mail_opt_out_token (migration 028): 24 random bytes in hex.
 const TOKEN = /^[0-9a-f]{48}$/;
@@ -11,9 +14,10 @@ interface FamilyMailState {
   schoolId: string;
   schoolName: string;
   optedOut: boolean;
+  language: string | null;
 }
 
-const SELECT = `f.id AS family_id, f.school_id, s.name AS school_name, f.invitation_opt_out_at IS NOT NULL AS opted_out`;
+const SELECT = `f.id AS family_id, f.school_id, s.name AS school_name, f.invitation_opt_out_at IS NOT NULL AS opted_out, f.language`;
 
 function toState(r: Record<string, unknown> | undefined): FamilyMailState | null {
   return r
@@ -22,6 +26,7 @@ function toState(r: Record<string, unknown> | undefined): FamilyMailState | null
         schoolId: r.school_id as string,
         schoolName: r.school_name as string,
         optedOut: r.opted_out as boolean,
+        language: r.language as string | null,
       }
     : null;
 }
@@ -59,29 +64,50 @@ function change(db: Db, token: string, optedOut: boolean): Promise<FamilyMailSta
   });
 }
 
-function page(token: string, state: FamilyMailState, heading: string): string {
-  const school = escapeHtml(state.schoolName);
+type Heading = 'stopped' | 'ask' | 'done' | 'again';
+
+function headingText(t: Translator, h: Heading): string {
+  if (h === 'stopped') return t.m.optout_heading_stopped();
+  if (h === 'ask') return t.m.optout_heading_ask();
+  if (h === 'done') return t.m.optout_heading_done();
+  return t.m.optout_heading_again();
+}
+
+function page(t: Translator, token: string, state: FamilyMailState, heading: Heading): string {
   const [said, action, button] = state.optedOut
-    ? [`Teachers’ invitations to book are not sent to you.`, 'opt-in', 'Receive them again']
-    : [
-        `Teachers at ${school} may invite you to book when you have not booked them yet.`,
-        'opt-out',
-        'Stop these invitations',
-      ];
+    ? [t.m.optout_not_sent(), 'opt-in', t.m.optout_receive_again()]
+    : [t.m.optout_may_invite({ school: state.schoolName }), 'opt-out', t.m.optout_stop()];
+  const title = headingText(t, heading);
   return htmlDocument(
-    heading,
-    `<h1>${escapeHtml(heading)}</h1>
-<p data-opted-out="${state.optedOut}">${said}</p>
-<form method="post" action="/mail/invitations/${action}/${token}"><button type="submit">${button}</button></form>
-<p class="note">Mail about your own appointments (confirmations, changes, reminders) is not affected.</p>`,
+    title,
+    `<h1>${escapeHtml(title)}</h1>
+<p data-opted-out="${state.optedOut}">${escapeHtml(said)}</p>
+<form method="post" action="${withLanguage(`/mail/invitations/${action}/${token}`, t)}"><button type="submit">${escapeHtml(button)}</button></form>
+<p class="note">${escapeHtml(t.m.optout_note())}</p>`,
+    '',
+    t,
   );
 }
 
-const notFound = htmlDocument(
-  'Link not valid',
-  `<h1>This link is not valid</h1>
-<p>It may have been copied incompletely. The school can stop invitations for you.</p>`,
-);
+function notFound(t: Translator): string {
+  return htmlDocument(
+    t.m.optout_invalid_title(),
+    `<h1>${escapeHtml(t.m.optout_invalid_heading())}</h1>
+<p>${escapeHtml(t.m.optout_invalid())}</p>`,
+    '',
+    t,
+  );
+}
+
+/**
+ * The page's language: one the link or form asks for, else the family's own, else the
+ * browser's (page-language.ts).
+ */
+function readerTranslator(req: express.Request, state: FamilyMailState | null): Translator {
+  const asked = req.query.lang;
+  if (isLocale(asked) || !isLocale(state?.language)) return translatorFor(pageLanguage(req));
+  return translatorFor(state.language);
+}
 
 /**
  * The link in each teacher's invitation to book (and its List-Unsubscribe header). A
@@ -91,30 +117,26 @@ const notFound = htmlDocument(
 export function invitationOptOutPages(db: Db): Router {
   const router = express.Router();
   const answer = async (
+    req: express.Request,
     res: express.Response,
-    token: string,
     optedOut: boolean | null,
-    heading: (s: FamilyMailState) => string,
+    heading: (s: FamilyMailState) => Heading,
   ) => {
+    const token = String(req.params.token ?? '');
     res.set('Cache-Control', 'no-store').type('html');
     const state = !TOKEN.test(token)
       ? null
       : optedOut === null
         ? await read(db, token)
         : await change(db, token, optedOut);
-    if (!state) return void res.status(404).send(notFound);
-    res.send(page(token, state, heading(state)));
+    const t = readerTranslator(req, state);
+    if (!state) return void res.status(404).send(notFound(t));
+    res.send(page(t, token, state, heading(state)));
   };
   router.get('/mail/invitations/opt-out/:token', (req, res) =>
-    answer(res, req.params.token, null, (s) =>
-      s.optedOut ? 'You have stopped invitations to book' : 'Stop invitations to book?',
-    ),
+    answer(req, res, null, (s) => (s.optedOut ? 'stopped' : 'ask')),
   );
-  router.post('/mail/invitations/opt-out/:token', (req, res) =>
-    answer(res, req.params.token, true, () => 'You will no longer receive invitations to book'),
-  );
-  router.post('/mail/invitations/opt-in/:token', (req, res) =>
-    answer(res, req.params.token, false, () => 'You will receive invitations to book again'),
-  );
+  router.post('/mail/invitations/opt-out/:token', (req, res) => answer(req, res, true, () => 'done'));
+  router.post('/mail/invitations/opt-in/:token', (req, res) => answer(req, res, false, () => 'again'));
   return router;
 }
