@@ -1,4 +1,4 @@
-import { translatorFor } from '../../i18n/translator.ts';
+import { translatorForLanguage } from '../../i18n/family-translator.ts';
 import type { Queryable } from '../../infra/db.ts';
 import { unseal } from '../../infra/sealed-secret.ts';
 import { type ComposedMail, escapeHtml, htmlPage, messageHtml, rawHtml } from '../mail/templates/layout.ts';
@@ -44,7 +44,7 @@ export async function composeAccessCodeMail(
   const accessCode = r ? unseal(sealKey, r.sealed, mailId) : null;
   if (!r || !accessCode) return { to: null, schoolId: null, mail: null };
   const url = publicUrl.replace(/\/$/, '');
-  const t = translatorFor(r.language);
+  const t = await translatorForLanguage(q, r.school_id, r.language);
   const school = r.name;
   const subject = t.m.mail_code_subject({ school });
   const fields: [string, string][] = [

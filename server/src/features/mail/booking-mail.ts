@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EmailJob } from '../../../../protocol/jobs.ts';
+import { translatorForLanguage } from '../../i18n/family-translator.ts';
 import type { Db } from '../../infra/db.ts';
 import type { Mailer } from '../../infra/mailer.ts';
 import {
@@ -113,17 +114,19 @@ export class BookingMails {
       at: this.deps.now?.() ?? new Date(),
       organizerEmail: this.deps.organizerEmail,
     };
+    // The family's language with its school's own words over it.
+    const t = await translatorForLanguage(db, ctx.schoolId, ctx.language);
     const itinerary = await loadConfirmedItinerary(db, job.familyId, job.eventId);
     const shows = itineraryDigest(itinerary);
     if (job.kind === 'reminder') {
       if (!itinerary.length) return null;
-      return { mail: reminderMail(ctx, sending, itinerary), shows, skippable: false };
+      return { mail: reminderMail(ctx, sending, itinerary, t), shows, skippable: false };
     }
     const concerned = await loadFamilyBookings(db, job.familyId, job.bookingIds);
     if (job.kind === 'booking-confirmed') {
       // Only if what was confirmed still stands; a cancellation mail follows otherwise.
       if (!concerned.some((b) => b.status === 'confirmed')) return null;
-      return { mail: confirmationMail(ctx, sending, itinerary, job.by), shows, skippable: true };
+      return { mail: confirmationMail(ctx, sending, itinerary, job.by, t), shows, skippable: true };
     }
     if (job.kind === 'booking-cancelled') {
       const cancelled = concerned.filter((b) => b.status === 'cancelled');
@@ -131,14 +134,14 @@ export class BookingMails {
       // Never skipped: its file is the only one that removes these entries, and it
       // publishes nothing, so it does not count as having shown the itinerary.
       return {
-        mail: cancellationMail(ctx, sending, cancelled, itinerary, job.by),
+        mail: cancellationMail(ctx, sending, cancelled, itinerary, job.by, t),
         shows: null,
         skippable: false,
       };
     }
     const changed = concerned.filter((b) => b.status === 'confirmed');
     if (!changed.length) return null;
-    return { mail: changeMail(ctx, sending, changed, itinerary, job.by), shows, skippable: true };
+    return { mail: changeMail(ctx, sending, changed, itinerary, job.by, t), shows, skippable: true };
   }
 }
 

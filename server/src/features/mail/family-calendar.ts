@@ -1,4 +1,4 @@
-import { translatorFor } from '../../i18n/translator.ts';
+import { translatorForLanguage } from '../../i18n/family-translator.ts';
 import type { Db } from '../../infra/db.ts';
 import { appointmentsCalendar } from './calendar.ts';
 import { loadConfirmedItinerary, loadFamilyContext } from './mail-data.ts';
@@ -27,6 +27,6 @@ export async function familyCalendar(
     appointments,
     method: 'PUBLISH',
     stamp: now,
-    translator: translatorFor(ctx.language),
+    translator: await translatorForLanguage(db, ctx.schoolId, ctx.language),
   });
 }

@@ -1,4 +1,4 @@
-import { translatorFor } from '../../i18n/translator.ts';
+import { translatorForLanguage } from '../../i18n/family-translator.ts';
 import type { Queryable } from '../../infra/db.ts';
 import { staffDisplayName } from '../auth/auth.service.ts';
 import { bookingInvitationMail } from './templates/booking-invitation-mail.ts';
@@ -108,7 +108,7 @@ export async function composeInvitationMail(
         signInUrl: publicUrl.replace(/\/$/, ''),
         optOutLink: invitationOptOutLink(publicUrl, r.token),
       },
-      translatorFor(r.language),
+      await translatorForLanguage(q, r.school_id, r.language),
     ),
   };
 }

@@ -1,4 +1,5 @@
 import type { EmailJob } from '../../../../protocol/jobs.ts';
+import { translatorForLanguage } from '../../i18n/family-translator.ts';
 import type { Db } from '../../infra/db.ts';
 import type { Mailer } from '../../infra/mailer.ts';
 import { composeAccessCodeMail } from '../access-codes/access-code-mail.ts';
@@ -109,7 +110,14 @@ export class MailService {
       case 'family-notice': {
         const ctx = await loadFamilyContext(db, job.familyId, job.eventId);
         if (!ctx) return { to: null, schoolId: null, eventId: null, mail: null, skip: 'nothing_to_send' };
-        const mail = ctx.email ? familyNoticeMail(ctx, job.subject, job.body) : null;
+        const mail = ctx.email
+          ? familyNoticeMail(
+              ctx,
+              job.subject,
+              job.body,
+              await translatorForLanguage(db, ctx.schoolId, ctx.language),
+            )
+          : null;
         return { to: ctx.email, schoolId: ctx.schoolId, eventId: ctx.eventId, mail };
       }
       case 'booking-invitation': {
