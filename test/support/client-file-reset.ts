@@ -1,4 +1,5 @@
 import { vi } from 'vitest';
+import { loadStaffMessages } from '../../client/src/lib/i18n/messages.svelte.ts';
 
 // The client project runs its files in one jsdom window per worker (isolate: false in
 // vitest.config.ts): making a window and compiling Svelte again for every file was four
@@ -11,3 +12,6 @@ vi.useRealTimers();
 vi.unstubAllGlobals();
 vi.unstubAllEnvs();
 vi.restoreAllMocks();
+// Staff screens' messages are a chunk the app loads before a staff screen opens; the tests
+// render those screens directly.
+await loadStaffMessages();

@@ -4,9 +4,9 @@
  * override may use. A text naming any other placeholder would show "{x}" to families, so it
  * is refused before anything is written.
  */
-import * as en from '../../../i18n/paraglide/messages/en.js';
 import { DomainError } from '../refusals/domain-error.ts';
 import { messageKeys, placeholdersOf } from './catalog.ts';
+import { english as en } from './translator.ts';
 
 type MessageFn = (inputs?: Record<string, unknown>) => string;
 

@@ -1,4 +1,4 @@
-import * as en from '../../../../i18n/paraglide/messages/en.js';
+import * as en from '../../../../i18n/paraglide/staff/messages/en.js';
 
 /**
  * The admin view's school sections, in the order they appear. Their titles come from the

@@ -1,22 +1,28 @@
 /// <reference types="vite/client" />
 /**
  * The client's message layer: `m.key(inputs)` gives the text in the family's language.
- * English is in the first download (it is the fallback for any missing translation); another
- * language is one more chunk, loaded when chosen, so the parent's initial JavaScript does not
- * grow with the number of languages. Reading `m` in markup is reactive: changing the language
- * re-renders every text without a reload.
+ * The family screens' English is in the first download (it is the fallback for any missing
+ * translation); another language is one more chunk, loaded when chosen, so the parent's initial
+ * JavaScript does not grow with the number of languages. The staff screens' messages (English
+ * only, i18n/parts.ts) are a chunk of their own, loaded before a staff screen opens
+ * (loadStaffMessages). Reading `m` in markup is reactive: changing the language re-renders every
+ * text without a reload.
  */
 
 import { type MessageFunctions, messageProxy, type Overrides } from '../../../../i18n/message-proxy.ts';
-import * as en from '../../../../i18n/paraglide/messages/en.js';
+import * as en from '../../../../i18n/paraglide/family/messages/en.js';
+import type * as staffEn from '../../../../i18n/paraglide/staff/messages/en.js';
 import { directionOf, isLocale, type Locale } from '../../../../protocol/locales.ts';
 
-export type Messages = MessageFunctions<typeof en>;
+export type Messages = MessageFunctions<typeof en & typeof staffEn>;
 /** A language a screen can be shown in: a family's language, or the pseudo-locale for testing. */
 export type ScreenLocale = Locale | typeof PSEUDO_LOCALE;
 export const PSEUDO_LOCALE = 'en-XA';
 
-const modules = import.meta.glob<typeof en>(['../../../../i18n/paraglide/messages/*.js', '!**/_index.js']);
+const modules = import.meta.glob<typeof en>([
+  '../../../../i18n/paraglide/family/messages/*.js',
+  '!**/_index.js',
+]);
 function loaderFor(locale: ScreenLocale): (() => Promise<typeof en>) | undefined {
   const entry = Object.entries(modules).find(([file]) => file.endsWith(`/${locale}.js`));
   return entry?.[1];
@@ -28,7 +34,18 @@ let active = $state.raw<{ locale: ScreenLocale; dict: object; overrides: Overrid
   overrides: {},
 });
 
-export const m: Messages = messageProxy(() => active, en);
+// English under every language: the family part at once, the staff part once loaded.
+const english: Record<string, unknown> = { ...en };
+export const m: Messages = messageProxy(() => active, english as typeof en & typeof staffEn);
+
+let staffLoaded: Promise<void> | null = null;
+/** The staff screens' messages (English): awaited before a staff or operator screen renders. */
+export function loadStaffMessages(): Promise<void> {
+  staffLoaded ??= import('../../../../i18n/paraglide/staff/messages/en.js').then((mod) => {
+    Object.assign(english, mod);
+  });
+  return staffLoaded;
+}
 
 export function isScreenLocale(value: unknown): value is ScreenLocale {
   return isLocale(value) || value === PSEUDO_LOCALE;
