@@ -272,6 +272,7 @@ export const KNOWN_PAGES = [
   'admin-availability',
   'admin-reports',
   'admin-fairness',
+  'admin-interpreters',
   'admin-new',
   'admin-import',
   'admin-staff',
