@@ -15,6 +15,7 @@ import {
 } from '../../server/src/features/mail/templates/booking-mails.ts';
 import type { ComposedMail } from '../../server/src/features/mail/templates/layout.ts';
 import { pseudoTranslator, type Translator, translatorFor } from '../../server/src/i18n/translator.ts';
+import { lettersPage } from '../../server/src/pages/letters-page.ts';
 import type { RunningWorkers } from '../../workers/start-workers.ts';
 import { loginFamily, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
@@ -269,6 +270,33 @@ describe('mail and calendar files in every language, rendered', () => {
     expect(confirmed!.text).toContain('As of 16:42 on Friday 20 November 2026, when this message was sent.');
     const cancelled = cancellationMail(ctx, sending, list, [], 'staff', translatorFor('en'));
     expect(cancelled.text).toContain('Hillside School has cancelled 2 appointments at Year 9 evening.');
+  });
+});
+
+describe('access-code letters', () => {
+  it('are each in the family’s language, with the English letter below for the office when not English', () => {
+    const code = (surname: string, language: string | null) => ({
+      familyId: surname,
+      surname,
+      email: null,
+      language,
+      accessCode: 'ABCDE-23456',
+      mailId: null,
+    });
+    const html = lettersPage({ name: 'Hillside School', code: 'HILL' }, 'https://confer.example', [
+      code('Okafor', 'ur'),
+      code('Smith', null),
+    ]);
+    const [urdu, english] = html.split('<section class="page">').slice(1);
+    const ur = translatorFor('ur');
+    expect(urdu).toContain('<div lang="ur" dir="rtl">');
+    expect(urdu).toContain(ur.m.letter_heading());
+    expect(urdu).toContain(ur.m.mail_dear_family({ surname: 'Okafor' }));
+    expect(urdu).toContain('<div lang="en-GB" dir="ltr" class="note">');
+    expect(english).toContain('<div lang="en-GB" dir="ltr">');
+    expect(english).not.toContain('class="note">\n<p>Hillside School');
+    expect(english).toContain('Parents&#39; evening bookings: your access code');
+    expect(english.match(/Dear Smith family,/g)).toHaveLength(1);
   });
 });
 

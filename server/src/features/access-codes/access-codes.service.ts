@@ -12,6 +12,8 @@ export interface IssuedCode {
   familyId: string;
   surname: string;
   email: string | null;
+  /** The family's language (families.language): its letter is written in it. */
+  language: string | null;
   accessCode: string;
   /** Names the mail that carries this code (its sealed copy waits in the family's row); null when not mailed. */
   mailId: string | null;
@@ -42,9 +44,10 @@ export class AccessCodesService {
         id: string;
         surname: string;
         email: string | null;
+        language: string | null;
         has_code: boolean;
       }>(
-        `SELECT id, surname, email, access_code_hash IS NOT NULL AS has_code FROM families
+        `SELECT id, surname, email, language, access_code_hash IS NOT NULL AS has_code FROM families
           WHERE school_id = $1 AND erased_at IS NULL AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[]))
           ORDER BY surname, id FOR UPDATE`,
         [p.schoolId, input.familyIds ?? null],
@@ -61,6 +64,7 @@ export class AccessCodesService {
         familyId: r.id,
         surname: r.surname,
         email: r.email,
+        language: r.language,
         accessCode: newAccessCode(),
         mailId: filter.withEmailOnly ? randomUUID() : null,
       }));
