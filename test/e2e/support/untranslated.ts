@@ -29,7 +29,7 @@ export async function dataWords(db: Db, schoolId: string): Promise<string[]> {
  * in the pseudo-locale en-XA: text nodes (visually hidden ones too: screen readers read them)
  * and the aria-label, title, placeholder and alt attributes. Pseudo-text (⟦…⟧) is removed, then
  * data words, the names of the languages in the picker and the month and weekday names Intl
- * writes; any word left is English that skipped the layer.
+ * writes; any word of plain ASCII letters left is English that skipped the layer.
  */
 export async function untranslatedTexts(page: Page, allowed: readonly string[]): Promise<string[]> {
   return page.evaluate((allowedWords) => {
@@ -48,8 +48,17 @@ export async function untranslatedTexts(page: Page, allowed: readonly string[]):
     };
     const check = (text: string | null, el: Element, what: string) => {
       if (!text) return;
-      const rest = text.replace(/⟦[^⟧]*⟧/g, ' ');
-      const words = (rest.match(/\p{L}{2,}/gu) ?? []).filter((w) => !allow.has(w.toLowerCase()));
+      // Pseudo-text nests (a message inside a message's placeholder): innermost first.
+      let rest = text;
+      for (let before = ''; before !== rest; ) {
+        before = rest;
+        rest = rest.replace(/⟦[^⟦⟧]*⟧/g, ' ');
+      }
+      // Pseudo-text has no plain ASCII letter (each is accented), even in a piece of a message
+      // split around an element; English always has.
+      const words = (rest.match(/\p{L}+/gu) ?? []).filter(
+        (w) => /[A-Za-z]{2}/.test(w) && !allow.has(w.toLowerCase()),
+      );
       if (words.length > 0) found.push(`${where(el)} ${what}: "${text.trim().slice(0, 120)}"`);
     };
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);

@@ -73,6 +73,7 @@ export async function showLanguage(locale: ScreenLocale): Promise<void> {
   const root = document.documentElement;
   root.lang = locale === 'en' ? 'en-GB' : locale;
   root.dir = locale === PSEUDO_LOCALE ? 'ltr' : directionOf(locale);
+  document.title = m.app_title();
 }
 
 /** A school's own wording for its families, for the language on screen. */
