@@ -2,8 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_STATUS } from '../../protocol/errors.ts';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
+import {
+  issueInterpreterLink,
+  tokenForInterpreterMail,
+} from '../../server/src/features/interpreters/interpreter-links.ts';
 import { OperatorAuth } from '../../server/src/features/operator/operator-auth.ts';
 import { RateLimit } from '../../server/src/infra/rate-limit.ts';
+import { serverKeys } from '../../server/src/infra/server-keys.ts';
 import { bookOnBehalf } from '../support/admin-fixtures.ts';
 import { ask, loginFamily, loginStaff, seedSmallSchool } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
@@ -24,8 +29,9 @@ let app: TestApp;
 let a: SeededSchool;
 let b: SeededSchool;
 const A: Record<string, string> = {};
-const tokens: Record<'admin' | 'teacher' | 'family' | 'otherSchool' | 'operator', string> = {
+const tokens: Record<'admin' | 'teacher' | 'family' | 'interpreter' | 'otherSchool' | 'operator', string> = {
   admin: '',
+  interpreter: '',
   teacher: '',
   family: '',
   otherSchool: '',
@@ -261,7 +267,21 @@ beforeAll(async () => {
   const { rows: fb } = await app.db.query('SELECT id FROM feedback WHERE reference = $1', [
     feedback.body.reference,
   ]);
+  // An interpreter of A, signed in through a link, for the interpreter's own routes. No
+  // e-mail: a schedule mail asked with A's real ids is refused, so it writes nothing.
+  const made = await app.api('POST', '/api/v1/admin/interpreters', {
+    token: tokens.admin,
+    body: { name: 'Fuzz Interpreter', languages: ['pl'] },
+  });
+  const seal = serverKeys(app.config.SERVER_SECRET).mailSeal;
+  const link = await issueInterpreterLink(app.db, made.body.id, a.eventId, seal);
+  const opened = await tokenForInterpreterMail(app.db, link.linkId, made.body.id, seal);
+  const signedIn = await app.api('POST', '/api/v1/auth/interpreter/login', {
+    body: { token: opened!.token },
+  });
+  tokens.interpreter = signedIn.body.token;
   Object.assign(A, {
+    interpreter: made.body.id,
     event: a.eventId,
     teacher: teacherId,
     staff: a.teachers[1]!.id,
@@ -308,7 +328,7 @@ describe('bad input changes nothing', () => {
     for (const { method, path, op } of ops) {
       // Ends the session that sends it, by design, whatever the input (the operator's too,
       // now that operator routes are sent with the operator token).
-      if (op.operationId === 'logout' || op.operationId === 'logoutOperator') continue;
+      if (['logout', 'logoutOperator', 'logoutInterpreter'].includes(op.operationId)) continue;
       const isPublic = Array.isArray(op.security) && op.security.length === 0;
       const isOperator = (op.tags ?? []).includes('operator') && !isPublic;
       const inputs = badInputs(method, path, op, doc);
@@ -318,7 +338,7 @@ describe('bad input changes nothing', () => {
       let rightToken: string | null = null;
       if (isOperator) rightToken = tokens.operator;
       else if (!isPublic)
-        for (const who of ['admin', 'family', 'teacher'] as const) {
+        for (const who of ['admin', 'family', 'teacher', 'interpreter'] as const) {
           const probe = await send(
             { label: 'probe', path: path.replace(/\{(\w+)\}/g, () => randomUUID()) },
             method,

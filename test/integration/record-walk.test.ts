@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
+import { tokenForInterpreterMail } from '../../server/src/features/interpreters/interpreter-links.ts';
 import { OperatorAuth } from '../../server/src/features/operator/operator-auth.ts';
 import { issueStaffLink } from '../../server/src/features/staff/staff-links.ts';
 import { RateLimit } from '../../server/src/infra/rate-limit.ts';
@@ -542,6 +543,64 @@ describe('every other change is recorded once', () => {
       api('DELETE', `/admin/families/${family}/interpreter`, tokens.admin),
     );
     await walk('deleteInterpreter', () => api('DELETE', `/admin/interpreters/${id}`, tokens.admin));
+    const own = { kind: 'family', id: s.families[6]!.id };
+    const [set] = await walk(
+      'setMyInterpreter',
+      () => api('PUT', '/me/interpreter', tokens.f6, { language: 'PL' }),
+      own,
+    );
+    expect(set.detail).toMatchObject({ before: { language: null }, request: { language: 'PL' } });
+    const [cleared] = await walk(
+      'clearMyInterpreter',
+      () => api('DELETE', '/me/interpreter', tokens.f6),
+      own,
+    );
+    expect(cleared.detail).toMatchObject({ before: { language: 'pl' } });
+  });
+
+  it('an interpreter’s schedule mail, sign-in and sign-out', async () => {
+    const made = await api('POST', '/admin/interpreters', tokens.admin, {
+      name: 'Walk Mailed',
+      languages: ['ur'],
+      email: 'walk-interpreter@example.org',
+    });
+    const id = made.body.id as string;
+    await walk(
+      'mailInterpreterSchedules',
+      () => api('POST', `/admin/events/${s.eventId}/interpreters/schedule-mail`, tokens.admin),
+      staffActor(),
+    );
+    await walk(
+      'mailInterpreterSchedule',
+      () => api('POST', `/admin/events/${s.eventId}/interpreters/${id}/schedule-mail`, tokens.admin),
+      staffActor(),
+    );
+    const { rows } = await app.db.query<{ id: string }>(
+      'SELECT id FROM interpreter_links WHERE interpreter_id = $1 AND used_at IS NULL',
+      [id],
+    );
+    const link = await tokenForInterpreterMail(
+      app.db,
+      rows[0]!.id,
+      id,
+      serverKeys(app.config.SERVER_SECRET).mailSeal,
+    );
+    let session = '';
+    const [signIn] = await walk(
+      'loginInterpreter',
+      async () => {
+        const res = await api('POST', '/auth/interpreter/login', undefined, { token: link!.token });
+        session = res.body.token;
+        return res;
+      },
+      { kind: 'interpreter', id },
+    );
+    // The link's token is a secret: not in the record.
+    expect(JSON.stringify(signIn)).not.toContain(link!.token);
+    await walk('logoutInterpreter', () => api('POST', '/interpreter/logout', session), {
+      kind: 'interpreter',
+      id,
+    });
   });
 
   it('a family’s language and the school’s own words', async () => {
