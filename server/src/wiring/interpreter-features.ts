@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { SessionStore } from '../features/auth/session-store.ts';
+import { familyInterpreterRoutes } from '../features/interpreters/family-interpreter.routes.ts';
+import { FamilyInterpreterService } from '../features/interpreters/family-interpreter.service.ts';
 import { interpreterMailRoutes } from '../features/interpreters/interpreter-mail.routes.ts';
 import { InterpreterMailing } from '../features/interpreters/interpreter-mailing.ts';
 import { interpreterSelfRoutes } from '../features/interpreters/interpreter-self.routes.ts';
@@ -23,8 +25,8 @@ export interface InterpreterFeaturesDeps {
 }
 
 /**
- * The interpreters' parts (issue 18): the admin API, their schedule mail, and the
- * interpreter's own sign-in and schedule (docs/security.md, "Interpreters").
+ * The interpreters' parts (issue 18): the admin API, a family's own need, their schedule
+ * mail, and the interpreter's own sign-in and schedule (docs/security.md, "Interpreters").
  */
 export function createInterpreterFeatures(deps: InterpreterFeaturesDeps): {
   routes: AnyRoute[];
@@ -47,6 +49,7 @@ export function createInterpreterFeatures(deps: InterpreterFeaturesDeps): {
   return {
     routes: [
       ...interpretersRoutes(admin),
+      ...familyInterpreterRoutes(new FamilyInterpreterService(db)),
       ...interpreterMailRoutes(mailing),
       ...interpreterSelfRoutes(new InterpreterSignIn(db, sessions), publisher),
     ],
