@@ -6,7 +6,7 @@ import { digest, newToken } from '../auth/tokens.ts';
  * How long an interpreter's sign-in link works: long enough for a schedule mailed a
  * week or two before the evening, and it works once.
  */
-export const INTERPRETER_LINK_DAYS = 14;
+const INTERPRETER_LINK_DAYS = 14;
 
 /** Where the link signs in: the interpreter's page in the app. */
 export function interpreterSignInLink(publicUrl: string, token: string): string {
