@@ -296,7 +296,7 @@ describe('access-code letters', () => {
     expect(english).toContain('<div lang="en-GB" dir="ltr">');
     expect(english).not.toContain('class="note">\n<p>Hillside School');
     expect(english).toContain('Parents&#39; evening bookings: your access code');
-    expect(english.match(/Dear Smith family,/g)).toHaveLength(1);
+    expect(english?.match(/Dear Smith family,/g)).toHaveLength(1);
   });
 });
 
