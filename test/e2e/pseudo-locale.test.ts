@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INTERPRETER_LANGUAGES } from '../../protocol/interpreter-languages.ts';
 import { localeNames } from '../../protocol/locales.ts';
 import type { SeededSchool } from '../../server/src/features/demo/demo-seed.ts';
 import { loginStaff, seedSmallSchool } from '../support/fixtures.ts';
@@ -29,6 +30,8 @@ beforeAll(async () => {
   allowed = [
     ...(await dataWords(app.db, school.schoolId)),
     ...Object.values(localeNames).flatMap((n) => n.match(/\p{L}+/gu) ?? []),
+    // The interpreter languages a family picks from, each by its own name (data, not English).
+    ...INTERPRETER_LANGUAGES.flatMap((l) => l.name?.match(/\p{L}+/gu) ?? []),
   ];
 });
 

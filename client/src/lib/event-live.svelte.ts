@@ -1,7 +1,12 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { Ack } from '../../../protocol/errors.ts';
 import type { EventPaused, PauseState } from '../../../protocol/pause.ts';
-import type { AvailabilitySnapshot, SlotView, TeacherView } from '../../../protocol/schemas.ts';
+import type {
+  AvailabilitySnapshot,
+  SlotView,
+  SnapshotInterpreter,
+  TeacherView,
+} from '../../../protocol/schemas.ts';
 import type { SlotFact } from '../../../protocol/socket-events.ts';
 import type { LiveConnection } from './live-connection.svelte.ts';
 import { SlotSync } from './slot-sync.ts';
@@ -31,6 +36,8 @@ export class EventLive {
   resyncs = $state(0);
   /** Booking is paused: from the snapshot, then from `event:paused`. */
   paused = $state.raw<PauseState | null>(null);
+  /** A family that needs an interpreter: where one is free, as of the last snapshot (facts do not carry it). */
+  interpreter = $state.raw<SnapshotInterpreter | null>(null);
   private readonly sync: SlotSync;
   private readonly offs: (() => void)[] = [];
   private joining = false;
@@ -141,6 +148,7 @@ export class EventLive {
     this.sync.loadSnapshot(snapshot);
     this.layout = buildLayout(snapshot.teachers, [...this.slots.values()]);
     this.paused = snapshot.paused ?? null;
+    this.interpreter = snapshot.interpreter ?? null;
     this.ready = true;
     this.resyncs++;
   }

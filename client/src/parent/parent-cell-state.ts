@@ -24,8 +24,13 @@ export interface ParentCellState {
    */
   label(slot: string): string;
   actionable: boolean;
-  /** Why a free time cannot be taken: one of the family's rules, or booking not open yet. */
-  reason?: Unavailability | 'not_open';
+  /**
+   * Why a free time cannot be taken: one of the family's rules, no interpreter free then
+   * (a family that needs one), or booking not open yet.
+   */
+  reason?: Unavailability | 'no_interpreter' | 'not_open';
+  /** A free time at which an interpreter for the family's language is free (it needs one). */
+  interpreter?: true;
 }
 
 export interface ParentCellInput {
@@ -38,6 +43,11 @@ export interface ParentCellInput {
   now: number;
   nameOf(studentId: string): string;
   bookingOpen: boolean;
+  /**
+   * For a family that needs an interpreter: whether one is free at this slot's time
+   * (the snapshot's `interpreter.freeSlotIds`); undefined for a family that needs none.
+   */
+  interpreterFree?: boolean;
 }
 
 const UNAVAILABLE_LABEL: Record<Unavailability, (i: { slot: string }) => string> = {
@@ -117,18 +127,33 @@ export function parentCellState(i: ParentCellInput): ParentCellState {
       actionable: false,
       reason: why,
     };
+  if (i.interpreterFree === false)
+    return {
+      kind: 'unavailable',
+      short: '⊘',
+      label: (s) => m.cell_label_no_interpreter({ slot: s }),
+      actionable: false,
+      reason: 'no_interpreter',
+    };
+  const interpreter = i.interpreterFree ? ({ interpreter: true } as const) : {};
   if (!i.bookingOpen)
     return {
       kind: 'unavailable',
       short: m.cell_free(),
-      label: (s) => m.cell_label_not_open({ slot: s }),
+      label: (s) =>
+        i.interpreterFree
+          ? m.cell_label_not_open_interpreter({ slot: s })
+          : m.cell_label_not_open({ slot: s }),
       actionable: false,
       reason: 'not_open',
+      ...interpreter,
     };
   return {
     kind: 'free',
     short: m.cell_free(),
-    label: (s) => m.cell_label_free({ slot: s }),
+    label: (s) =>
+      i.interpreterFree ? m.cell_label_free_interpreter({ slot: s }) : m.cell_label_free({ slot: s }),
     actionable: true,
+    ...interpreter,
   };
 }

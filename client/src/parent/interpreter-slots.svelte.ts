@@ -1,0 +1,66 @@
+import type { SnapshotInterpreter } from '../../../protocol/schemas.ts';
+import type { ApiClient } from '../lib/api.ts';
+
+export interface InterpreterFree {
+  /** The language the family needs an interpreter for (a BCP-47 code). */
+  language: string;
+  /** The event's slots at whose time one is free. */
+  free: ReadonlySet<string>;
+}
+
+/**
+ * Where an interpreter is free for a family that needs one. The availability snapshot
+ * says so as of when it was read, and slot facts do not carry it, while any family's
+ * booking may take the last interpreter at a time: so after facts the screen asks
+ * again (`GET /events/:id/interpreter`, one query on the server), debounced, and only
+ * while the family needs one. A hold is the authority either way (`interpreter_unavailable`).
+ */
+export class InterpreterSlots {
+  /** null: the family needs no interpreter. */
+  state = $state.raw<InterpreterFree | null>(null);
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Answers arriving after a newer one (a snapshot, a change of need) are dropped. */
+  private generation = 0;
+
+  constructor(
+    private readonly api: ApiClient,
+    private readonly eventId: string,
+    private readonly debounceMs = 1500,
+  ) {}
+
+  fromSnapshot(snapshot: SnapshotInterpreter | null): void {
+    this.generation++;
+    this.state = snapshot ? { language: snapshot.language, free: new Set(snapshot.freeSlotIds) } : null;
+  }
+
+  /** Whether a free slot can be held for the family: undefined when it needs no interpreter. */
+  freeAt(slotId: string): boolean | undefined {
+    return this.state ? this.state.free.has(slotId) : undefined;
+  }
+
+  /** After a slot fact: ask again once the burst has settled (nothing to ask for a family needing none). */
+  refreshSoon(): void {
+    if (!this.state || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.refresh();
+    }, this.debounceMs);
+  }
+
+  async refresh(): Promise<void> {
+    const asked = ++this.generation;
+    const res = await this.api.get<{ eventId: string; interpreter: SnapshotInterpreter | null }>(
+      `/events/${this.eventId}/interpreter`,
+    );
+    // A failed read keeps what we had: the hold still asks the database.
+    if (!res.ok || asked !== this.generation) return;
+    const i = res.data.interpreter;
+    this.state = i ? { language: i.language, free: new Set(i.freeSlotIds) } : null;
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.generation++;
+  }
+}
