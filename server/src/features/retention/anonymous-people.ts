@@ -10,10 +10,12 @@ import type { Queryable } from '../../infra/db.ts';
 /**
  * Every column of `families` that names or reaches a person: names, address, the school's
  * reference, the code (digest and sealed copy), and the language the family reads (it says
- * something about the family, and nothing is sent to an erased family in any language).
+ * something about the family, and nothing is sent to an erased family in any language), and the
+ * language it needs an interpreter for (the same, and more: it can say where a family is from).
  */
 export const ANONYMOUS_FAMILY_SET = `surname = 'Erased family', email = NULL, external_id = NULL,
   access_code_hash = NULL, access_code_sealed = NULL, access_code_mail_id = NULL, language = NULL,
+  interpreter_language = NULL,
   erased_at = coalesce(erased_at, now())`;
 
 /** Every column of `students` that names a child; the year group stays for counts. */
