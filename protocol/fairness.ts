@@ -128,12 +128,15 @@ export const ProposedMeeting = z.object({
 export const ItineraryProposal = z.object({
   eventId: id,
   meetings: z.array(ProposedMeeting),
-  /** Wanted meetings that cannot be placed; `full` ones can join the waiting list. */
+  /**
+   * Wanted meetings that cannot be placed; `full` ones can join the waiting list.
+   * `no_interpreter`: the family needs an interpreter and none is free at any of the teacher's free times.
+   */
   unplaced: z.array(
     z.object({
       studentId: id,
       teacherId: id,
-      reason: z.enum(['full', 'no_fit', 'already_booked', 'not_your_teacher']),
+      reason: z.enum(['full', 'no_fit', 'no_interpreter', 'already_booked', 'not_your_teacher']),
       waitingListAvailable: z.boolean(),
     }),
   ),

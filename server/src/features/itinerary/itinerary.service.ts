@@ -3,6 +3,7 @@ import type { ItineraryProposalView, ItineraryWish } from '../../../../protocol/
 import type { Db } from '../../infra/db.ts';
 import { DomainError } from '../../refusals/domain-error.ts';
 import type { Principal } from '../auth/principal.ts';
+import { interpreterFreeSlots } from '../interpreters/free-interpreters.ts';
 import {
   type Candidate,
   type Interval,
@@ -92,8 +93,22 @@ export class ItineraryService {
       ),
     ]);
     const rooms = new Map(slots.rows.map((s) => [s.id, s.room]));
+    // A family that needs an interpreter can hold only where one is free for its language:
+    // the same test as its snapshot and the booking door's trigger. The family is never in
+    // two meetings at once, so one free interpreter per meeting's time is enough.
+    const interpreter = await interpreterFreeSlots(
+      this.db,
+      familyId,
+      slots.rows.map((s) => s.id),
+    );
+    const withInterpreter = interpreter ? new Set(interpreter.freeSlotIds) : null;
     const freeByTeacher = new Map<string, Candidate[]>();
     for (const s of slots.rows) {
+      if (withInterpreter && !withInterpreter.has(s.id)) {
+        // Free, so the teacher is not full; without any time with an interpreter: `no_interpreter`.
+        if (!freeByTeacher.has(s.staff_id)) freeByTeacher.set(s.staff_id, []);
+        continue;
+      }
       const list = freeByTeacher.get(s.staff_id) ?? [];
       list.push({ slotId: s.id, startMs: s.starts_at.getTime(), endMs: s.ends_at.getTime() });
       freeByTeacher.set(s.staff_id, list);
@@ -119,8 +134,10 @@ export class ItineraryService {
         else if (alreadySees.has(key))
           unplaced.push({ ...base, reason: 'already_booked', waitingListAvailable: false });
         else {
-          const free = freeByTeacher.get(teacherId) ?? [];
-          if (free.length === 0) unplaced.push({ ...base, reason: 'full', waitingListAvailable: true });
+          const free = freeByTeacher.get(teacherId);
+          if (!free) unplaced.push({ ...base, reason: 'full', waitingListAvailable: true });
+          else if (free.length === 0)
+            unplaced.push({ ...base, reason: 'no_interpreter', waitingListAvailable: true });
           else
             wanted.push({
               ...base,
@@ -136,8 +153,8 @@ export class ItineraryService {
     plan.chosen.forEach((c, i) => {
       const w = wanted[i]!;
       if (!c) {
-        // Free slots exist but none fits the family's times and other meetings:
-        // the waiting list can still find it one later.
+        // Free slots exist (with an interpreter, for a family that needs one) but none fits
+        // the family's times and other meetings: the waiting list can still find it one later.
         unplaced.push({
           studentId: w.studentId,
           teacherId: w.teacherId,
