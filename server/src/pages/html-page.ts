@@ -23,7 +23,7 @@ const BASE_STYLE = `
   .note{color:#555;font-size:.9em}.error{color:#a40000;font-weight:bold}
   .page{page-break-after:always;break-after:page;padding:24px 0}.page:last-child{page-break-after:auto;break-after:auto}
   .code{font-family:"Courier New",monospace;font-size:1.6em;letter-spacing:.1em;border:2px solid #1d1d1b;padding:8px 16px;display:inline-block}
-  .languages{font-size:.9em;margin:0 0 1em}.languages a{margin-inline-end:.8em}
+  .languages{font-size:.9em;margin:0 0 1em;display:flex;flex-wrap:wrap;gap:.25em .5em}.languages a{display:inline-block;min-height:24px;min-width:24px;padding:.2em .35em;line-height:1.4}
   @media print{main{max-width:none;padding:0}.noprint{display:none}}
 `;
 
