@@ -30,6 +30,8 @@ beforeAll(async () => {
   allowed = [
     ...(await dataWords(app.db, school.schoolId)),
     ...Object.values(localeNames).flatMap((n) => n.match(/\p{L}+/gu) ?? []),
+    // The product's name.
+    'Confer',
     // The interpreter languages a family picks from, each by its own name (data, not English).
     ...INTERPRETER_LANGUAGES.flatMap((l) => l.name?.match(/\p{L}+/gu) ?? []),
   ];
@@ -130,6 +132,19 @@ describe('the pseudo-locale finds no English outside the message layer', () => {
     expect(c.found).toEqual([]);
     await context.close();
   }, 120_000);
+
+  it('on the server pages a family opens: privacy, feedback', async () => {
+    const { page, context } = await newPage(browser, PHONE);
+    const c = collector(page);
+    for (const path of [`/privacy?school=${school.schoolCode}&lang=en-XA`, '/feedback?lang=en-XA']) {
+      const res = await page.goto(`${app.url}${path}`);
+      expect(res?.status()).toBe(200);
+      expect(await page.locator('h1').textContent()).toContain('⟦');
+      await c.check(path);
+    }
+    expect(c.found).toEqual([]);
+    await context.close();
+  });
 
   it('on a phone at 390 px: the list of teachers, a teacher opened, a hold', async () => {
     const { page, context } = await newPage(browser, PHONE);

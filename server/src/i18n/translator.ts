@@ -69,7 +69,8 @@ export function translatorFor(language: string | null | undefined, overrides: Ov
 }
 
 /**
- * The pseudo-locale en-XA (i18n/pseudo-locale.ts), for tests only: every message text wrapped
+ * The pseudo-locale en-XA (i18n/pseudo-locale.ts), for testing (tests, and ?lang=en-XA on the
+ * family's pages, as in the app): every message text wrapped
  * in ⟦ ⟧, so English that did not come through the message layer stands out in a rendered mail
  * or page. Families cannot choose it (it is no Locale); dates and times format as English.
  */

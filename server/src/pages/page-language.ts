@@ -5,7 +5,7 @@
  */
 import type { Request } from 'express';
 import { isLocale, type Locale, localeNames, locales } from '../../../protocol/locales.ts';
-import { type Translator, translatorFor } from '../i18n/translator.ts';
+import { pseudoTranslator, type Translator, translatorFor } from '../i18n/translator.ts';
 import { escapeHtml } from './html-page.ts';
 
 function asked(req: Request): string | null {
@@ -37,6 +37,8 @@ export function pageLanguage(req: Request): Locale {
 }
 
 export function pageTranslator(req: Request): Translator {
+  // The pseudo-locale, as in the app (?lang=en-XA): for finding English that skipped the layer.
+  if (asked(req) === 'en-XA') return pseudoTranslator();
   return translatorFor(pageLanguage(req));
 }
 
