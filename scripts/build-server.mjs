@@ -23,7 +23,15 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(ROOT, 'dist');
 const STAMP = path.join(DIST, '.built-at');
-const SOURCES = ['protocol', 'i18n', 'server', 'workers', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
+const SOURCES = [
+  'protocol',
+  'i18n',
+  'server',
+  'workers',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'package.json',
+];
 // Read at run time by path, not imported: copied as they are.
 const ASSETS = [
   'server/migrations',
@@ -50,10 +58,14 @@ if (process.argv.includes('--if-stale') && existsSync(STAMP)) {
 }
 
 // The messages are compiled first: the server's mail and pages import them.
-const i18n = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/i18n-compile.ts'), '--if-stale'], {
-  cwd: ROOT,
-  stdio: 'inherit',
-});
+const i18n = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', path.join(ROOT, 'scripts/i18n-compile.ts'), '--if-stale'],
+  {
+    cwd: ROOT,
+    stdio: 'inherit',
+  },
+);
 if (i18n.status !== 0) process.exit(i18n.status ?? 1);
 
 const out = path.join(ROOT, 'node_modules/.cache/confer-build', String(process.pid));
