@@ -10,3 +10,8 @@ export function around(text: string): [before: string, after: string] {
   const i = text.indexOf(MARK);
   return i < 0 ? [text, ''] : [text.slice(0, i), text.slice(i + MARK.length)];
 }
+
+/** The text either side of a message's one marked-up part: `render` fills that part's placeholder. */
+export function splitAround(render: (part: string) => string): [before: string, after: string] {
+  return around(render(MARK));
+}
