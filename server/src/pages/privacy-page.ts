@@ -101,8 +101,10 @@ ${school ? `<p>${messageHtml(m.privacy_for_school, { school: name, ...bold })}</
 <caption>${escapeHtml(m.privacy_stored_caption())}</caption>
 <tr><th scope="col">${escapeHtml(m.privacy_column_data())}</th><th scope="col">${escapeHtml(m.privacy_column_why())}</th></tr>
 ${row(m.privacy_data_family(), m.privacy_why_family())}
+${row(m.privacy_data_language(), m.privacy_why_language())}
 ${row(m.privacy_data_children(), m.privacy_why_children())}
 ${row(m.privacy_data_staff(), m.privacy_why_staff())}
+${row(m.privacy_data_interpreters(), m.privacy_why_interpreters())}
 ${row(m.privacy_data_appointments(), m.privacy_why_appointments())}
 ${row(m.privacy_data_feedback(), m.privacy_why_feedback())}
 </table>
