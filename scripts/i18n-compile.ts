@@ -86,7 +86,9 @@ function mergePart(part: Part, owner: Map<string, string>, problems: string[], m
     if (locale === settings.baseLocale) continue;
     const report = checkCatalog(base, catalog, locale);
     problems.push(...report.problems.map((p) => `${locale}: ${p}`));
-    if (report.missing.length) missing.push(`${part} ${locale} ${report.missing.length}`);
+    const whereNeeded: readonly string[] = parts[part].whereNeeded;
+    const untranslated = report.missing.filter((k) => !whereNeeded.includes(owner.get(k) ?? ''));
+    if (untranslated.length) missing.push(`${part} ${locale} ${untranslated.length}`);
   }
   if (translated) catalogs.set(PSEUDO, pseudoCatalog(base));
   for (const area of areas)

@@ -1,3 +1,4 @@
+import { intlKnows, namedInOurWords } from './i18n/calendar-names.ts';
 import { intlLocale } from './i18n/messages.svelte.ts';
 
 /**
@@ -25,7 +26,7 @@ function formatter(timeZone: string, kind: 'time' | 'date' | 'dateTime'): Intl.D
               minute: '2-digit',
               hourCycle: 'h23',
             };
-    f = new Intl.DateTimeFormat(locale, { ...options, timeZone });
+    f = new Intl.DateTimeFormat(intlKnows(locale) ? locale : 'en-GB', { ...options, timeZone });
     cache.set(key, f);
   }
   return f;
@@ -36,11 +37,15 @@ export function formatTime(iso: string, timeZone: string): string {
 }
 
 export function formatDate(iso: string, timeZone: string): string {
-  return formatter(timeZone, 'date').format(new Date(iso));
+  return named(formatter(timeZone, 'date'), new Date(iso));
 }
 
 export function formatDateTime(iso: string, timeZone: string): string {
-  return formatter(timeZone, 'dateTime').format(new Date(iso));
+  return named(formatter(timeZone, 'dateTime'), new Date(iso));
+}
+
+function named(f: Intl.DateTimeFormat, date: Date): string {
+  return intlKnows(intlLocale()) ? f.format(date) : namedInOurWords(f, date);
 }
 
 /** "1:45" style remaining time for a countdown, in the digits of the language on screen. */
