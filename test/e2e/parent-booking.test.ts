@@ -134,6 +134,9 @@ describe('parents booking in a real browser', () => {
     const f = school.families[familyIndex]!;
     const { page, context } = await newPage(browser, { width: 390, height: 844 });
     await page.goto(app.url);
+    // The language comes first (a family chooses it before reading the form); this one keeps English.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('login-language');
     await page.keyboard.press('Tab');
     await page.keyboard.type(school.schoolCode);
     await page.keyboard.press('Tab');

@@ -294,9 +294,17 @@ async function teacherSlots(): Promise<string[]> {
  * at any time), a pending waiting-list offer, and the event open, first come first
  * served, without a queue.
  */
+/**
+ * The language the walker needs an interpreter for in the state that says so: set again
+ * before every call, since the walk also calls DELETE /me/interpreter (a family may say it no
+ * longer needs one, and then books like any family: that is no rule broken).
+ */
+let walkerInterpreterLanguage: string | null = null;
+
 async function resetWorld(): Promise<void> {
   await resetEvent();
   // The walker needs no interpreter but in the state that says so.
+  walkerInterpreterLanguage = null;
   await app.db.query('UPDATE families SET interpreter_language = NULL WHERE id = $1', [ids.familyId]);
   await app.db.query(`DELETE FROM interpreters WHERE name = 'Walk interpreter'`);
   await resetFamily();
@@ -313,6 +321,10 @@ async function resetEvent(): Promise<void> {
 
 /** The walker's bookings, offer and entry as at the start: each call starts from them. */
 async function resetFamily(): Promise<void> {
+  await app.db.query('UPDATE families SET interpreter_language = $2 WHERE id = $1', [
+    ids.familyId,
+    walkerInterpreterLanguage,
+  ]);
   await app.db.query(
     `UPDATE bookings SET status = 'cancelled', ended_at = now()
       WHERE event_id = $1 AND family_id = $2 AND status IN ('held', 'confirmed')`,
@@ -425,6 +437,7 @@ const STATES: { name: string; apply: () => Promise<void>; who?: 'other family' |
           WHERE b.family_id = $2 AND b.event_id = $3 AND b.status IN ('held', 'confirmed')`,
         [rows[0]!.id, ids.familyId, a.eventId],
       );
+      walkerInterpreterLanguage = 'pl';
       await app.db.query(`UPDATE families SET interpreter_language = 'pl' WHERE id = $1`, [ids.familyId]);
     },
   },
