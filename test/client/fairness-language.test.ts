@@ -12,6 +12,7 @@ import WaitlistPanel from '../../client/src/parent/fairness/WaitlistPanel.svelte
 import FeedbackForm from '../../client/src/shared/FeedbackForm.svelte';
 import type { FairStartStatusView, ItineraryProposalView, OfferViewT } from '../../protocol/fairness.ts';
 import type { StudentView } from '../../protocol/schemas.ts';
+import { pseudoChecker } from '../support/pseudo-text.ts';
 import { adminApi } from './fixtures/admin-api.ts';
 import { EVENING, event, iso, scriptedApi } from './fixtures/grid-data.ts';
 
@@ -25,32 +26,7 @@ import { EVENING, event, iso, scriptedApi } from './fixtures/grid-data.ts';
 // What the fixtures hold as data: never translated.
 const DATA = ['Mr Smith', 'Ms Jones', 'Oliver', 'Amelia', 'Hill', 'Room 1', 'Room 2', 'FB-7Q2K'];
 
-/** The part of a text that is neither pseudo-text nor data ('' when all of it is one or the other). */
-function notTranslated(text: string): string {
-  let rest = text
-    .replace(/⟦[^⟧]*(⟧|$)/g, ' ') // whole pseudo texts, and the start of one an element interrupts
-    .replace(/^[^⟦]*⟧/, ' '); // the end of one an element interrupted
-  for (const d of DATA) rest = rest.split(d).join(' ');
-  // Times, countdowns, numbers, punctuation and symbols (↑ ↓ ✕ · –) are data too.
-  rest = rest.replace(/[\p{N}\p{P}\p{S}\s\u200b]+/gu, ' ');
-  return /\p{L}/u.test(rest) ? rest.trim() : '';
-}
-
-/** Every text node and text attribute under `root` that skipped the message layer. */
-function english(root: HTMLElement): string[] {
-  const found: string[] = [];
-  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    const text = n.textContent ?? '';
-    if (text.trim() && notTranslated(text)) found.push(JSON.stringify(text.trim()));
-  }
-  for (const el of root.querySelectorAll('*'))
-    for (const attr of ['aria-label', 'title', 'placeholder', 'alt']) {
-      const value = el.getAttribute(attr);
-      if (value && notTranslated(value)) found.push(`${attr}=${JSON.stringify(value)}`);
-    }
-  return found;
-}
+const { notTranslated, english } = pseudoChecker(DATA);
 
 function fakeSocket() {
   const handlers = new Map<string, Set<(p: unknown) => void>>();
