@@ -256,12 +256,25 @@ describe('degraded mode in a real browser', () => {
     expect(await statusPage.locator('[data-component="database"]').textContent()).toBe('Working');
     expect(await statusPage.getByTestId('status-incident').count()).toBeGreaterThanOrEqual(2);
     // The outage is in the incidents, start and end: the database's own written once it was back.
-    const { body: report } = await app.api('GET', '/api/v1/status');
+    // The status watch closes an incident on its next look (every 3 s): wait for both ends.
+    type Incident = { component: string; startedAt: string; endedAt: string | null; durationSeconds: number };
+    const incidents = async (): Promise<Incident[]> =>
+      (await app.api('GET', '/api/v1/status')).body.incidents;
+    await expect
+      .poll(
+        async () =>
+          (await incidents()).filter((i) => ['database', 'redis'].includes(i.component) && i.endedAt).length,
+        {
+          timeout: 15_000,
+        },
+      )
+      .toBeGreaterThanOrEqual(2);
+    const report = { incidents: await incidents() };
     for (const part of ['database', 'redis']) {
-      const inc = report.incidents.find((i: { component: string }) => i.component === part);
+      const inc = report.incidents.find((i) => i.component === part && i.endedAt)!;
       expect(inc, part).toBeDefined();
       expect(Date.parse(inc.startedAt)).toBeGreaterThanOrEqual(stopped - 5_000);
-      expect(Date.parse(inc.endedAt)).toBeGreaterThanOrEqual(restarted);
+      expect(Date.parse(inc.endedAt!)).toBeGreaterThanOrEqual(restarted);
       expect(inc.durationSeconds).toBeGreaterThan(0);
     }
     await statusPage.screenshot({ path: path.join(SHOTS, 'status-incidents-390.png'), fullPage: true });
