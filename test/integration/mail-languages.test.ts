@@ -283,10 +283,12 @@ describe('access-code letters', () => {
       accessCode: 'ABCDE-23456',
       mailId: null,
     });
-    const html = lettersPage({ name: 'Hillside School', code: 'HILL' }, 'https://confer.example', [
-      code('Okafor', 'ur'),
-      code('Smith', null),
-    ]);
+    const html = lettersPage(
+      { name: 'Hillside School', code: 'HILL' },
+      'https://confer.example',
+      [code('Okafor', 'ur'), code('Smith', null)],
+      (language) => translatorFor(language),
+    );
     const [urdu, english] = html.split('<section class="page">').slice(1);
     const ur = translatorFor('ur');
     expect(urdu).toContain('<div lang="ur" dir="rtl">');

@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import { isLocale } from '../../../protocol/locales.ts';
 import { recordChange } from '../features/records/audit-log.ts';
+import { translatorForLanguage } from '../i18n/family-translator.ts';
 import { type Translator, translatorFor } from '../i18n/translator.ts';
 import { type Db, inTransaction } from '../infra/db.ts';
 import { escapeHtml, htmlDocument } from './html-page.ts';
@@ -101,12 +102,17 @@ function notFound(t: Translator): string {
 
 /**
  * The page's language: one the link or form asks for, else the family's own, else the
- * browser's (page-language.ts).
+ * browser's (page-language.ts); with the family's school's own words for it. A token that
+ * names no family shows no school's words.
  */
-function readerTranslator(req: express.Request, state: FamilyMailState | null): Translator {
+async function readerTranslator(
+  db: Db,
+  req: express.Request,
+  state: FamilyMailState | null,
+): Promise<Translator> {
   const asked = req.query.lang;
-  if (isLocale(asked) || !isLocale(state?.language)) return translatorFor(pageLanguage(req));
-  return translatorFor(state.language);
+  const language = isLocale(asked) || !isLocale(state?.language) ? pageLanguage(req) : state.language;
+  return state ? translatorForLanguage(db, state.schoolId, language) : translatorFor(language);
 }
 
 /**
@@ -129,7 +135,7 @@ export function invitationOptOutPages(db: Db): Router {
       : optedOut === null
         ? await read(db, token)
         : await change(db, token, optedOut);
-    const t = readerTranslator(req, state);
+    const t = await readerTranslator(db, req, state);
     if (!state) return void res.status(404).send(notFound(t));
     res.send(page(t, token, state, heading(state)));
   };

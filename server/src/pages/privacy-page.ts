@@ -7,13 +7,15 @@ import {
 import { DEFAULT_RETENTION_DAYS } from '../../../protocol/school-settings.ts';
 import type { Config } from '../config.ts';
 import { messageHtml, rawHtml } from '../features/mail/templates/layout.ts';
+import { translatorForLanguage } from '../i18n/family-translator.ts';
 import type { Translator } from '../i18n/translator.ts';
 import type { Db } from '../infra/db.ts';
 import { escapeHtml, htmlDocument } from './html-page.ts';
-import { languageField, languageLinks, pageTranslator, withLanguage } from './page-language.ts';
+import { languageField, languageLinks, pageLanguage, pageTranslator, withLanguage } from './page-language.ts';
 import { privacyRules } from './privacy-rules.ts';
 
 interface School {
+  id: string;
   code: string;
   name: string;
   retention_days: number;
@@ -28,7 +30,8 @@ interface School {
  * app's footer with its school already chosen (`?school=CODE`); without one the page
  * offers a field for the school's code, so nobody has to edit an address. It names no
  * server, host or internal part of the service: those are the operator's business.
- * It is in the reader's language (page-language.ts), the same statements translated.
+ * It is in the reader's language (page-language.ts), the same statements translated, and
+ * with the school chosen, in that school's own words for the language (as its mail is).
  */
 export function privacyPages(config: Config, db: Db): Router {
   const router = express.Router();
@@ -37,12 +40,12 @@ export function privacyPages(config: Config, db: Db): Router {
       typeof req.query.school === 'string' ? req.query.school.trim().toUpperCase().slice(0, 16) : '';
     const { rows } = /^[A-Z0-9]{3,16}$/.test(asked)
       ? await db.query<School>(
-          'SELECT code, name, retention_days, contact_email FROM schools WHERE code = $1',
+          'SELECT id, code, name, retention_days, contact_email FROM schools WHERE code = $1',
           [asked],
         )
       : { rows: [] };
-    const t = pageTranslator(req);
     const school = rows[0] ?? null;
+    const t = await schoolPageTranslator(db, req, school);
     const page = privacyBody(
       t,
       config,
@@ -53,6 +56,13 @@ export function privacyPages(config: Config, db: Db): Router {
     res.type('html').send(htmlDocument(t.m.privacy_title(), page, '', t));
   });
   return router;
+}
+
+/** The reader's language with the school's own words over it; none without a school, nor in the pseudo-locale (for tests). */
+function schoolPageTranslator(db: Db, req: express.Request, school: School | null): Promise<Translator> {
+  const t = pageTranslator(req);
+  if (!school || t.tag === 'en-XA') return Promise.resolve(t);
+  return translatorForLanguage(db, school.id, pageLanguage(req));
 }
 
 const bold = { b: rawHtml('<strong>'), b_end: rawHtml('</strong>') };

@@ -31,6 +31,7 @@ import { EventStatsService } from '../features/stats/event-stats.service.ts';
 import { statsRoutes } from '../features/stats/stats.routes.ts';
 import { TrafficService } from '../features/stats/traffic.service.ts';
 import type { AnyRoute } from '../http/route.ts';
+import { translatorForLanguage } from '../i18n/family-translator.ts';
 import type { Db } from '../infra/db.ts';
 import { AttemptBackoff, LocalRateLimit, RateLimit } from '../infra/rate-limit.ts';
 import { serverKeys } from '../infra/server-keys.ts';
@@ -167,6 +168,7 @@ export function createSchoolFeatures(deps: SchoolFeaturesDeps): SchoolFeatures {
     ...accessCodesRoutes({
       codes,
       loginUrl: deps.publicUrl,
+      translator: (schoolId, language) => translatorForLanguage(db, schoolId, language),
       mailCodes: async (issued) => {
         await outbox.send(
           issued.flatMap((i) =>

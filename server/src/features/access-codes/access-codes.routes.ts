@@ -5,7 +5,8 @@ import {
   EmailAccessCodesResponse,
 } from '../../../../protocol/schools.ts';
 import { type AnyRoute, defineRoute, type FileAnswer } from '../../http/route.ts';
-import { lettersPage } from '../../pages/letters-page.ts';
+import type { Translator } from '../../i18n/translator.ts';
+import { lettersPage, letterTranslators } from '../../pages/letters-page.ts';
 import { DomainError } from '../../refusals/domain-error.ts';
 import type { AccessCodesService, IssuedCode } from './access-codes.service.ts';
 
@@ -15,9 +16,16 @@ export interface AccessCodeRoutesDeps {
   loginUrl: string;
   /** Queues one mail per family with its new code; null when no mail queue is configured. */
   mailCodes: ((codes: IssuedCode[]) => Promise<void>) | null;
+  /** A language with the school's own words over it (translatorForLanguage): the letters use the school's words. */
+  translator: (schoolId: string, language: string) => Promise<Translator>;
 }
 
-export function accessCodesRoutes({ codes, loginUrl, mailCodes }: AccessCodeRoutesDeps): AnyRoute[] {
+export function accessCodesRoutes({
+  codes,
+  loginUrl,
+  mailCodes,
+  translator,
+}: AccessCodeRoutesDeps): AnyRoute[] {
   return [
     defineRoute({
       method: 'post',
@@ -59,9 +67,10 @@ export function accessCodesRoutes({ codes, loginUrl, mailCodes }: AccessCodeRout
       handler: async ({ principal, body }) => {
         const { issued } = await codes.issue(principal, body);
         const school = await codes.schoolName(principal);
+        const translators = await letterTranslators(issued, (l) => translator(principal.schoolId, l));
         const file: FileAnswer = {
           filename: `access-code-letters-${school.code.toLowerCase()}.html`,
-          body: lettersPage(school, loginUrl, issued),
+          body: lettersPage(school, loginUrl, issued, translators),
         };
         return { ok: true, data: file };
       },
