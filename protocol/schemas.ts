@@ -52,6 +52,12 @@ export const Me = z.discriminatedUnion('kind', [
       surname: z.string(),
       /** The language the family reads Confer in (its mail too); null: not known, English is shown. */
       language: z.enum(locales).nullable(),
+      /**
+       * The language the family needs an interpreter for (a canonical BCP-47 code: any
+       * language, not only those Confer is written in); null: it needs none. Set by the
+       * school, the MIS import or the family itself (PUT/DELETE /me/interpreter).
+       */
+      interpreterLanguage: z.string().nullable(),
     }),
     students: z.array(StudentView),
   }),

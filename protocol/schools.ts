@@ -5,6 +5,7 @@
  * described in docs/schools.md.
  */
 import { z } from 'zod';
+import { LocaleCode } from './languages.ts';
 import { RetentionDays } from './school-settings.ts';
 import { refusingUnstorableText } from './storable-text.ts';
 
@@ -198,6 +199,10 @@ export const FamilyExport = z.object({
     surname: z.string(),
     email: z.string().nullable(),
     hasAccessCode: z.boolean(),
+    /** The language the family reads Confer and its mail in (null: not known). */
+    language: LocaleCode.nullable(),
+    /** The language it needs an interpreter for, a BCP-47 code (null: none). */
+    interpreterLanguage: z.string().nullable(),
     createdAt: instant,
     erasedAt: instant.nullable(),
   }),
@@ -223,6 +228,8 @@ export const FamilyExport = z.object({
       endsAt: instant,
       createdBy: z.string(),
       createdAt: instant,
+      /** The language of the interpreter held for the meeting (null: none was). */
+      interpreterLanguage: z.string().nullable(),
     }),
   ),
   bookingLog: z.array(

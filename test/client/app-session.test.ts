@@ -49,7 +49,12 @@ const me: Me = {
     name: 'Hillside',
     timeZone: 'Europe/London',
   },
-  family: { id: '00000000-0000-4000-8000-00000000000f', surname: 'Hill', language: null },
+  family: {
+    id: '00000000-0000-4000-8000-00000000000f',
+    surname: 'Hill',
+    language: null,
+    interpreterLanguage: null,
+  },
   students: [],
 };
 

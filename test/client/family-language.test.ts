@@ -17,7 +17,12 @@ const family = (language: 'cy' | 'pl' | null): Extract<Me, { kind: 'family' }> =
     name: 'Hillside',
     timeZone: 'Europe/London',
   },
-  family: { id: '00000000-0000-4000-8000-00000000000f', surname: 'Hill', language },
+  family: {
+    id: '00000000-0000-4000-8000-00000000000f',
+    surname: 'Hill',
+    language,
+    interpreterLanguage: null,
+  },
   students: [],
 });
 

@@ -22,6 +22,18 @@ let earlyHold: string;
 const api = (method: string, path: string, token: string, body?: unknown) =>
   app.api(method, `/api/v1${path}`, { token, body });
 
+/** What /me says of the family's need, and what the family's data export lists. */
+const meSays = async () => {
+  const me = await api('GET', '/me', family);
+  expect(me.status).toBe(200);
+  return me.body.family.interpreterLanguage as string | null;
+};
+const exported = async () => {
+  const res = await api('GET', `/admin/families/${familyId}/export`, admin);
+  expect(res.status).toBe(200);
+  return res.body;
+};
+
 const need = async () =>
   (
     await app.db.query<{ l: string | null }>('SELECT interpreter_language AS l FROM families WHERE id = $1', [
@@ -118,6 +130,18 @@ describe('a family says it needs an interpreter', () => {
     expect(set.status).toBe(200);
     expect(set.body).toEqual({ familyId, language: 'pl' });
     expect(await need()).toBe('pl');
+    // Signing in again, or reading /me, says it: the screen starts from it.
+    expect(await meSays()).toBe('pl');
+    const f = school.families[0]!;
+    const login = await app.api('POST', '/api/v1/auth/family/login', {
+      body: { schoolCode: school.schoolCode, surname: f.surname, accessCode: f.accessCode },
+    });
+    expect(login.status, JSON.stringify(login.body)).toBe(200);
+    expect(login.body.me.family.interpreterLanguage).toBe('pl');
+    // The family's data export lists it with the family's own language.
+    await app.db.query(`UPDATE families SET language = 'cy' WHERE id = $1`, [familyId]);
+    const data = await exported();
+    expect(data.family).toMatchObject({ language: 'cy', interpreterLanguage: 'pl' });
     const { rows: audit } = await app.db.query(
       `SELECT actor_kind, actor_id, detail FROM audit_log WHERE action = 'setMyInterpreter'`,
     );
@@ -185,6 +209,14 @@ describe('a family says it needs an interpreter', () => {
     expect(cleared.status).toBe(200);
     expect(cleared.body).toEqual({ familyId, language: null });
     expect(await need()).toBeNull();
+    expect(await meSays()).toBeNull();
+    const data = await exported();
+    expect(data.family).toMatchObject({ language: 'cy', interpreterLanguage: null });
+    // The meeting held with an interpreter says in which language, in the export too.
+    const withOne = data.bookings.find((b: { id: string }) => b.id === held.body.id);
+    expect(withOne.interpreterLanguage).toBe('pl');
+    const without = data.bookings.find((b: { id: string }) => b.id === earlyHold);
+    expect(without.interpreterLanguage).toBeNull();
     // The hold made with an interpreter keeps them.
     const { rowCount: stillReserved } = await app.db.query(
       `SELECT 1 FROM booking_interpreters WHERE booking_id = $1 AND status = 'held'`,

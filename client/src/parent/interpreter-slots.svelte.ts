@@ -18,6 +18,11 @@ export interface InterpreterFree {
 export class InterpreterSlots {
   /** null: the family needs no interpreter. */
   state = $state.raw<InterpreterFree | null>(null);
+  /**
+   * The language the family needs an interpreter for, as the event last answered (null:
+   * none); undefined until its first answer, while the screen shows what /me said.
+   */
+  language = $state.raw<string | null | undefined>(undefined);
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** Answers arriving after a newer one (a snapshot, a change of need) are dropped. */
   private generation = 0;
@@ -31,6 +36,21 @@ export class InterpreterSlots {
   fromSnapshot(snapshot: SnapshotInterpreter | null): void {
     this.generation++;
     this.state = snapshot ? { language: snapshot.language, free: new Set(snapshot.freeSlotIds) } : null;
+    this.language = snapshot?.language ?? null;
+  }
+
+  /**
+   * The family saved a new need: shown at once (an answer asked before it is dropped), then
+   * where an interpreter is free for it is asked; needing none there is nothing to ask.
+   */
+  needChanged(language: string | null): void {
+    if (language === null) {
+      this.fromSnapshot(null);
+      return;
+    }
+    this.generation++;
+    this.language = language;
+    void this.refresh();
   }
 
   /** Whether a free slot can be held for the family: undefined when it needs no interpreter. */
@@ -56,6 +76,7 @@ export class InterpreterSlots {
     if (!res.ok || asked !== this.generation) return;
     const i = res.data.interpreter;
     this.state = i ? { language: i.language, free: new Set(i.freeSlotIds) } : null;
+    this.language = i?.language ?? null;
   }
 
   dispose(): void {

@@ -179,16 +179,22 @@ export class AuthService {
         },
       };
     }
-    const { rows: fam } = await this.deps.db.query<{ surname: string; language: Locale | null }>(
-      'SELECT surname, language FROM families WHERE id = $1',
-      [p.familyId],
-    );
+    const { rows: fam } = await this.deps.db.query<{
+      surname: string;
+      language: Locale | null;
+      interpreter_language: string | null;
+    }>('SELECT surname, language, interpreter_language FROM families WHERE id = $1', [p.familyId]);
     const students = (await loadFamilyStudents(this.deps.db, [p.familyId])).get(p.familyId) ?? [];
     return {
       kind: 'family',
       sessionId: p.sessionId,
       school,
-      family: { id: p.familyId, surname: fam[0]?.surname ?? '', language: fam[0]?.language ?? null },
+      family: {
+        id: p.familyId,
+        surname: fam[0]?.surname ?? '',
+        language: fam[0]?.language ?? null,
+        interpreterLanguage: fam[0]?.interpreter_language ?? null,
+      },
       students,
     };
   }

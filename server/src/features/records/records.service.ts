@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import type { Locale } from '../../../../protocol/locales.ts';
 import type { BookingLogView, FamilyExport } from '../../../../protocol/schools.ts';
 import type { Db } from '../../infra/db.ts';
 import { DomainError } from '../../refusals/domain-error.ts';
@@ -224,10 +225,13 @@ export class RecordsService {
       surname: string;
       email: string | null;
       has_code: boolean;
+      language: Locale | null;
+      interpreter_language: string | null;
       created_at: Date;
       erased_at: Date | null;
     }>(
-      `SELECT id, external_id, surname, email, access_code_hash IS NOT NULL AS has_code, created_at, erased_at
+      `SELECT id, external_id, surname, email, access_code_hash IS NOT NULL AS has_code, language,
+              interpreter_language, created_at, erased_at
          FROM families WHERE id = $1 AND school_id = $2`,
       [familyId, p.schoolId],
     );
@@ -268,10 +272,13 @@ export class RecordsService {
         ends_at: Date;
         created_by: string;
         created_at: Date;
+        interpreter_language: string | null;
       }>(
         `SELECT b.id, b.event_id, e.name AS event_name, ${STAFF_NAME} AS teacher_name, b.student_id,
-                b.status::text AS status, b.starts_at, b.ends_at, b.created_by, b.created_at
+                b.status::text AS status, b.starts_at, b.ends_at, b.created_by, b.created_at,
+                bi.language AS interpreter_language
            FROM bookings b JOIN events e ON e.id = b.event_id JOIN staff st ON st.id = b.staff_id
+           LEFT JOIN booking_interpreters bi ON bi.booking_id = b.id
           WHERE b.family_id = $1 ORDER BY b.starts_at, b.id`,
         [familyId],
       ),
@@ -318,6 +325,8 @@ export class RecordsService {
         id: s.id,
         externalId: s.external_id,
         firstName: s.first_name,
+        language: f.language,
+        interpreterLanguage: f.interpreter_language,
         surname: s.surname,
         yearGroup: s.year_group,
         className: s.class_name,
@@ -340,6 +349,7 @@ export class RecordsService {
         action: l.action,
         actorKind: l.actor_kind,
         bookingId: l.booking_id,
+        interpreterLanguage: b.interpreter_language,
       })),
       sessions: sessions.rows.map((s) => ({
         createdAt: iso(s.created_at),
