@@ -48,19 +48,16 @@ export function refusalText(error: ErrorBody): string {
   return REFUSAL[error.code]?.() ?? ERROR_MESSAGES[error.code];
 }
 
-/** Sign-in refusals in words for the person at the keyboard (staff screens stay English). */
+/** Sign-in refusals in words for the person at the keyboard (staff: staffLoginErrorText). */
 export function loginErrorText(error: ErrorBody, who: 'family' | 'staff'): string {
+  if (who === 'staff') return staffLoginErrorText(error, 'sign_in');
   switch (error.code) {
     case 'unauthenticated':
-      return who === 'family'
-        ? m.error_login_not_found()
-        : 'That e-mail address and password do not match an account at this school.';
+      return m.error_login_not_found();
     case 'rate_limited':
       return m.error_login_rate_limited({ wait: describeWait(error.retryAfter ?? 60) });
     case 'invalid_input':
-      return who === 'family'
-        ? m.error_login_incomplete()
-        : 'Please fill in your e-mail address and password.';
+      return m.error_login_incomplete();
     case 'unavailable':
       return m.error_login_unavailable();
     // A right sign-in to a school the operator suspended: the only refusal of its kind.
@@ -68,6 +65,36 @@ export function loginErrorText(error: ErrorBody, who: 'family' | 'staff'): strin
       return m.error_login_suspended();
     default:
       return refusalText(error);
+  }
+}
+
+/**
+ * A refused staff sign-in (`POST /auth/staff/login`: unauthenticated, forbidden, rate_limited)
+ * or reset-link request (`POST /auth/password/reset-request`: rate_limited), plus what any
+ * request can meet (invalid_input, unavailable — the client's own answer when the network is
+ * down), in the staff's words. Any other code gets the general message: the server's `message`
+ * is never shown, so its wording can change without reaching a screen.
+ */
+export function staffLoginErrorText(error: ErrorBody, action: 'sign_in' | 'reset_link'): string {
+  const wait = () => describeWait(error.retryAfter ?? 60);
+  if (error.code === 'unavailable') return m.staff_login_error_unavailable();
+  if (action === 'reset_link') {
+    if (error.code === 'rate_limited') return m.staff_login_reset_rate_limited({ wait: wait() });
+    if (error.code === 'invalid_input') return m.staff_login_email_invalid();
+    return m.staff_login_reset_error_general();
+  }
+  switch (error.code) {
+    case 'unauthenticated':
+      return m.staff_login_error_no_match();
+    case 'invalid_input':
+      return m.staff_login_error_incomplete();
+    case 'rate_limited':
+      return m.staff_login_error_rate_limited({ wait: wait() });
+    // A right sign-in to a school the operator suspended: the only refusal of its kind.
+    case 'forbidden':
+      return m.staff_login_error_suspended();
+    default:
+      return m.staff_login_error_general();
   }
 }
 
