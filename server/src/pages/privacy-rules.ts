@@ -5,6 +5,7 @@ import {
   IDEMPOTENCY_ANSWER_HOURS,
   type RetentionRule,
   SERVICE_RECORD_DAYS,
+  SPENT_INTERPRETER_LINK_HOURS,
 } from '../features/retention/retention-rules.ts';
 import type { Translator } from '../i18n/translator.ts';
 
@@ -26,6 +27,10 @@ export function privacyRules(
     { what: m.privacy_rule_evenings_what(), when: m.privacy_rule_evenings_when({ period: p }) },
     { what: m.privacy_rule_leavers_what(), when: m.privacy_rule_leavers_when({ period: p }) },
     { what: m.privacy_rule_sessions_what(), when: m.privacy_rule_sessions_when({ period: p }) },
+    {
+      what: m.privacy_rule_interpreter_links_what(),
+      when: m.privacy_rule_interpreter_links_when({ count: SPENT_INTERPRETER_LINK_HOURS }),
+    },
     {
       what: m.privacy_rule_mail_log_what(),
       when: m.privacy_rule_mail_log_when({ period: p, count: SERVICE_RECORD_DAYS }),

@@ -15,6 +15,16 @@ export const FEEDBACK_RETENTION_DAYS = 365;
 export const SERVICE_RECORD_DAYS = DEFAULT_RETENTION_DAYS;
 /** A retried write's stored answer is needed only while a client may still retry. */
 export const IDEMPOTENCY_ANSWER_HOURS = 24;
+/**
+ * An interpreter's sign-in link once spent (used, retired by a newer mail of the schedule, or
+ * expired) signs nobody in: the sign-in and the schedule mail both refuse it. Its row then
+ * holds no more than a digest, ids and times, but it ties an interpreter to an evening, and
+ * until its mail is sent a sealed copy of the token. Not the school's period: nothing the
+ * school keeps needs the row (the sign-in itself is in the record of changes). A day, not at
+ * once: "my link did not work" the morning after can still be answered from it (used, or
+ * expired, and when).
+ */
+export const SPENT_INTERPRETER_LINK_HOURS = 24;
 /** Finished e-mail jobs (ids only) leave Redis after the shortest period any school may choose. */
 export const FINISHED_MAIL_JOB_DAYS = MIN_RETENTION_DAYS;
 
@@ -45,6 +55,10 @@ export function retentionRules(period: number | null, archiveAfterDays: number):
     {
       what: 'Sign-in sessions are deleted.',
       when: `${p} after they were last used (they end after the idle time-out long before)`,
+    },
+    {
+      what: 'An interpreter’s one-time sign-in link (its digest, and its sealed copy until its mail is sent) is deleted.',
+      when: `${SPENT_INTERPRETER_LINK_HOURS} hours after it was used, replaced by a newer one or expired`,
     },
     {
       what: 'The address a mail was sent to is cleared from the sent-mail log, and undelivered mail records are deleted.',

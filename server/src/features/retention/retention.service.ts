@@ -8,6 +8,7 @@ import {
   FINISHED_MAIL_JOB_DAYS,
   IDEMPOTENCY_ANSWER_HOURS,
   SERVICE_RECORD_DAYS,
+  SPENT_INTERPRETER_LINK_HOURS,
 } from './retention-rules.ts';
 
 export interface PurgeResult {
@@ -41,8 +42,12 @@ const REMOVED = 'Removed after the retention period';
  * The rules in words are retention-rules.ts; both say the same.
  *
  * Not here, on purpose: `staff` (accounts the school manages itself: it deactivates a
- * leaver), `schools` and `operators` (the parties themselves), and tables of counts or
- * ids only (`traffic_daily`, `connection_peaks`, `slots`, `availability`).
+ * leaver) and, for the same reason, `interpreters` (the school's own contacts: it deletes
+ * one it no longer uses, and their windows, links, sessions and reservations go with
+ * them), `schools` and `operators` (the parties themselves), and tables of counts or ids
+ * only (`traffic_daily`, `connection_peaks`, `slots`, `availability`). An evening's
+ * `booking_interpreters` rows stay when it is detached: they point at the booking, which
+ * then points at placeholders, and keep who interpreted in which language, as counts do.
  */
 const AGE_RULES: { table: string; sql: string }[] = [
   {
@@ -50,6 +55,14 @@ const AGE_RULES: { table: string; sql: string }[] = [
     table: 'sessions',
     sql: `DELETE FROM sessions x USING schools sc
            WHERE x.school_id = sc.id AND x.last_seen_at < ${CUTOFF} RETURNING x.token_hash`,
+  },
+  {
+    // Spent at the earlier of its use (or retirement, which sets used_at; least() skips a
+    // null) and its expiry; one not yet spent still signs its interpreter in and stays.
+    // Interpreters' sessions are sessions, under the rule above.
+    table: 'interpreter_links',
+    sql: `DELETE FROM interpreter_links
+           WHERE least(used_at, expires_at) < now() - make_interval(hours => ${SPENT_INTERPRETER_LINK_HOURS})`,
   },
   {
     table: 'email_log',
