@@ -318,6 +318,8 @@ export class RecordsService {
         surname: f.surname,
         email: f.email,
         hasAccessCode: f.has_code,
+        language: f.language,
+        interpreterLanguage: f.interpreter_language,
         createdAt: iso(f.created_at),
         erasedAt: f.erased_at ? iso(f.erased_at) : null,
       },
@@ -325,8 +327,6 @@ export class RecordsService {
         id: s.id,
         externalId: s.external_id,
         firstName: s.first_name,
-        language: f.language,
-        interpreterLanguage: f.interpreter_language,
         surname: s.surname,
         yearGroup: s.year_group,
         className: s.class_name,
@@ -342,6 +342,7 @@ export class RecordsService {
         endsAt: iso(b.ends_at),
         createdBy: b.created_by,
         createdAt: iso(b.created_at),
+        interpreterLanguage: b.interpreter_language,
       })),
       bookingLog: log.rows.map((l) => ({
         at: iso(l.at),
@@ -349,7 +350,6 @@ export class RecordsService {
         action: l.action,
         actorKind: l.actor_kind,
         bookingId: l.booking_id,
-        interpreterLanguage: b.interpreter_language,
       })),
       sessions: sessions.rows.map((s) => ({
         createdAt: iso(s.created_at),
