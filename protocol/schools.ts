@@ -248,6 +248,8 @@ export const FamilyExport = z.object({
       subject: z.string(),
       body: z.string(),
       status: z.string(),
+      /** The language its mails are written in (null: not known, English). */
+      language: LocaleCode.nullable(),
       createdAt: instant,
     }),
   ),
@@ -338,6 +340,11 @@ export const SubmitFeedbackRequest = z.strictObject({
   body: z.string().trim().min(1).max(5000),
   /** Where to send the acknowledgement; the account's own address when omitted. */
   email: email.optional(),
+  /**
+   * The language the form was shown in: the acknowledgement and every reply are written in
+   * it. Omitted: a family's own language, else English. Never the pseudo-locale en-XA.
+   */
+  language: LocaleCode.optional(),
 });
 // Also read by the public feedback page, a form outside the API's edge checks.
 export const PublicFeedbackRequest = refusingUnstorableText(
@@ -352,6 +359,8 @@ export const PublicFeedbackRequest = refusingUnstorableText(
     email: email.optional(),
     subject: z.string().trim().min(1).max(200),
     body: z.string().trim().min(1).max(5000),
+    /** The language the form was shown in, for the mails about it; English when omitted. */
+    language: LocaleCode.optional(),
   }),
 );
 export const SubmitFeedbackResponse = z.object({

@@ -8,7 +8,13 @@ import type { Translator } from '../i18n/translator.ts';
 import { DomainError } from '../refusals/domain-error.ts';
 import { statusForm, statusPage } from './feedback-status-page.ts';
 import { escapeHtml, htmlDocument } from './html-page.ts';
-import { languageField, languageLinks, pageTranslator, withLanguage } from './page-language.ts';
+import {
+  languageField,
+  languageLinks,
+  pageTranslator,
+  shownLanguage,
+  withLanguage,
+} from './page-language.ts';
 
 const FIELDS = ['kind', 'schoolCode', 'name', 'email', 'subject', 'body'] as const;
 
@@ -25,7 +31,7 @@ function form(t: Translator, values: Record<string, string>, error?: string): st
     `${languageLinks(t, '/feedback')}<h1>${escapeHtml(m.page_feedback_title())}</h1>
 <p>${messageHtml(m.page_feedback_intro, linkTo(withLanguage(COMPLAINT_STATUS_PATH, t)))}</p>
 ${error ? `<p class="error">${escapeHtml(error)}</p>` : ''}
-<form method="post" action="/feedback">${languageField(t)}
+<form method="post" action="/feedback">${languageField(t, true)}
 ${label('kind', m.page_feedback_kind())}
 <select id="kind" name="kind"><option value="feedback">${escapeHtml(m.page_feedback_kind_feedback())}</option><option value="complaint"${values.kind === 'complaint' ? ' selected' : ''}>${escapeHtml(m.page_feedback_kind_complaint())}</option></select>
 ${label('schoolCode', m.page_feedback_school_code())}
@@ -62,6 +68,7 @@ export function feedbackPages(feedback: FeedbackService, status: FeedbackStatusL
   });
   router.post('/feedback', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
     const t = pageTranslator(req);
+    const language = shownLanguage(req);
     const raw: Record<string, string> = {};
     for (const k of FIELDS) raw[k] = String(req.body?.[k] ?? '').trim();
     const parsed = PublicFeedbackRequest.safeParse({
@@ -71,6 +78,8 @@ export function feedbackPages(feedback: FeedbackService, status: FeedbackStatusL
       body: raw.body,
       ...(raw.schoolCode ? { schoolCode: raw.schoolCode } : {}),
       ...(raw.email ? { email: raw.email } : {}),
+      // The mails about it are written in the language the sender read the form in.
+      ...(language ? { language } : {}),
     });
     if (!parsed.success) {
       // The fields by their form names, as before (each is next to its label on the page).

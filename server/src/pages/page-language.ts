@@ -42,9 +42,23 @@ export function pageTranslator(req: Request): Translator {
   return translatorFor(pageLanguage(req));
 }
 
-/** A form's hidden field that keeps the language for its answer (none for English: the default). */
-export function languageField(t: Translator): string {
-  return t.locale === 'en' ? '' : `<input type="hidden" name="lang" value="${t.locale}">`;
+/**
+ * The language a page was shown in, for a form whose answers are mailed later (feedback):
+ * null for the pseudo-locale, which is a tester's view of English, not a language to write in.
+ */
+export function shownLanguage(req: Request): Locale | null {
+  return asked(req) === 'en-XA' ? null : pageLanguage(req);
+}
+
+/**
+ * A form's hidden field that keeps the language for its answer (none for English: the default).
+ * `always`: English too (and the pseudo-locale), for a form whose language is recorded — else a
+ * browser preferring another language would have the English form's answer written in that one.
+ */
+export function languageField(t: Translator, always = false): string {
+  if (t.locale === 'en' && !always) return '';
+  const value = t.tag === 'en-XA' ? 'en-XA' : t.locale;
+  return `<input type="hidden" name="lang" value="${value}">`;
 }
 
 /** `path` with `?lang=` (kept off for English, so English links stay as they were). */

@@ -18,12 +18,12 @@ function statusPage(publicUrl: string): string {
 }
 
 /**
- * The sender's language. A feedback item does not record the language its form was
- * shown in (the sender need not be a family of any school), so these mails are English
- * until it does; they go through the message layer all the same.
+ * The sender's language: the one the form was shown in (`feedback.language`), kept with the
+ * item because the sender need not be a family of any school. Not known (sent before it was
+ * recorded): English.
  */
-function senderTranslator(): Translator {
-  return translatorFor(null);
+function senderTranslator(language: string | null): Translator {
+  return translatorFor(language);
 }
 
 function link(url: string) {
@@ -50,8 +50,9 @@ export async function composeFeedbackAck(
     school_id: string | null;
     school_name: string | null;
     secret_sealed: string | null;
+    language: string | null;
   }>(
-    `SELECT f.reference, f.kind, f.email, f.school_id, s.name AS school_name, f.secret_sealed
+    `SELECT f.reference, f.kind, f.email, f.school_id, s.name AS school_name, f.secret_sealed, f.language
        FROM feedback f LEFT JOIN schools s ON s.id = f.school_id AND f.about = 'school' WHERE f.id = $1`,
     [feedbackId],
   );
@@ -59,7 +60,7 @@ export async function composeFeedbackAck(
   if (!r?.email) return { to: null, schoolId: r?.school_id ?? null, mail: null };
   // Sealed under another SERVER_SECRET (or already sent): the mail goes without it.
   const secret = r.secret_sealed ? unseal(sealKey, r.secret_sealed, feedbackId) : null;
-  const t = senderTranslator();
+  const t = senderTranslator(r.language);
   const who = answeredBy(t, r.school_name);
   const complaint = r.kind === 'complaint';
   const url = statusPage(publicUrl);
@@ -125,8 +126,10 @@ export async function composeFeedbackReply(
     body: string;
     at: Date;
     status: FeedbackStatus;
+    language: string | null;
   }>(
-    `SELECT f.reference, f.kind, f.email, f.school_id, s.name AS school_name, s.time_zone, r.body, r.at, f.status
+    `SELECT f.reference, f.kind, f.email, f.school_id, s.name AS school_name, s.time_zone, r.body, r.at, f.status,
+            f.language
        FROM feedback f
        JOIN feedback_replies r ON r.feedback_id = f.id AND r.id = $2::bigint
        LEFT JOIN schools s ON s.id = f.school_id AND f.about = 'school'
@@ -135,7 +138,7 @@ export async function composeFeedbackReply(
   );
   const r = rows[0];
   if (!r?.email) return { to: null, schoolId: r?.school_id ?? null, mail: null };
-  const t = senderTranslator();
+  const t = senderTranslator(r.language);
   const who = answeredBy(t, r.school_name);
   const complaint = r.kind === 'complaint';
   const url = statusPage(publicUrl);
@@ -162,7 +165,7 @@ export async function composeFeedbackReply(
   const html = htmlPage(
     subject,
     `<p>${messageHtml(replied, { who, day, reference: rawHtml(`<strong>${escapeHtml(reference)}</strong>`) })}</p>
-<blockquote style="${t.dir === 'rtl' ? 'border-right:4px solid #ddd;margin:12px 0;padding-right:12px' : 'border-left:4px solid #ddd;margin:12px 0;padding-left:12px'}">${paragraphsHtml(r.body)}</blockquote>
+<blockquote dir="auto" style="${t.dir === 'rtl' ? 'border-right:4px solid #ddd;margin:12px 0;padding-right:12px' : 'border-left:4px solid #ddd;margin:12px 0;padding-left:12px'}">${paragraphsHtml(r.body)}</blockquote>
 <p>${messageHtml(t.m.mail_feedback_status_now, { status: rawHtml(`<strong>${escapeHtml(status)}</strong>`) })}</p>
 <p>${messageHtml(t.m.mail_feedback_follow_reply, { url: link(url) })}</p>`,
     escapeHtml(footer),

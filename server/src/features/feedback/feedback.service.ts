@@ -1,4 +1,5 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto';
+import type { Locale } from '../../../../protocol/locales.ts';
 import type {
   FeedbackDetail,
   FeedbackStatus,
@@ -104,13 +105,17 @@ export class FeedbackService {
     await this.charge(p.kind === 'family' ? `family:${p.familyId}` : `staff:${p.staffId}`);
     let name = '';
     let email: string | null = input.email?.toLowerCase() ?? null;
+    let language: Locale | null = input.language ?? null;
     if (p.kind === 'family') {
-      const { rows } = await this.deps.db.query<{ surname: string; email: string | null }>(
-        'SELECT surname, email FROM families WHERE id = $1',
-        [p.familyId],
-      );
+      const { rows } = await this.deps.db.query<{
+        surname: string;
+        email: string | null;
+        language: Locale | null;
+      }>('SELECT surname, email, language FROM families WHERE id = $1', [p.familyId]);
       name = rows[0] ? `${rows[0].surname} family` : '';
       email ??= rows[0]?.email ?? null;
+      // A client that did not say (an older app) still writes to a family in its own language.
+      language ??= rows[0]?.language ?? null;
     } else {
       const { rows } = await this.deps.db.query<{
         title: string;
@@ -132,6 +137,7 @@ export class FeedbackService {
       email,
       subject: input.subject,
       body: input.body,
+      language,
     });
   }
 
@@ -160,6 +166,7 @@ export class FeedbackService {
       email: input.email?.toLowerCase() ?? null,
       subject: input.subject,
       body: input.body,
+      language: input.language ?? null,
     });
   }
 
@@ -174,6 +181,8 @@ export class FeedbackService {
     email: string | null;
     subject: string;
     body: string;
+    /** The language the form was shown in; null: not known (the mails are English). */
+    language: Locale | null;
   }): Promise<Submitted> {
     const secret = newFeedbackSecret();
     for (let attempt = 0; ; attempt++) {
@@ -186,8 +195,8 @@ export class FeedbackService {
         await this.deps.db.query(
           `WITH stored AS (
              INSERT INTO feedback (id, reference, school_id, about, kind, from_kind, family_id, staff_id, name, email,
-                                   subject, body, secret_digest, secret_sealed)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                                   subject, body, secret_digest, secret_sealed, language)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
              RETURNING id, school_id
            )
            INSERT INTO audit_log (school_id, actor_kind, actor_id, action, target, detail)
@@ -210,6 +219,7 @@ export class FeedbackService {
             f.body,
             feedbackSecretDigest(secret),
             f.email ? seal(this.deps.sealKey, secret, id) : null,
+            f.language,
           ],
         );
         const acknowledgementQueued = f.email ? await this.acknowledge(id, reference, f.email) : false;

@@ -60,7 +60,7 @@ export class FamilyErasure {
       );
       await c.query(
         `UPDATE feedback SET name = '', email = NULL, subject = 'Erased', body = 'Erased on request.',
-                secret_sealed = NULL
+                secret_sealed = NULL, language = NULL
           WHERE family_id = $1`,
         [familyId],
       );

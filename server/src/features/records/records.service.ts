@@ -290,8 +290,15 @@ export class RecordsService {
         'SELECT created_at, last_seen_at, revoked_at FROM sessions WHERE family_id = $1 ORDER BY created_at',
         [familyId],
       ),
-      q.query<{ reference: string; subject: string; body: string; status: string; created_at: Date }>(
-        'SELECT reference, subject, body, status, created_at FROM feedback WHERE family_id = $1 ORDER BY created_at',
+      q.query<{
+        reference: string;
+        subject: string;
+        body: string;
+        status: string;
+        language: Locale | null;
+        created_at: Date;
+      }>(
+        'SELECT reference, subject, body, status, language, created_at FROM feedback WHERE family_id = $1 ORDER BY created_at',
         [familyId],
       ),
       f.email
@@ -361,6 +368,7 @@ export class RecordsService {
         subject: x.subject,
         body: x.body,
         status: x.status,
+        language: x.language,
         createdAt: iso(x.created_at),
       })),
       emailsSent: emails.rows.map((e) => ({ kind: e.kind, sentAt: iso(e.sent_at) })),

@@ -98,7 +98,7 @@ const AGE_RULES: { table: string; sql: string }[] = [
   {
     table: 'feedback',
     sql: `UPDATE feedback f SET name = '', email = NULL, family_id = NULL, staff_id = NULL, secret_sealed = NULL,
-                 subject = '${REMOVED}', body = '${REMOVED}.'
+                 language = NULL, subject = '${REMOVED}', body = '${REMOVED}.'
            WHERE f.subject <> '${REMOVED}'
              AND greatest(f.updated_at, (SELECT max(at) FROM feedback_replies o WHERE o.feedback_id = f.id))
                  < now() - make_interval(days => ${FEEDBACK_RETENTION_DAYS})`,
