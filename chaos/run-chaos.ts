@@ -35,6 +35,10 @@ export const SHORT_RUN = {
   maxWritesPerFamily: 20,
 } as const;
 
+/** However long the fault took, the storm goes on this long after it, with this many writes a family. */
+const AFTER_FAULT_MS = 3000;
+const WRITES_AFTER_FAULT = 4;
+
 /** The full run's storm. */
 export const FULL_RUN = {
   families: 40,
@@ -153,37 +157,48 @@ async function runScenario(
     let faultEndedAt = 0;
     const fault = (async () => {
       await new Promise((r) => setTimeout(r, o.faultAtSeconds * 1000));
-      await scenario.inject({
-        pg: pgc,
-        redis,
-        dbName,
-        async killAndReplaceServer(i) {
-          const victim = servers[i]!;
-          killed.add(victim);
-          await victim.stop('SIGKILL');
-          // As a load balancer would: the dead instance leaves the rotation at once and
-          // the fault is over; its replacement joins when it is healthy.
-          replacing.push(
-            startServer(`server-${i + 1}b`, env).then((s) => {
-              servers[i] = s;
-            }),
-          );
-        },
-        async killAndReplaceWorkers() {
-          killed.add(workers);
-          await workers.stop('SIGKILL');
-          workers = startWorkers(env);
-        },
-      });
-      faultEndedAt = Date.now();
+      // Ended also when the injection throws: the storm waits for the end (until()).
+      try {
+        await scenario.inject({
+          pg: pgc,
+          redis,
+          dbName,
+          async killAndReplaceServer(i) {
+            const victim = servers[i]!;
+            killed.add(victim);
+            await victim.stop('SIGKILL');
+            // As a load balancer would: the dead instance leaves the rotation at once and
+            // the fault is over; its replacement joins when it is healthy.
+            replacing.push(
+              startServer(`server-${i + 1}b`, env).then((s) => {
+                servers[i] = s;
+              }),
+            );
+          },
+          async killAndReplaceWorkers() {
+            killed.add(workers);
+            await workers.stop('SIGKILL');
+            workers = startWorkers(env);
+          },
+        });
+      } finally {
+        faultEndedAt = Date.now();
+      }
     })();
     await Promise.all([
       runStorm({
         eventId: school.eventId,
         families,
         urls,
-        until: stormStart + o.stormSeconds * 1000,
+        // The storm lasts its seconds, and at least AFTER_FAULT_MS past the fault's end
+        // however long the fault took (a restart under load can outlast the storm).
+        until: () =>
+          faultEndedAt
+            ? Math.max(stormStart + o.stormSeconds * 1000, faultEndedAt + AFTER_FAULT_MS)
+            : Number.POSITIVE_INFINITY,
         maxWritesPerFamily: o.maxWritesPerFamily,
+        faultOver: () => faultEndedAt > 0,
+        writesAfterFault: WRITES_AFTER_FAULT,
         history,
       }),
       fault,

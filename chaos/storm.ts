@@ -13,10 +13,18 @@ export interface StormOptions {
   families: StormFamily[];
   /** The instances' base URLs now (an instance restarted elsewhere changes them). */
   urls(): string[];
-  /** No new write starts after this instant (epoch ms). */
-  until: number;
-  /** Writes per family at most. */
+  /** No new write starts after this instant (epoch ms); asked again before each write. */
+  until(): number;
+  /** Writes per family at most while the fault lasts (and before it). */
   maxWritesPerFamily: number;
+  /** Whether the fault is over: from then on each family has `writesAfterFault` more. */
+  faultOver(): boolean;
+  /**
+   * Writes per family after the fault. A family that spent its budget before the fault
+   * ended waits for it to end instead of stopping: the run's question is whether writes
+   * are answered again afterwards (CI once saw a slow Redis restart outlast every budget).
+   */
+  writesAfterFault: number;
   /** Every answer goes here, in the order it came. */
   history: HistoryEntry[];
   random?: () => number;
@@ -109,11 +117,21 @@ export async function runStorm(o: StormOptions): Promise<void> {
   }
 
   async function family(f: StormFamily): Promise<void> {
-    for (let n = 0; n < o.maxWritesPerFamily && Date.now() < o.until; ) {
+    const spent = { during: 0, after: 0 };
+    const spend = () => {
+      if (o.faultOver()) spent.after++;
+      else spent.during++;
+    };
+    while (Date.now() < o.until()) {
+      if (o.faultOver() ? spent.after >= o.writesAfterFault : spent.during >= o.maxWritesPerFamily) {
+        if (o.faultOver()) return;
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
       const student = pick(f.students);
       if (student.slotIds.length === 0) return;
       const slotId = pick(student.slotIds);
-      n++;
+      spend();
       const hold = await write(
         f,
         'hold',
@@ -126,7 +144,7 @@ export async function runStorm(o: StormOptions): Promise<void> {
       if (hold.outcome === 'ok' && hold.bookingId) {
         const r = random();
         if (r < 0.55) {
-          n++;
+          spend();
           const c = await write(
             f,
             'confirm',
@@ -137,7 +155,7 @@ export async function runStorm(o: StormOptions): Promise<void> {
             hold.bookingId,
           );
           if (c.outcome === 'ok' && random() < 0.3) {
-            n++;
+            spend();
             await write(
               f,
               'cancel',
@@ -149,7 +167,7 @@ export async function runStorm(o: StormOptions): Promise<void> {
             );
           }
         } else if (r < 0.8) {
-          n++;
+          spend();
           await write(f, 'release', 'DELETE', `/holds/${hold.bookingId}`, undefined, slotId, hold.bookingId);
         }
         // else: the hold is left to lapse.
