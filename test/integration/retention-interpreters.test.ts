@@ -9,7 +9,7 @@ import {
 } from '../../server/src/features/interpreters/interpreter-links.ts';
 import { RetentionService } from '../../server/src/features/retention/retention.service.ts';
 import { retentionRedis } from '../../server/src/features/retention/retention-redis.ts';
-import { SPENT_INTERPRETER_LINK_HOURS } from '../../server/src/features/retention/retention-rules.ts';
+import { SPENT_LINK_HOURS } from '../../server/src/features/retention/retention-rules.ts';
 import { serverKeys } from '../../server/src/infra/server-keys.ts';
 import { bullPrefix } from '../../server/src/wiring/queues.ts';
 import { loginStaff, seedSmallSchool } from '../support/fixtures.ts';
@@ -24,7 +24,7 @@ import { startTestApp, type TestApp } from '../support/test-app.ts';
  */
 const ZONE = 'Europe/London';
 const evening = DateTime.now().setZone(ZONE).plus({ days: 1 }).toISODate()!;
-const DAY_AND_AN_HOUR = `${SPENT_INTERPRETER_LINK_HOURS + 1} hours`;
+const DAY_AND_AN_HOUR = `${SPENT_LINK_HOURS + 1} hours`;
 let app: TestApp;
 let school: SeededSchool;
 let admin: string;

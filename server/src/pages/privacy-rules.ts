@@ -5,7 +5,7 @@ import {
   IDEMPOTENCY_ANSWER_HOURS,
   type RetentionRule,
   SERVICE_RECORD_DAYS,
-  SPENT_INTERPRETER_LINK_HOURS,
+  SPENT_LINK_HOURS,
 } from '../features/retention/retention-rules.ts';
 import type { Translator } from '../i18n/translator.ts';
 
@@ -28,8 +28,8 @@ export function privacyRules(
     { what: m.privacy_rule_leavers_what(), when: m.privacy_rule_leavers_when({ period: p }) },
     { what: m.privacy_rule_sessions_what(), when: m.privacy_rule_sessions_when({ period: p }) },
     {
-      what: m.privacy_rule_interpreter_links_what(),
-      when: m.privacy_rule_interpreter_links_when({ count: SPENT_INTERPRETER_LINK_HOURS }),
+      what: m.privacy_rule_links_what(),
+      when: m.privacy_rule_links_when({ count: SPENT_LINK_HOURS }),
     },
     {
       what: m.privacy_rule_mail_log_what(),

@@ -16,15 +16,18 @@ export const SERVICE_RECORD_DAYS = DEFAULT_RETENTION_DAYS;
 /** A retried write's stored answer is needed only while a client may still retry. */
 export const IDEMPOTENCY_ANSWER_HOURS = 24;
 /**
- * An interpreter's sign-in link once spent (used, retired by a newer mail of the schedule, or
- * expired) signs nobody in: the sign-in and the schedule mail both refuse it. Its row then
- * holds no more than a digest, ids and times, but it ties an interpreter to an evening, and
- * until its mail is sent a sealed copy of the token. Not the school's period: nothing the
- * school keeps needs the row (the sign-in itself is in the record of changes). A day, not at
- * once: "my link did not work" the morning after can still be answered from it (used, or
- * expired, and when).
+ * A one-time link once spent (used; retired by a newer one, by a change of the interpreter's
+ * e-mail or by the deactivation of the staff account; or expired) works no more: the sign-in,
+ * the password page and the link's mail all refuse it. Both kinds, an interpreter's sign-in
+ * link and a staff member's invitation or password-reset link, then hold no more than a
+ * digest, ids and times, but they tie an interpreter to an evening, or tell when someone
+ * was invited or reset their password, and until the mail is sent a sealed copy of the
+ * token. Not the school's period: nothing the school keeps needs the row (the sign-in or
+ * the password set is in the record of changes).
+ * A day, not at once: "my link did not work" the morning after can still be answered from
+ * it (used, or expired, and when).
  */
-export const SPENT_INTERPRETER_LINK_HOURS = 24;
+export const SPENT_LINK_HOURS = 24;
 /** Finished e-mail jobs (ids only) leave Redis after the shortest period any school may choose. */
 export const FINISHED_MAIL_JOB_DAYS = MIN_RETENTION_DAYS;
 
@@ -57,8 +60,8 @@ export function retentionRules(period: number | null, archiveAfterDays: number):
       when: `${p} after they were last used (they end after the idle time-out long before)`,
     },
     {
-      what: 'An interpreter’s one-time sign-in link (its digest, and its sealed copy until its mail is sent) is deleted.',
-      when: `${SPENT_INTERPRETER_LINK_HOURS} hours after it was used, replaced by a newer one or expired`,
+      what: 'A one-time link — an interpreter’s sign-in link, or a staff member’s invitation or password-reset link — is deleted (its digest, and its sealed copy until its mail is sent).',
+      when: `${SPENT_LINK_HOURS} hours after it was used, replaced by a newer one, cancelled or expired`,
     },
     {
       what: 'The address a mail was sent to is cleared from the sent-mail log, and undelivered mail records are deleted.',

@@ -8,7 +8,7 @@ import {
   FINISHED_MAIL_JOB_DAYS,
   IDEMPOTENCY_ANSWER_HOURS,
   SERVICE_RECORD_DAYS,
-  SPENT_INTERPRETER_LINK_HOURS,
+  SPENT_LINK_HOURS,
 } from './retention-rules.ts';
 
 export interface PurgeResult {
@@ -42,12 +42,13 @@ const REMOVED = 'Removed after the retention period';
  * The rules in words are retention-rules.ts; both say the same.
  *
  * Not here, on purpose: `staff` (accounts the school manages itself: it deactivates a
- * leaver) and, for the same reason, `interpreters` (the school's own contacts: it deletes
- * one it no longer uses, and their windows, links, sessions and reservations go with
- * them), `schools` and `operators` (the parties themselves), and tables of counts or ids
- * only (`traffic_daily`, `connection_peaks`, `slots`, `availability`). An evening's
- * `booking_interpreters` rows stay when it is detached: they point at the booking, which
- * then points at placeholders, and keep who interpreted in which language, as counts do.
+ * leaver; only their spent links go, below) and, for the same reason, `interpreters` (the
+ * school's own contacts: it deletes one it no longer uses, and their windows, links,
+ * sessions and reservations go with them), `schools` and `operators` (the parties
+ * themselves), and tables of counts or ids only (`traffic_daily`, `connection_peaks`,
+ * `slots`, `availability`). An evening's `booking_interpreters` rows stay when it is
+ * detached: they point at the booking, which then points at placeholders, and keep who
+ * interpreted in which language, as counts do.
  */
 const AGE_RULES: { table: string; sql: string }[] = [
   {
@@ -62,7 +63,15 @@ const AGE_RULES: { table: string; sql: string }[] = [
     // Interpreters' sessions are sessions, under the rule above.
     table: 'interpreter_links',
     sql: `DELETE FROM interpreter_links
-           WHERE least(used_at, expires_at) < now() - make_interval(hours => ${SPENT_INTERPRETER_LINK_HOURS})`,
+           WHERE least(used_at, expires_at) < now() - make_interval(hours => ${SPENT_LINK_HOURS})`,
+  },
+  {
+    // The same for invitation and password-reset links: retirement (a newer link of the
+    // purpose, the account's deactivation) sets used_at too; one not yet spent still sets
+    // its password and stays. The account itself is the school's (see above).
+    table: 'staff_links',
+    sql: `DELETE FROM staff_links
+           WHERE least(used_at, expires_at) < now() - make_interval(hours => ${SPENT_LINK_HOURS})`,
   },
   {
     table: 'email_log',
