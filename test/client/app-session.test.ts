@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import App from '../../client/src/App.svelte';
 import type { ConferClientSocket } from '../../client/src/lib/live-connection.svelte.ts';
 import { loadSession, saveSession } from '../../client/src/lib/session.ts';
-import type { LoginResponse, Me } from '../../protocol/schemas.ts';
+import type { LoginResponse } from '../../protocol/schemas.ts';
+import { familyMe } from './fixtures/family-me.ts';
 
 /** A socket double: never connects; the test plays the server's part. */
 function fakeSocket(token: string) {
@@ -40,23 +41,7 @@ function fakeSocket(token: string) {
   return socket;
 }
 
-const me: Me = {
-  kind: 'family',
-  sessionId: '00000000-0000-4000-8000-00000000005e',
-  school: {
-    id: '00000000-0000-4000-8000-000000000005',
-    code: 'HILL',
-    name: 'Hillside',
-    timeZone: 'Europe/London',
-  },
-  family: {
-    id: '00000000-0000-4000-8000-00000000000f',
-    surname: 'Hill',
-    language: null,
-    interpreterLanguage: null,
-  },
-  students: [],
-};
+const me = familyMe();
 
 afterEach(() => {
   vi.unstubAllGlobals();

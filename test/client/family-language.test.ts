@@ -4,39 +4,14 @@ import App from '../../client/src/App.svelte';
 import { languageOnSignIn } from '../../client/src/lib/i18n/family-language.ts';
 import { rememberLocale } from '../../client/src/lib/i18n/locale-choice.ts';
 import { m, screenLocale, showLanguage } from '../../client/src/lib/i18n/messages.svelte.ts';
-import type { ConferClientSocket } from '../../client/src/lib/live-connection.svelte.ts';
 import { saveSession } from '../../client/src/lib/session.ts';
 import type { LoginResponse, Me } from '../../protocol/schemas.ts';
+import { familyMe, silentSocket } from './fixtures/family-me.ts';
 
-const family = (language: 'cy' | 'pl' | null): Extract<Me, { kind: 'family' }> => ({
-  kind: 'family',
-  sessionId: '00000000-0000-4000-8000-00000000005e',
-  school: {
-    id: '00000000-0000-4000-8000-000000000005',
-    code: 'HILL',
-    name: 'Hillside',
-    timeZone: 'Europe/London',
-  },
-  family: {
-    id: '00000000-0000-4000-8000-00000000000f',
-    surname: 'Hill',
-    language,
-    interpreterLanguage: null,
-  },
-  students: [],
-});
+const family = (language: 'cy' | 'pl' | null) => familyMe({ language });
 
 /** A socket that never connects: these tests are about the language, not the live view. */
-const connect = () =>
-  ({
-    on: () => undefined,
-    off: () => undefined,
-    removeAllListeners: () => undefined,
-    connect: () => undefined,
-    disconnect: () => undefined,
-    connected: false,
-    active: false,
-  }) as unknown as ConferClientSocket;
+const connect = silentSocket;
 
 interface Seen {
   method: string;

@@ -3,43 +3,16 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import App from '../../client/src/App.svelte';
 import type { ApiClient } from '../../client/src/lib/api.ts';
 import { m } from '../../client/src/lib/i18n/messages.svelte.ts';
-import type { ConferClientSocket } from '../../client/src/lib/live-connection.svelte.ts';
 import { saveSession } from '../../client/src/lib/session.ts';
 import { InterpreterSlots } from '../../client/src/parent/interpreter-slots.svelte.ts';
-import type { Me } from '../../protocol/schemas.ts';
+import { familyMe, silentSocket } from './fixtures/family-me.ts';
 import { event } from './fixtures/grid-data.ts';
 
 // Issue 18: the need a family said before (at import, to the school, or itself) is on its
 // record, and /me carries it, so the screen shows it from sign-in, not only once an
 // evening's snapshot arrives (or never, with no evening to book).
-const me: Me = {
-  kind: 'family',
-  sessionId: '00000000-0000-4000-8000-00000000005e',
-  school: {
-    id: '00000000-0000-4000-8000-000000000005',
-    code: 'HILL',
-    name: 'Hillside',
-    timeZone: 'Europe/London',
-  },
-  family: {
-    id: '00000000-0000-4000-8000-00000000000f',
-    surname: 'Hill',
-    language: null,
-    interpreterLanguage: 'pl',
-  },
-  students: [],
-};
-
-const connect = () =>
-  ({
-    on: () => undefined,
-    off: () => undefined,
-    removeAllListeners: () => undefined,
-    connect: () => undefined,
-    disconnect: () => undefined,
-    connected: false,
-    active: false,
-  }) as unknown as ConferClientSocket;
+const me = familyMe({ interpreterLanguage: 'pl' });
+const connect = silentSocket;
 
 afterEach(() => {
   vi.unstubAllGlobals();
