@@ -31,7 +31,10 @@ describe('a family’s need of an interpreter after signing in again', () => {
     });
     saveSession({ token: 'tok', me });
     render(App, { connect });
-    expect((await screen.findByRole('alert')).textContent).toBe(m.parent_no_evening());
+    // No evening to book is told as news, not as a fault.
+    const none = await screen.findByText(m.parent_no_evening());
+    expect(none.getAttribute('role')).toBe('status');
+    expect(none.className).toContain('notice');
     const select = (await screen.findByLabelText('I need an interpreter for:')) as HTMLSelectElement;
     expect(select.value).toBe('pl');
     expect(screen.getByRole('button', { name: 'I no longer need an interpreter' })).toBeTruthy();
