@@ -191,6 +191,13 @@ export const BookingView = z.object({
   endsAt: instant,
   room: z.string(),
   expiresAt: instant.nullable(),
+  /**
+   * The language (BCP-47) of the interpreter reserved for this meeting, null when none
+   * (docs/booking-door.md#interpreters). Never who: an interpreter's name is their personal
+   * data. Null too on a joint event's appointment that the child's other family made: its
+   * need is that family's.
+   */
+  interpreterLanguage: z.string().nullable().optional(),
 });
 export const BookingList = z.object({ bookings: z.array(BookingView) });
 export const SlotBlockRequest = z.strictObject({ blocked: z.boolean() });

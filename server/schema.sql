@@ -904,11 +904,13 @@ CREATE VIEW public.booking_rows AS
     t.title,
     t.first_name,
     t.surname,
-    ((stu.first_name || ' '::text) || stu.surname) AS student_name
-   FROM (((public.bookings b
+    ((stu.first_name || ' '::text) || stu.surname) AS student_name,
+    bi.language AS interpreter_language
+   FROM ((((public.bookings b
      JOIN public.slots s ON ((s.id = b.slot_id)))
      JOIN public.staff t ON ((t.id = b.staff_id)))
-     JOIN public.students stu ON ((stu.id = b.student_id)));
+     JOIN public.students stu ON ((stu.id = b.student_id)))
+     LEFT JOIN public.booking_interpreters bi ON (((bi.booking_id = b.id) AND (bi.status = ANY (ARRAY['held'::public.booking_status, 'confirmed'::public.booking_status])))));
 
 --
 -- Name: change_version_seq; Type: SEQUENCE; Schema: public; Owner: -

@@ -13,12 +13,19 @@ CREATE OR REPLACE VIEW slot_rows AS
     LEFT JOIN families f ON f.id = b.family_id
     LEFT JOIN students st ON st.id = b.student_id;
 
--- A booking as its family and staff see it.
+-- A booking as its family and staff see it. interpreter_language: the language of the
+-- interpreter the booking holds (booking-interpreters.sql), null when it holds none or its
+-- reservation has ended; never who, since the family is shown it. Here, and not joined by
+-- each reader, so the hold's and the confirmation's answers (confer_hold, confer_confirm)
+-- carry it: one primary-key probe per booking returned. New columns go last (CREATE OR
+-- REPLACE VIEW only appends).
 CREATE OR REPLACE VIEW booking_rows AS
   SELECT b.id, b.event_id, b.slot_id, b.staff_id, b.student_id, b.family_id, b.status,
          b.starts_at, b.ends_at, s.room, b.expires_at, t.title, t.first_name, t.surname,
-         stu.first_name || ' ' || stu.surname AS student_name
+         stu.first_name || ' ' || stu.surname AS student_name,
+         bi.language AS interpreter_language
     FROM bookings b
     JOIN slots s ON s.id = b.slot_id
     JOIN staff t ON t.id = b.staff_id
-    JOIN students stu ON stu.id = b.student_id;
+    JOIN students stu ON stu.id = b.student_id
+    LEFT JOIN booking_interpreters bi ON bi.booking_id = b.id AND bi.status IN ('held', 'confirmed');

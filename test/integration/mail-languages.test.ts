@@ -13,7 +13,7 @@ import {
   reminderMail,
   type Sending,
 } from '../../server/src/features/mail/templates/booking-mails.ts';
-import type { ComposedMail } from '../../server/src/features/mail/templates/layout.ts';
+import { type ComposedMail, escapeHtml } from '../../server/src/features/mail/templates/layout.ts';
 import { pseudoTranslator, type Translator, translatorFor } from '../../server/src/i18n/translator.ts';
 import { lettersPage } from '../../server/src/pages/letters-page.ts';
 import type { RunningWorkers } from '../../workers/start-workers.ts';
@@ -146,7 +146,12 @@ const ctx: FamilyContext = {
   schoolName: 'Hillside School',
   timeZone: ZONE,
 };
-function appt(id: string, iso: string, room = 'Lab 2'): Appointment {
+function appt(
+  id: string,
+  iso: string,
+  room = 'Lab 2',
+  interpreterLanguage: string | null = null,
+): Appointment {
   const start = DateTime.fromISO(iso, { zone: ZONE });
   return {
     bookingId: `00000000-0000-4000-8000-00000000000${id}`,
@@ -158,10 +163,12 @@ function appt(id: string, iso: string, room = 'Lab 2'): Appointment {
     studentName: 'Ada Okafor',
     familySurname: 'Okafor',
     status: 'confirmed',
+    interpreterLanguage,
     sequence: 3,
   };
 }
-const list = [appt('a', '2026-11-30T17:40'), appt('b', '2026-11-30T18:05', '')];
+// The first meeting has a Polish interpreter, the second none.
+const list = [appt('a', '2026-11-30T17:40', 'Lab 2', 'pl'), appt('b', '2026-11-30T18:05', '')];
 const sending: Sending = { at: new Date('2026-11-20T16:42:00Z'), organizerEmail: 'no-reply@school.example' };
 
 function everyMail(t: Translator): ComposedMail[] {
@@ -223,6 +230,37 @@ describe('mail and calendar files in every language, rendered', () => {
     }
   });
 
+  it('name the interpreter’s language, in the family’s, for the meeting that has one (confirmed, changed, reminder, .ics)', () => {
+    for (const locale of locales) {
+      const t = translatorFor(locale);
+      const polish = new Intl.DisplayNames([t.tag], { type: 'language' }).of('pl')!;
+      const said = t.m.mail_interpreter({ language: polish });
+      for (const mail of [
+        confirmationMail(ctx, sending, list, 'family', t),
+        changeMail(ctx, sending, [list[0]!], list, 'staff', t),
+        reminderMail(ctx, sending, list, t),
+      ]) {
+        // Under the first meeting only: once in the text and once in the HTML for each list showing it.
+        const lists = mail.text.split(said).length - 1;
+        expect(lists, `${locale}: ${mail.subject}`).toBeGreaterThan(0);
+        expect(mail.html.split(escapeHtml(said)).length - 1).toBe(lists);
+        const ics = ICAL.parse(String(mail.attachments![0]!.content));
+        const [first, second] = new ICAL.Component(ics)
+          .getAllSubcomponents('vevent')
+          .map((v) => new ICAL.Event(v).description.split('\n'));
+        expect(first).toContain(t.m.ics_interpreter({ language: polish }));
+        expect(second!.some((line) => line.includes(polish))).toBe(false);
+      }
+    }
+    const cy = translatorFor('cy');
+    expect(reminderMail(ctx, sending, list, cy).text).toContain(
+      `    ${cy.m.mail_interpreter({ language: 'Pwyleg' })}`,
+    );
+    // British Sign Language has no name in Intl: its name is the message.
+    const bsl = confirmationMail(ctx, sending, [appt('c', '2026-11-30T17:40', 'Lab 2', 'bfi')], 'family', cy);
+    expect(bsl.text).toContain(cy.m.mail_interpreter({ language: cy.m.interpreter_language_bfi() }));
+  });
+
   it('let no English through in the pseudo-locale: every line that is not data is a message', () => {
     const t = pseudoTranslator();
     // Data: names, the school's words, formatted days and times, links, the secret layout.
@@ -266,7 +304,9 @@ describe('mail and calendar files in every language, rendered', () => {
     expect(confirmed!.subject).toBe('Your appointments: Year 9 evening (Hillside School)');
     expect(confirmed!.text).toContain('Dear Okafor family,');
     expect(confirmed!.text).toContain('  17:40–17:45  Ms Khan (Chemistry), Lab 2 (for Ada Okafor)');
-    expect(confirmed!.text).toContain('  18:05–18:10  Ms Khan (Chemistry) (for Ada Okafor)');
+    expect(confirmed!.text).toContain(
+      '  17:40–17:45  Ms Khan (Chemistry), Lab 2 (for Ada Okafor)\n    An interpreter for Polish will join you.\n  18:05–18:10  Ms Khan (Chemistry) (for Ada Okafor)',
+    );
     expect(confirmed!.text).toContain('As of 16:42 on Friday 20 November 2026, when this message was sent.');
     const cancelled = cancellationMail(ctx, sending, list, [], 'staff', translatorFor('en'));
     expect(cancelled.text).toContain('Hillside School has cancelled 2 appointments at Year 9 evening.');

@@ -22,6 +22,8 @@ export interface BookingRow {
   student_name: string;
   /** Only where the reader joined the class list (BOOKING_SELECT); the hold path's rows lack it. */
   subject?: string | null;
+  /** The reserved interpreter's language; absent from answers stored before the view had it. */
+  interpreter_language?: string | null;
 }
 
 // The subject is joined here, where a family reads its itinerary, and not in the
@@ -50,6 +52,7 @@ export function bookingViewOf(r: BookingRow): BookingView {
     endsAt: isoTime(r.ends_at),
     room: r.room,
     expiresAt: r.expires_at ? isoTime(r.expires_at) : null,
+    interpreterLanguage: r.interpreter_language ?? null,
   };
 }
 
@@ -76,5 +79,6 @@ export async function loadItinerary(q: Queryable, familyId: string, eventId: str
       ORDER BY b.starts_at`,
     [familyId, eventId],
   );
-  return rows.map(bookingViewOf);
+  // The other family's need for an interpreter is that family's to tell, not this one's.
+  return rows.map((r) => bookingViewOf(r.family_id === familyId ? r : { ...r, interpreter_language: null }));
 }

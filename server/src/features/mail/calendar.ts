@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { type Translator, translatorFor } from '../../i18n/translator.ts';
-import { type Appointment, teacherFor } from './mail-data.ts';
+import { type Appointment, interpreterLanguageFor, teacherFor } from './mail-data.ts';
 import { vtimezone } from './vtimezone.ts';
 
 export interface CalendarInput {
@@ -62,6 +62,7 @@ export function appointmentsCalendar(input: CalendarInput): string {
     ...vtimezone(timeZone, from, to).split('\r\n'),
   ];
   for (const a of appointments) {
+    const language = interpreterLanguageFor(t, a);
     lines.push(
       'BEGIN:VEVENT',
       `UID:${a.bookingId}@confer`,
@@ -79,6 +80,7 @@ export function appointmentsCalendar(input: CalendarInput): string {
           a.subject ? t.m.ics_subject({ subject: a.subject }) : null,
           a.room ? t.m.ics_room({ room: a.room }) : null,
           t.m.ics_for({ student: a.studentName }),
+          language ? t.m.ics_interpreter({ language }) : null,
         ]
           .filter(Boolean)
           .join('\n'),

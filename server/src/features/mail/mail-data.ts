@@ -1,3 +1,4 @@
+import { interpreterLanguageName } from '../../../../protocol/interpreter-language-name.ts';
 import type { Translator } from '../../i18n/translator.ts';
 import type { Queryable } from '../../infra/db.ts';
 import { staffDisplayName } from '../auth/auth.service.ts';
@@ -15,6 +16,11 @@ export interface Appointment {
   familySurname: string;
   status: 'held' | 'confirmed' | 'cancelled' | 'expired';
   /**
+   * The language (BCP-47) of the interpreter reserved for the meeting, null when none or the
+   * reservation ended (a cancelled meeting). Never who: the family's mail names no interpreter.
+   */
+  interpreterLanguage?: string | null;
+  /**
    * The appointment's version for calendars (SEQUENCE): its slot's change version.
    * Every change to the booking (confirm, move, resize, cancel) records a change on
    * its slot, which takes a new, higher version from one sequence; nothing else
@@ -29,6 +35,19 @@ export interface Appointment {
  */
 export function teacherFor(t: Translator, a: Pick<Appointment, 'teacherName' | 'subject'>): string {
   return a.subject ? t.m.mail_teacher_subject({ teacher: a.teacherName, subject: a.subject }) : a.teacherName;
+}
+
+/**
+ * The language of the meeting's interpreter as the family reads it (in its language; the
+ * interpreter is not named), or null when the meeting has none.
+ */
+export function interpreterLanguageFor(
+  t: Translator,
+  a: Pick<Appointment, 'interpreterLanguage'>,
+): string | null {
+  return a.interpreterLanguage
+    ? interpreterLanguageName(a.interpreterLanguage, t.tag, () => t.m.interpreter_language_bfi())
+    : null;
 }
 
 export interface EventContext {
@@ -50,13 +69,14 @@ export interface FamilyContext extends EventContext {
 const APPOINTMENT_SELECT = `
   SELECT b.id, b.starts_at, b.ends_at, b.status, s.room, s.version, t.title, t.first_name, t.surname,
          stu.first_name || ' ' || stu.surname AS student_name, f.surname AS family_surname,
-         coalesce(ts.subject, '') AS subject
+         coalesce(ts.subject, '') AS subject, bi.language AS interpreter_language
     FROM bookings b
     JOIN slots s ON s.id = b.slot_id
     JOIN staff t ON t.id = b.staff_id
     JOIN students stu ON stu.id = b.student_id
     JOIN families f ON f.id = b.family_id
-    LEFT JOIN teacher_students ts ON ts.staff_id = b.staff_id AND ts.student_id = b.student_id`;
+    LEFT JOIN teacher_students ts ON ts.staff_id = b.staff_id AND ts.student_id = b.student_id
+    LEFT JOIN booking_interpreters bi ON bi.booking_id = b.id AND bi.status IN ('held', 'confirmed')`;
 
 interface AppointmentRow {
   id: string;
@@ -72,6 +92,7 @@ interface AppointmentRow {
   student_name: string;
   family_surname: string;
   subject: string;
+  interpreter_language: string | null;
 }
 
 function toAppointment(r: AppointmentRow): Appointment {
@@ -85,6 +106,7 @@ function toAppointment(r: AppointmentRow): Appointment {
     studentName: r.student_name,
     familySurname: r.family_surname,
     status: r.status,
+    interpreterLanguage: r.interpreter_language,
     sequence: Number(r.version),
   };
 }

@@ -1,7 +1,7 @@
 import { type Translator, translatorFor } from '../../../i18n/translator.ts';
 import type { MailAttachment } from '../../../infra/mailer.ts';
 import { appointmentsCalendar } from '../calendar.ts';
-import { type Appointment, type FamilyContext, teacherFor } from '../mail-data.ts';
+import { type Appointment, type FamilyContext, interpreterLanguageFor, teacherFor } from '../mail-data.ts';
 import { type ComposedMail, escapeHtml, htmlPage, localDay, localTime } from './layout.ts';
 
 type By = 'family' | 'staff' | 'system';
@@ -25,6 +25,8 @@ function itineraryText(t: Translator, list: Appointment[], zone: string): string
     }
     const line = { times: times(t, a, zone), teacher: teacherFor(t, a), student: a.studentName };
     lines.push(`  ${a.room ? t.m.mail_line_with_room({ ...line, room: a.room }) : t.m.mail_line(line)}`);
+    const language = interpreterLanguageFor(t, a);
+    if (language) lines.push(`    ${t.m.mail_interpreter({ language })}`);
   }
   return lines.join('\n');
 }
@@ -36,7 +38,11 @@ function itineraryHtml(t: Translator, list: Appointment[], zone: string, struck 
   const rows = list
     .map((a) => {
       const style = struck ? ' style="text-decoration:line-through;color:#777"' : '';
-      return `<tr${style}><td style="${gap};white-space:nowrap">${escapeHtml(localDay(a.startsAt, zone, t.tag))}<br><strong>${escapeHtml(times(t, a, zone))}</strong></td><td style="${gap}">${escapeHtml(teacherFor(t, a))}<br><span style="color:#555">${escapeHtml(a.room)}</span></td><td style="padding:4px 0">${escapeHtml(a.studentName)}</td></tr>`;
+      const language = interpreterLanguageFor(t, a);
+      const interpreter = language
+        ? `<br><span>${escapeHtml(t.m.mail_interpreter({ language }))}</span>`
+        : '';
+      return `<tr${style}><td style="${gap};white-space:nowrap">${escapeHtml(localDay(a.startsAt, zone, t.tag))}<br><strong>${escapeHtml(times(t, a, zone))}</strong></td><td style="${gap}">${escapeHtml(teacherFor(t, a))}<br><span style="color:#555">${escapeHtml(a.room)}</span>${interpreter}</td><td style="padding:4px 0">${escapeHtml(a.studentName)}</td></tr>`;
     })
     .join('\n');
   return `<table style="border-collapse:collapse;font-size:14px"><thead><tr><th align="${start}">${escapeHtml(t.m.mail_column_when())}</th><th align="${start}">${escapeHtml(t.m.mail_column_teacher_room())}</th><th align="${start}">${escapeHtml(t.m.mail_column_for())}</th></tr></thead><tbody>${rows}</tbody></table>`;
