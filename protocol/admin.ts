@@ -300,6 +300,11 @@ export const TeacherAppointment = z.object({
   status: z.enum(['held', 'confirmed']),
   /** The teacher's private note ('' when none). Never sent to families. */
   note: z.string(),
+  /**
+   * Who interprets the meeting, when the family needs an interpreter: the school's
+   * interpreter held for it (name) and the language (BCP-47); null: none.
+   */
+  interpreter: z.object({ name: z.string(), language: z.string() }).nullable(),
 });
 export const TeacherScheduleEntry = z.object({
   slotId: id,

@@ -1,4 +1,5 @@
 import type { EventView, SlotView } from '../../../protocol/schemas.ts';
+import type { MeetingInterpreter } from './meeting-interpreters.svelte.ts';
 
 /**
  * A teacher's timeline kept for the tab (sessionStorage, dies with it), so a page
@@ -10,6 +11,8 @@ export interface KeptTimeline {
   slots: SlotView[];
   /** When the slots were last heard from the server (ISO). */
   asOf: string;
+  /** Booking id → who interprets it (those that have one); absent in a timeline kept before. */
+  interpreters?: Record<string, MeetingInterpreter>;
 }
 
 const keyOf = (staffId: string) => `confer.timeline.${staffId}`;
@@ -31,7 +34,13 @@ export function keptTimeline(storage: Storage, staffId: string): KeptTimeline | 
       typeof v.event.timeZone === 'string' &&
       Array.isArray(v.slots) &&
       typeof v.asOf === 'string'
-      ? (v as KeptTimeline)
+      ? {
+          ...(v as KeptTimeline),
+          interpreters:
+            v.interpreters && typeof v.interpreters === 'object' && !Array.isArray(v.interpreters)
+              ? v.interpreters
+              : {},
+        }
       : null;
   } catch {
     return null;

@@ -21,6 +21,8 @@ export interface ScheduleRow {
   yearGroup: string;
   className: string;
   family: string;
+  /** The interpreter held for the meeting, or null (the family needs none). */
+  interpreter: { name: string; language: string } | null;
 }
 
 /**
@@ -144,9 +146,12 @@ export class RecordsService {
       year_group: string | null;
       class_name: string | null;
       family: string | null;
+      interpreter_name: string | null;
+      interpreter_language: string | null;
     }>(
       `SELECT sl.staff_id AS teacher_id, ${STAFF_NAME} AS teacher, sl.starts_at, sl.ends_at, sl.room, sl.blocked,
-              b.status, s.first_name || ' ' || s.surname AS student, s.year_group, s.class_name, f.surname AS family
+              b.status, s.first_name || ' ' || s.surname AS student, s.year_group, s.class_name, f.surname AS family,
+              i.name AS interpreter_name, bi.language AS interpreter_language
          FROM slots sl
          JOIN staff st ON st.id = sl.staff_id AND st.school_id = $3
          -- A lapsed hold is free, whether or not anything has ended it yet (see slot_rows).
@@ -154,6 +159,8 @@ export class RecordsService {
               AND booking_is_active(b.status, b.expires_at)
          LEFT JOIN students s ON s.id = b.student_id
          LEFT JOIN families f ON f.id = b.family_id
+         LEFT JOIN booking_interpreters bi ON bi.booking_id = b.id AND bi.status IN ('held', 'confirmed')
+         LEFT JOIN interpreters i ON i.id = bi.interpreter_id AND i.school_id = $3
         WHERE sl.event_id = $1 AND ($2::uuid IS NULL OR sl.staff_id = $2)
         ORDER BY st.surname, st.first_name, sl.staff_id, sl.starts_at`,
       [event.id, teacherId, p.schoolId],
@@ -179,6 +186,10 @@ export class RecordsService {
         yearGroup: r.year_group ?? '',
         className: r.class_name ?? '',
         family: r.family ?? '',
+        interpreter:
+          r.interpreter_name && r.interpreter_language
+            ? { name: r.interpreter_name, language: r.interpreter_language }
+            : null,
       })),
     };
   }
@@ -201,6 +212,8 @@ export class RecordsService {
           'Year group',
           'Class',
           'Family surname',
+          'Interpreter',
+          'Interpreter language',
         ],
         rows.map((r) => [
           r.teacher,
@@ -213,6 +226,8 @@ export class RecordsService {
           r.yearGroup,
           r.className,
           r.family,
+          r.interpreter?.name ?? '',
+          r.interpreter?.language ?? '',
         ]),
       ),
     };

@@ -56,20 +56,26 @@ export class TeacherScheduleService {
       year_group: string | null;
       class_name: string | null;
       note: string | null;
+      interpreter_name: string | null;
+      interpreter_language: string | null;
     }>(
       `SELECT s.id, s.starts_at, s.ends_at, s.room, s.blocked,
               b.id AS booking_id, b.status, b.family_id, f.surname AS family_surname,
               b.student_id, st.first_name, st.surname AS student_surname, st.year_group, st.class_name,
-              n.body AS note
+              n.body AS note, i.name AS interpreter_name, bi.language AS interpreter_language
          FROM slots s
          LEFT JOIN bookings b ON b.slot_id = s.id
               AND booking_is_active(b.status, b.expires_at)
          LEFT JOIN families f ON f.id = b.family_id
          LEFT JOIN students st ON st.id = b.student_id
          LEFT JOIN booking_notes n ON n.booking_id = b.id AND n.staff_id = s.staff_id
+         -- The interpreter held for the meeting; only ever one of the school's (the
+         -- reservation's fill trigger says so too; this join does not lean on it).
+         LEFT JOIN booking_interpreters bi ON bi.booking_id = b.id AND bi.status IN ('held', 'confirmed')
+         LEFT JOIN interpreters i ON i.id = bi.interpreter_id AND i.school_id = $3
         WHERE s.event_id = $1 AND s.staff_id = $2
         ORDER BY s.starts_at`,
-      [eventId, teacherId],
+      [eventId, teacherId, p.schoolId],
     );
     return {
       eventId,
@@ -94,6 +100,10 @@ export class TeacherScheduleService {
                 className: r.class_name ?? '',
                 status: r.status,
                 note: r.note ?? '',
+                interpreter:
+                  r.interpreter_name && r.interpreter_language
+                    ? { name: r.interpreter_name, language: r.interpreter_language }
+                    : null,
               }
             : null,
       })),

@@ -1,3 +1,5 @@
+import { englishLanguageName } from '../../../../../protocol/language-name.ts';
+import type { MeetingInterpreter } from '../../interpreters/meeting-interpreters.ts';
 import type { Appointment, EventContext } from '../mail-data.ts';
 import { type ComposedMail, escapeHtml, htmlPage, localDay, localTime } from './layout.ts';
 
@@ -7,12 +9,21 @@ export function teacherScheduleMail(
   event: EventContext,
   date: Date,
   appointments: Appointment[],
+  /** The interpreter of each meeting that has one, by booking id. */
+  interpreters: ReadonlyMap<string, MeetingInterpreter> = new Map(),
 ): ComposedMail {
   const zone = event.timeZone;
   const day = localDay(date, zone);
   const subject = `Your schedule today: ${event.eventName}`;
-  const line = (a: Appointment) =>
-    `${localTime(a.startsAt, zone)}–${localTime(a.endsAt, zone)}  ${a.studentName} (${a.familySurname} family)${a.room ? `, ${a.room}` : ''}`;
+  // Who else will be in the room: staff may see the interpreter's name (the school's contact).
+  const interpreterOf = (a: Appointment) => {
+    const i = interpreters.get(a.bookingId);
+    return i ? `${englishLanguageName(i.language)} interpreter: ${i.name}` : null;
+  };
+  const line = (a: Appointment) => {
+    const i = interpreterOf(a);
+    return `${localTime(a.startsAt, zone)}–${localTime(a.endsAt, zone)}  ${a.studentName} (${a.familySurname} family)${a.room ? `, ${a.room}` : ''}${i ? ` — ${i}` : ''}`;
+  };
   const text = [
     `Dear ${teacherName},`,
     '',
@@ -26,10 +37,11 @@ export function teacherScheduleMail(
     `Sent by Confer for ${event.schoolName}. Times are local time (${zone}).`,
   ].join('\n');
   const rows = appointments
-    .map(
-      (a) =>
-        `<tr><td style="padding:3px 12px 3px 0;white-space:nowrap"><strong>${localTime(a.startsAt, zone)}–${localTime(a.endsAt, zone)}</strong></td><td style="padding:3px 12px 3px 0">${escapeHtml(a.studentName)} <span style="color:#555">(${escapeHtml(a.familySurname)} family)</span></td><td style="padding:3px 0">${escapeHtml(a.room)}</td></tr>`,
-    )
+    .map((a) => {
+      const i = interpreterOf(a);
+      const interpreter = i ? `<br><span style="color:#555">${escapeHtml(i)}</span>` : '';
+      return `<tr><td style="padding:3px 12px 3px 0;white-space:nowrap"><strong>${localTime(a.startsAt, zone)}–${localTime(a.endsAt, zone)}</strong></td><td style="padding:3px 12px 3px 0">${escapeHtml(a.studentName)} <span style="color:#555">(${escapeHtml(a.familySurname)} family)</span>${interpreter}</td><td style="padding:3px 0">${escapeHtml(a.room)}</td></tr>`;
+    })
     .join('\n');
   const body = `<p>Dear ${escapeHtml(teacherName)},</p>
 <p>Your appointments at ${escapeHtml(event.eventName)} on ${escapeHtml(day)} (${appointments.length}):</p>
