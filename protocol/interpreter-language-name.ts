@@ -31,3 +31,11 @@ function nameIn(locale: string, tag: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * The same name in English, for staff ("Polish interpreter: Ola Nowak"): staff screens and
+ * documents are English only, and their British Sign Language is written out.
+ */
+export function englishLanguageName(tag: string): string {
+  return interpreterLanguageName(tag, 'en', () => 'British Sign Language');
+}

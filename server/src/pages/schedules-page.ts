@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { englishLanguageName } from '../../../protocol/language-name.ts';
+import { englishLanguageName } from '../../../protocol/interpreter-language-name.ts';
 import type { ScheduleRow } from '../features/records/records.service.ts';
 import { escapeHtml, htmlDocument } from './html-page.ts';
 

@@ -1,4 +1,4 @@
-import { englishLanguageName } from '../../../../../protocol/language-name.ts';
+import { englishLanguageName } from '../../../../../protocol/interpreter-language-name.ts';
 import type { MeetingInterpreter } from '../../interpreters/meeting-interpreters.ts';
 import type { Appointment, EventContext } from '../mail-data.ts';
 import { type ComposedMail, escapeHtml, htmlPage, localDay, localTime } from './layout.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { englishLanguageName } from '../../protocol/language-name.ts';
+import { englishLanguageName } from '../../protocol/interpreter-language-name.ts';
 
 // Staff read an interpreter's language by its English name ("Polish interpreter").
 describe('a language’s English name for staff', () => {
