@@ -1,5 +1,6 @@
 import type { SnapshotInterpreter } from '../../../protocol/schemas.ts';
 import type { ApiClient } from '../lib/api.ts';
+import { SettledRead } from '../lib/settled-read.ts';
 
 export interface InterpreterFree {
   /** The language the family needs an interpreter for (a BCP-47 code). */
@@ -23,20 +24,26 @@ export class InterpreterSlots {
    * none); undefined until its first answer, while the screen shows what /me said.
    */
   language = $state.raw<string | null | undefined>(undefined);
-  private timer: ReturnType<typeof setTimeout> | null = null;
   /** Answers arriving after a newer one (a snapshot, a change of need) are dropped. */
-  private generation = 0;
+  private readonly reads: SettledRead<{ eventId: string; interpreter: SnapshotInterpreter | null }>;
 
-  constructor(
-    private readonly api: ApiClient,
-    private readonly eventId: string,
-    private readonly debounceMs = 1500,
-  ) {}
+  constructor(api: Pick<ApiClient, 'get'>, eventId: string, debounceMs = 1500) {
+    this.reads = new SettledRead(
+      () => api.get(`/events/${eventId}/interpreter`),
+      // A failed read keeps what we had: the hold still asks the database.
+      (answer) => this.show(answer.interpreter),
+      debounceMs,
+    );
+  }
 
   fromSnapshot(snapshot: SnapshotInterpreter | null): void {
-    this.generation++;
-    this.state = snapshot ? { language: snapshot.language, free: new Set(snapshot.freeSlotIds) } : null;
-    this.language = snapshot?.language ?? null;
+    this.reads.supersede();
+    this.show(snapshot);
+  }
+
+  private show(i: SnapshotInterpreter | null): void {
+    this.state = i ? { language: i.language, free: new Set(i.freeSlotIds) } : null;
+    this.language = i?.language ?? null;
   }
 
   /**
@@ -48,7 +55,7 @@ export class InterpreterSlots {
       this.fromSnapshot(null);
       return;
     }
-    this.generation++;
+    this.reads.supersede();
     this.language = language;
     void this.refresh();
   }
@@ -60,28 +67,14 @@ export class InterpreterSlots {
 
   /** After a slot fact: ask again once the burst has settled (nothing to ask for a family needing none). */
   refreshSoon(): void {
-    if (!this.state || this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.refresh();
-    }, this.debounceMs);
+    if (this.state) this.reads.soon();
   }
 
-  async refresh(): Promise<void> {
-    const asked = ++this.generation;
-    const res = await this.api.get<{ eventId: string; interpreter: SnapshotInterpreter | null }>(
-      `/events/${this.eventId}/interpreter`,
-    );
-    // A failed read keeps what we had: the hold still asks the database.
-    if (!res.ok || asked !== this.generation) return;
-    const i = res.data.interpreter;
-    this.state = i ? { language: i.language, free: new Set(i.freeSlotIds) } : null;
-    this.language = i?.language ?? null;
+  refresh(): Promise<void> {
+    return this.reads.now();
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.generation++;
+    this.reads.dispose();
   }
 }

@@ -1,6 +1,7 @@
 import type { TeacherAppointment, TeacherSchedule } from '../../../protocol/admin.ts';
 import type { SlotView } from '../../../protocol/schemas.ts';
 import type { ApiClient } from '../lib/api.ts';
+import { SettledRead } from '../lib/settled-read.ts';
 
 export type MeetingInterpreter = NonNullable<TeacherAppointment['interpreter']>;
 
@@ -21,19 +22,24 @@ export class MeetingInterpreters {
   byBooking = $state.raw<ReadonlyMap<string, MeetingInterpreter | null>>(new Map());
   /** Booking id → where it was when read. */
   private places = new Map<string, string>();
-  private timer: ReturnType<typeof setTimeout> | null = null;
   /** An answer arriving after a newer one was asked for is dropped. */
-  private generation = 0;
+  private readonly reads: SettledRead<TeacherSchedule>;
 
   constructor(
-    private readonly api: Pick<ApiClient, 'get'>,
+    api: Pick<ApiClient, 'get'>,
     /** `/teacher/events/:id/schedule`, or an admin's `/admin/events/:id/teachers/:id/schedule`. */
-    private readonly schedulePath: string,
-    private readonly debounceMs = 1000,
+    schedulePath: string,
+    debounceMs = 1000,
     /** Kept from before (a reload while the service is away), shown until the first read. */
     kept: Readonly<Record<string, MeetingInterpreter>> = {},
   ) {
     this.byBooking = new Map(Object.entries(kept));
+    // A failed read keeps what we had (the service away): the next snapshot asks again.
+    this.reads = new SettledRead(
+      () => api.get(schedulePath),
+      (schedule) => this.show(schedule),
+      debounceMs,
+    );
   }
 
   /** The meeting's interpreter; null when it has none or none is known yet. */
@@ -56,21 +62,17 @@ export class MeetingInterpreters {
   }
 
   refreshSoon(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.refresh();
-    }, this.debounceMs);
+    this.reads.soon();
   }
 
-  async refresh(): Promise<void> {
-    const asked = ++this.generation;
-    const res = await this.api.get<TeacherSchedule>(this.schedulePath);
-    // A failed read keeps what we had (the service away): the next snapshot asks again.
-    if (!res.ok || asked !== this.generation) return;
+  refresh(): Promise<void> {
+    return this.reads.now();
+  }
+
+  private show(schedule: TeacherSchedule): void {
     const byBooking = new Map<string, MeetingInterpreter | null>();
     const places = new Map<string, string>();
-    for (const e of res.data.entries) {
+    for (const e of schedule.entries) {
       if (!e.appointment) continue;
       byBooking.set(e.appointment.bookingId, e.appointment.interpreter);
       places.set(e.appointment.bookingId, placeOf(e.slotId, e.startsAt, e.endsAt));
@@ -80,8 +82,6 @@ export class MeetingInterpreters {
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.generation++;
+    this.reads.dispose();
   }
 }
