@@ -1,6 +1,6 @@
 import type { TeacherAppointment, TeacherSchedule } from '../../../protocol/admin.ts';
+import type { Ack } from '../../../protocol/errors.ts';
 import type { SlotView } from '../../../protocol/schemas.ts';
-import type { ApiClient } from '../lib/api.ts';
 import { SettledRead } from '../lib/settled-read.ts';
 
 export type MeetingInterpreter = NonNullable<TeacherAppointment['interpreter']>;
@@ -26,20 +26,15 @@ export class MeetingInterpreters {
   private readonly reads: SettledRead<TeacherSchedule>;
 
   constructor(
-    api: Pick<ApiClient, 'get'>,
-    /** `/teacher/events/:id/schedule`, or an admin's `/admin/events/:id/teachers/:id/schedule`. */
-    schedulePath: string,
+    /** Reads the teacher's schedule (the caller names its path, so client-calls can check it). */
+    readSchedule: () => Promise<Ack<TeacherSchedule>>,
     debounceMs = 1000,
     /** Kept from before (a reload while the service is away), shown until the first read. */
     kept: Readonly<Record<string, MeetingInterpreter>> = {},
   ) {
     this.byBooking = new Map(Object.entries(kept));
     // A failed read keeps what we had (the service away): the next snapshot asks again.
-    this.reads = new SettledRead(
-      () => api.get(schedulePath),
-      (schedule) => this.show(schedule),
-      debounceMs,
-    );
+    this.reads = new SettledRead(readSchedule, (schedule) => this.show(schedule), debounceMs);
   }
 
   /** The meeting's interpreter; null when it has none or none is known yet. */
