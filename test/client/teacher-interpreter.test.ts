@@ -1,5 +1,5 @@
 import { render, screen, waitFor } from '@testing-library/svelte';
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import SlotPanel from '../../client/src/admin/SlotPanel.svelte';
 import type { ApiClient } from '../../client/src/lib/api.ts';
 import type { AppContext } from '../../client/src/lib/app-context.ts';
@@ -15,6 +15,18 @@ import type { SlotFact } from '../../protocol/socket-events.ts';
 // "Polish interpreter: Ola Nowak", on the timeline (and an admin on a booked slot's
 // panel). Snapshots and facts carry the family, not the interpreter: the timeline
 // reads the teacher's schedule, and again after a fact brings a new meeting.
+// TeacherView loads these parts lazily. Loaded here first, so that none is still loading
+// when this file ends: the client project's files share one worker (isolate: false), and
+// CI saw such a late import land after the file's teardown (EnvironmentTeardownError).
+beforeAll(async () => {
+  await Promise.all([
+    import('../../client/src/shared/ServiceMessageBanner.svelte'),
+    import('../../client/src/admin/fairness/FairnessAdmin.svelte'),
+    import('../../client/src/teacher/NotBookedFamilies.svelte'),
+    import('../../client/src/teacher/MyAvailability.svelte'),
+  ]);
+});
+
 const ZONE = 'Europe/London';
 const teacherId = '00000000-0000-4000-8000-0000000000a1';
 const event: EventView = {
