@@ -831,6 +831,35 @@ CREATE TABLE public.bookings (
 );
 
 --
+-- Name: interpreters; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.interpreters (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    school_id uuid NOT NULL,
+    name text NOT NULL,
+    languages text[] NOT NULL,
+    email text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT interpreters_email_check CHECK (((email IS NULL) OR (email = lower(email)))),
+    CONSTRAINT interpreters_languages_check CHECK ((((cardinality(languages) >= 1) AND (cardinality(languages) <= 20)) AND (array_position(languages, NULL::text) IS NULL) AND (array_to_string(languages, ' '::text) ~ '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*( [A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*)*$'::text))),
+    CONSTRAINT interpreters_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200)))
+);
+
+--
+-- Name: meeting_interpreters; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.meeting_interpreters AS
+ SELECT bi.booking_id,
+    bi.language,
+    i.name,
+    i.school_id
+   FROM (public.booking_interpreters bi
+     JOIN public.interpreters i ON ((i.id = bi.interpreter_id)))
+  WHERE (bi.status = ANY (ARRAY['held'::public.booking_status, 'confirmed'::public.booking_status]));
+
+--
 -- Name: slots; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -905,12 +934,12 @@ CREATE VIEW public.booking_rows AS
     t.first_name,
     t.surname,
     ((stu.first_name || ' '::text) || stu.surname) AS student_name,
-    bi.language AS interpreter_language
+    mi.language AS interpreter_language
    FROM ((((public.bookings b
      JOIN public.slots s ON ((s.id = b.slot_id)))
      JOIN public.staff t ON ((t.id = b.staff_id)))
      JOIN public.students stu ON ((stu.id = b.student_id)))
-     LEFT JOIN public.booking_interpreters bi ON (((bi.booking_id = b.id) AND (bi.status = ANY (ARRAY['held'::public.booking_status, 'confirmed'::public.booking_status])))));
+     LEFT JOIN public.meeting_interpreters mi ON ((mi.booking_id = b.id)));
 
 --
 -- Name: change_version_seq; Type: SEQUENCE; Schema: public; Owner: -
@@ -1238,22 +1267,6 @@ CREATE TABLE public.interpreter_links (
     expires_at timestamp with time zone NOT NULL,
     used_at timestamp with time zone,
     CONSTRAINT interpreter_links_check CHECK ((expires_at > created_at))
-);
-
---
--- Name: interpreters; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.interpreters (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    school_id uuid NOT NULL,
-    name text NOT NULL,
-    languages text[] NOT NULL,
-    email text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT interpreters_email_check CHECK (((email IS NULL) OR (email = lower(email)))),
-    CONSTRAINT interpreters_languages_check CHECK ((((cardinality(languages) >= 1) AND (cardinality(languages) <= 20)) AND (array_position(languages, NULL::text) IS NULL) AND (array_to_string(languages, ' '::text) ~ '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*( [A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*)*$'::text))),
-    CONSTRAINT interpreters_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200)))
 );
 
 --

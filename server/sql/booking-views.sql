@@ -13,6 +13,16 @@ CREATE OR REPLACE VIEW slot_rows AS
     LEFT JOIN families f ON f.id = b.family_id
     LEFT JOIN students st ON st.id = b.student_id;
 
+-- The interpreter a live booking holds (booking-interpreters.sql makes the reservation and
+-- copies the booking's status onto it): the one statement of "live" for every reader — the
+-- booking views below, mail, the teacher's schedule, the printed schedules. A reader joins
+-- on the booking and its own school (school_id): a schedule names only the school's own.
+CREATE OR REPLACE VIEW meeting_interpreters AS
+  SELECT bi.booking_id, bi.language, i.name, i.school_id
+    FROM booking_interpreters bi
+    JOIN interpreters i ON i.id = bi.interpreter_id
+   WHERE bi.status IN ('held', 'confirmed');
+
 -- A booking as its family and staff see it. interpreter_language: the language of the
 -- interpreter the booking holds (booking-interpreters.sql), null when it holds none or its
 -- reservation has ended; never who, since the family is shown it. Here, and not joined by
@@ -23,9 +33,9 @@ CREATE OR REPLACE VIEW booking_rows AS
   SELECT b.id, b.event_id, b.slot_id, b.staff_id, b.student_id, b.family_id, b.status,
          b.starts_at, b.ends_at, s.room, b.expires_at, t.title, t.first_name, t.surname,
          stu.first_name || ' ' || stu.surname AS student_name,
-         bi.language AS interpreter_language
+         mi.language AS interpreter_language
     FROM bookings b
     JOIN slots s ON s.id = b.slot_id
     JOIN staff t ON t.id = b.staff_id
     JOIN students stu ON stu.id = b.student_id
-    LEFT JOIN booking_interpreters bi ON bi.booking_id = b.id AND bi.status IN ('held', 'confirmed');
+    LEFT JOIN meeting_interpreters mi ON mi.booking_id = b.id;

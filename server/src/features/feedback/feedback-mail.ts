@@ -1,5 +1,5 @@
 import type { FeedbackStatus } from '../../../../protocol/schools.ts';
-import { type Translator, translatorFor } from '../../i18n/translator.ts';
+import { translatorFor } from '../../i18n/translator.ts';
 import type { Queryable } from '../../infra/db.ts';
 import { unseal } from '../../infra/sealed-secret.ts';
 import type { AddressedMail } from '../access-codes/access-code-mail.ts';
@@ -15,15 +15,6 @@ import { answeredBy, feedbackStatusText } from './feedback-words.ts';
 
 function statusPage(publicUrl: string): string {
   return `${publicUrl.replace(/\/$/, '')}/feedback/status`;
-}
-
-/**
- * The sender's language: the one the form was shown in (`feedback.language`), kept with the
- * item because the sender need not be a family of any school. Not known (sent before it was
- * recorded): English.
- */
-function senderTranslator(language: string | null): Translator {
-  return translatorFor(language);
 }
 
 function link(url: string) {
@@ -60,7 +51,9 @@ export async function composeFeedbackAck(
   if (!r?.email) return { to: null, schoolId: r?.school_id ?? null, mail: null };
   // Sealed under another SERVER_SECRET (or already sent): the mail goes without it.
   const secret = r.secret_sealed ? unseal(sealKey, r.secret_sealed, feedbackId) : null;
-  const t = senderTranslator(r.language);
+  // The sender's language: the one the form was shown in (the sender need not be a family
+  // of any school); not known (sent before it was recorded): English.
+  const t = translatorFor(r.language);
   const who = answeredBy(t, r.school_name);
   const complaint = r.kind === 'complaint';
   const url = statusPage(publicUrl);
@@ -138,7 +131,8 @@ export async function composeFeedbackReply(
   );
   const r = rows[0];
   if (!r?.email) return { to: null, schoolId: r?.school_id ?? null, mail: null };
-  const t = senderTranslator(r.language);
+  // As the acknowledgement: the language the form was shown in.
+  const t = translatorFor(r.language);
   const who = answeredBy(t, r.school_name);
   const complaint = r.kind === 'complaint';
   const url = statusPage(publicUrl);

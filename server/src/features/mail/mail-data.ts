@@ -20,6 +20,8 @@ export interface Appointment {
    * reservation ended (a cancelled meeting). Never who: the family's mail names no interpreter.
    */
   interpreterLanguage?: string | null;
+  /** Who interprets: for staff mail only (the teacher's day); family mail never names them. */
+  interpreterName?: string | null;
   /**
    * The appointment's version for calendars (SEQUENCE): its slot's change version.
    * Every change to the booking (confirm, move, resize, cancel) records a change on
@@ -69,14 +71,15 @@ export interface FamilyContext extends EventContext {
 const APPOINTMENT_SELECT = `
   SELECT b.id, b.starts_at, b.ends_at, b.status, s.room, s.version, t.title, t.first_name, t.surname,
          stu.first_name || ' ' || stu.surname AS student_name, f.surname AS family_surname,
-         coalesce(ts.subject, '') AS subject, bi.language AS interpreter_language
+         coalesce(ts.subject, '') AS subject, mi.language AS interpreter_language,
+         mi.name AS interpreter_name
     FROM bookings b
     JOIN slots s ON s.id = b.slot_id
     JOIN staff t ON t.id = b.staff_id
     JOIN students stu ON stu.id = b.student_id
     JOIN families f ON f.id = b.family_id
     LEFT JOIN teacher_students ts ON ts.staff_id = b.staff_id AND ts.student_id = b.student_id
-    LEFT JOIN booking_interpreters bi ON bi.booking_id = b.id AND bi.status IN ('held', 'confirmed')`;
+    LEFT JOIN meeting_interpreters mi ON mi.booking_id = b.id AND mi.school_id = f.school_id`;
 
 interface AppointmentRow {
   id: string;
@@ -93,6 +96,7 @@ interface AppointmentRow {
   family_surname: string;
   subject: string;
   interpreter_language: string | null;
+  interpreter_name: string | null;
 }
 
 function toAppointment(r: AppointmentRow): Appointment {
@@ -107,6 +111,7 @@ function toAppointment(r: AppointmentRow): Appointment {
     familySurname: r.family_surname,
     status: r.status,
     interpreterLanguage: r.interpreter_language,
+    interpreterName: r.interpreter_name,
     sequence: Number(r.version),
   };
 }

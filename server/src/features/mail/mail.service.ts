@@ -5,7 +5,6 @@ import type { Mailer } from '../../infra/mailer.ts';
 import { composeAccessCodeMail } from '../access-codes/access-code-mail.ts';
 import { composeFeedbackAck, composeFeedbackReply } from '../feedback/feedback-mail.ts';
 import { composeInterpreterScheduleMail } from '../interpreters/interpreter-schedule-mail.ts';
-import { meetingInterpreters } from '../interpreters/meeting-interpreters.ts';
 import { passwordLink, tokenForMail } from '../staff/staff-links.ts';
 import { type BookingMailJob, BookingMails, isBookingMail } from './booking-mail.ts';
 import { emailKey } from './email-keys.ts';
@@ -133,23 +132,12 @@ export class MailService {
         if (!staff?.active || !day)
           return { to: null, schoolId: null, eventId: null, mail: null, skip: 'nothing_to_send' };
         const first = day.appointments[0];
-        const interpreters = await meetingInterpreters(
-          db,
-          day.event.schoolId,
-          day.appointments.map((a) => a.bookingId),
-        );
         return {
           to: staff.email,
           schoolId: staff.schoolId,
           eventId: job.eventId,
           mail: first
-            ? teacherScheduleMail(
-                staff.displayName,
-                day.event,
-                first.startsAt,
-                day.appointments,
-                interpreters,
-              )
+            ? teacherScheduleMail(staff.displayName, day.event, first.startsAt, day.appointments)
             : null,
         };
       }

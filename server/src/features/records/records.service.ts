@@ -151,7 +151,7 @@ export class RecordsService {
     }>(
       `SELECT sl.staff_id AS teacher_id, ${STAFF_NAME} AS teacher, sl.starts_at, sl.ends_at, sl.room, sl.blocked,
               b.status, s.first_name || ' ' || s.surname AS student, s.year_group, s.class_name, f.surname AS family,
-              i.name AS interpreter_name, bi.language AS interpreter_language
+              mi.name AS interpreter_name, mi.language AS interpreter_language
          FROM slots sl
          JOIN staff st ON st.id = sl.staff_id AND st.school_id = $3
          -- A lapsed hold is free, whether or not anything has ended it yet (see slot_rows).
@@ -159,8 +159,7 @@ export class RecordsService {
               AND booking_is_active(b.status, b.expires_at)
          LEFT JOIN students s ON s.id = b.student_id
          LEFT JOIN families f ON f.id = b.family_id
-         LEFT JOIN booking_interpreters bi ON bi.booking_id = b.id AND bi.status IN ('held', 'confirmed')
-         LEFT JOIN interpreters i ON i.id = bi.interpreter_id AND i.school_id = $3
+         LEFT JOIN meeting_interpreters mi ON mi.booking_id = b.id AND mi.school_id = $3
         WHERE sl.event_id = $1 AND ($2::uuid IS NULL OR sl.staff_id = $2)
         ORDER BY st.surname, st.first_name, sl.staff_id, sl.starts_at`,
       [event.id, teacherId, p.schoolId],

@@ -62,7 +62,7 @@ export class TeacherScheduleService {
       `SELECT s.id, s.starts_at, s.ends_at, s.room, s.blocked,
               b.id AS booking_id, b.status, b.family_id, f.surname AS family_surname,
               b.student_id, st.first_name, st.surname AS student_surname, st.year_group, st.class_name,
-              n.body AS note, i.name AS interpreter_name, bi.language AS interpreter_language
+              n.body AS note, mi.name AS interpreter_name, mi.language AS interpreter_language
          FROM slots s
          LEFT JOIN bookings b ON b.slot_id = s.id
               AND booking_is_active(b.status, b.expires_at)
@@ -71,8 +71,7 @@ export class TeacherScheduleService {
          LEFT JOIN booking_notes n ON n.booking_id = b.id AND n.staff_id = s.staff_id
          -- The interpreter held for the meeting; only ever one of the school's (the
          -- reservation's fill trigger says so too; this join does not lean on it).
-         LEFT JOIN booking_interpreters bi ON bi.booking_id = b.id AND bi.status IN ('held', 'confirmed')
-         LEFT JOIN interpreters i ON i.id = bi.interpreter_id AND i.school_id = $3
+         LEFT JOIN meeting_interpreters mi ON mi.booking_id = b.id AND mi.school_id = $3
         WHERE s.event_id = $1 AND s.staff_id = $2
         ORDER BY s.starts_at`,
       [eventId, teacherId, p.schoolId],

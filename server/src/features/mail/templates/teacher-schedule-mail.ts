@@ -1,5 +1,4 @@
 import { englishLanguageName } from '../../../../../protocol/interpreter-language-name.ts';
-import type { MeetingInterpreter } from '../../interpreters/meeting-interpreters.ts';
 import type { Appointment, EventContext } from '../mail-data.ts';
 import { type ComposedMail, escapeHtml, htmlPage, localDay, localTime } from './layout.ts';
 
@@ -9,17 +8,15 @@ export function teacherScheduleMail(
   event: EventContext,
   date: Date,
   appointments: Appointment[],
-  /** The interpreter of each meeting that has one, by booking id. */
-  interpreters: ReadonlyMap<string, MeetingInterpreter> = new Map(),
 ): ComposedMail {
   const zone = event.timeZone;
   const day = localDay(date, zone);
   const subject = `Your schedule today: ${event.eventName}`;
   // Who else will be in the room: staff may see the interpreter's name (the school's contact).
-  const interpreterOf = (a: Appointment) => {
-    const i = interpreters.get(a.bookingId);
-    return i ? `${englishLanguageName(i.language)} interpreter: ${i.name}` : null;
-  };
+  const interpreterOf = (a: Appointment) =>
+    a.interpreterName && a.interpreterLanguage
+      ? `${englishLanguageName(a.interpreterLanguage)} interpreter: ${a.interpreterName}`
+      : null;
   const line = (a: Appointment) => {
     const i = interpreterOf(a);
     return `${localTime(a.startsAt, zone)}–${localTime(a.endsAt, zone)}  ${a.studentName} (${a.familySurname} family)${a.room ? `, ${a.room}` : ''}${i ? ` — ${i}` : ''}`;
