@@ -5,9 +5,8 @@ import { createApi } from '../../client/src/lib/api.ts';
 import { FamilyBookings, keptEvent } from '../../client/src/parent/family-bookings.svelte.ts';
 import Itinerary from '../../client/src/parent/Itinerary.svelte';
 import type { BookingView } from '../../protocol/schemas.ts';
-import { booking, event, slot } from './fixtures/grid-data.ts';
+import { booking, event, itineraryProps, slot } from './fixtures/grid-data.ts';
 
-const school = { id: 'sch', code: 'HILL', name: 'Hill School', timeZone: event.timeZone };
 // 19:04 in London (GMT in November): the time the banner must give.
 const AT_1904 = Date.UTC(2026, 10, 30, 19, 4, 30);
 
@@ -65,20 +64,10 @@ describe('degraded mode: the itinerary survives a 503', () => {
     expect(family.unreachable).toBe(true);
     expect(family.bookings.map((b) => b.id)).toEqual([mine.id]);
 
-    render(Itinerary, {
-      api,
-      bookings: family.bookings,
-      event,
-      school,
-      familySurname: 'Hill',
-      canChange: true,
-      busy: false,
-      oncancel: () => {},
-      freeTimes: () => [],
-      onmove: async () => false,
-      paused: family.unreachable,
-      asOf: family.asOf,
-    });
+    render(
+      Itinerary,
+      itineraryProps(family.bookings, { api, paused: family.unreachable, asOf: family.asOf }),
+    );
     expect(screen.getByTestId('degraded-banner').textContent?.replace(/\s+/g, ' ').trim()).toBe(
       'Booking is paused for a moment; your appointments below are as of 19:04.',
     );

@@ -18,6 +18,7 @@ import {
   event,
   gridWorld,
   iso,
+  itineraryProps,
   scriptedApi,
   slot,
   teachers,
@@ -417,18 +418,7 @@ describe('running late (parent)', () => {
     const announcer = new Announcer();
     const expected = new ExpectedTimes(api, socket, announcer, event, () => [b]);
     await expected.load();
-    render(Itinerary, {
-      bookings: [b],
-      event,
-      school: { id: 'sch', code: 'HILL', name: 'Hill School', timeZone: event.timeZone },
-      familySurname: 'Hill',
-      canChange: true,
-      busy: false,
-      oncancel: () => {},
-      freeTimes: () => [],
-      onmove: async () => false,
-      expected: expected.byBooking,
-    });
+    render(Itinerary, itineraryProps([b], { expected: expected.byBooking }));
     expect(screen.queryByTestId('expected-time')).toBeNull();
     emit('teacher:running-late', {
       eventId: event.id,

@@ -2,9 +2,7 @@ import { fireEvent, render, screen } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
 import Itinerary from '../../client/src/parent/Itinerary.svelte';
 import type { BookingView } from '../../protocol/schemas.ts';
-import { booking, event, slot } from './fixtures/grid-data.ts';
-
-const school = { id: 'sch', code: 'HILL', name: 'Hill School', timeZone: event.timeZone };
+import { booking, itineraryProps, slot } from './fixtures/grid-data.ts';
 
 /**
  * "Change" in one step: before, Change cancelled the appointment first and
@@ -17,20 +15,17 @@ describe('itinerary: change an appointment in one step', () => {
     const oncancel = vi.fn();
     const moves: [BookingView, string][] = [];
     let answer = false;
-    render(Itinerary, {
-      bookings: [mine],
-      event,
-      school,
-      familySurname: 'Hill',
-      canChange: true,
-      busy: false,
-      oncancel,
-      freeTimes: (b: BookingView) => (b.teacherId === 't1' ? [later] : []),
-      onmove: async (b: BookingView, slotId: string) => {
-        moves.push([b, slotId]);
-        return answer;
-      },
-    });
+    render(
+      Itinerary,
+      itineraryProps([mine], {
+        oncancel,
+        freeTimes: (b: BookingView) => (b.teacherId === 't1' ? [later] : []),
+        onmove: async (b: BookingView, slotId: string) => {
+          moves.push([b, slotId]);
+          return answer;
+        },
+      }),
+    );
     await fireEvent.click(screen.getByRole('button', { name: 'Change' }));
     expect(oncancel).not.toHaveBeenCalled();
     expect(screen.getByText(/Your 16:05 stays yours until the new time is booked/)).toBeTruthy();
@@ -48,17 +43,7 @@ describe('itinerary: change an appointment in one step', () => {
   });
 
   it('says so when the teacher has no other free time, and lets the family keep theirs', async () => {
-    render(Itinerary, {
-      bookings: [booking(slot('t1', 1), 'confirmed')],
-      event,
-      school,
-      familySurname: 'Hill',
-      canChange: true,
-      busy: false,
-      oncancel: () => {},
-      freeTimes: () => [],
-      onmove: async () => false,
-    });
+    render(Itinerary, itineraryProps([booking(slot('t1', 1), 'confirmed')]));
     await fireEvent.click(screen.getByRole('button', { name: 'Change' }));
     expect(screen.getByText('No other free times with Mr Smith just now.')).toBeTruthy();
     await fireEvent.click(screen.getByRole('button', { name: 'Keep 16:05' }));
@@ -67,17 +52,7 @@ describe('itinerary: change an appointment in one step', () => {
 
   it('names the subject after the teacher with a space between them ("Mr Smith (Maths)", not "Mr Smith(Maths)")', () => {
     const mine = booking(slot('t1', 1), 'confirmed', 'kid', { subject: 'Maths' });
-    const { container } = render(Itinerary, {
-      bookings: [mine],
-      event,
-      school,
-      familySurname: 'Hill',
-      canChange: false,
-      busy: false,
-      oncancel: vi.fn(),
-      freeTimes: () => [],
-      onmove: async () => false,
-    });
+    const { container } = render(Itinerary, itineraryProps([mine], { canChange: false }));
     expect(container.querySelector('.who')?.textContent).toBe(`Mr Smith (Maths) about ${mine.studentName}`);
   });
 });

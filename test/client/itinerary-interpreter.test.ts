@@ -5,14 +5,13 @@ import { showLanguage } from '../../client/src/lib/i18n/messages.svelte.ts';
 import HoldTray from '../../client/src/parent/HoldTray.svelte';
 import Itinerary from '../../client/src/parent/Itinerary.svelte';
 import { pseudoChecker } from '../support/pseudo-text.ts';
-import { booking, event, scriptedApi, slot } from './fixtures/grid-data.ts';
+import { booking, event, itineraryProps, scriptedApi, slot } from './fixtures/grid-data.ts';
 
 /**
  * A family that needs an interpreter reads, under each appointment and each held time that
  * has one, that an interpreter for its language will join: the language named in the
  * language on screen, the interpreter not at all (BookingView carries the language only).
  */
-const school = { id: 'sch', code: 'HILL', name: 'Hill School', timeZone: event.timeZone };
 // What the fixtures hold as data: never translated.
 const DATA = [
   'Mr Smith',
@@ -28,18 +27,7 @@ const withInterpreter = booking(slot('t1', 1), 'confirmed', 'kid', { interpreter
 const without = booking(slot('t2', 3), 'confirmed', 'kid', { interpreterLanguage: null });
 
 function itinerary() {
-  return render(Itinerary, {
-    api: scriptedApi({}).api,
-    bookings: [withInterpreter, without],
-    event,
-    school,
-    familySurname: 'Hill',
-    canChange: true,
-    busy: false,
-    oncancel: () => {},
-    freeTimes: () => [],
-    onmove: async () => false,
-  });
+  return render(Itinerary, itineraryProps([withInterpreter, without], { api: scriptedApi({}).api }));
 }
 
 afterEach(async () => {
@@ -64,18 +52,13 @@ describe('the itinerary says which meetings an interpreter joins', () => {
       'Bydd cyfieithydd ar gyfer Pwyleg yn ymuno â chi.',
     );
     unmount();
-    render(Itinerary, {
-      api: scriptedApi({}).api,
-      bookings: [{ ...withInterpreter, interpreterLanguage: 'bfi' }],
-      event,
-      school,
-      familySurname: 'Hill',
-      canChange: false,
-      busy: false,
-      oncancel: () => {},
-      freeTimes: () => [],
-      onmove: async () => false,
-    });
+    render(
+      Itinerary,
+      itineraryProps([{ ...withInterpreter, interpreterLanguage: 'bfi' }], {
+        api: scriptedApi({}).api,
+        canChange: false,
+      }),
+    );
     expect(screen.getByTestId('itinerary-interpreter').textContent).toBe(
       'Bydd cyfieithydd ar gyfer Iaith Arwyddion Prydain (BSL) yn ymuno â chi.',
     );

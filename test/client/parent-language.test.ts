@@ -13,7 +13,15 @@ import AppHeader from '../../client/src/shared/AppHeader.svelte';
 import { localeNames } from '../../protocol/locales.ts';
 import type { StudentView } from '../../protocol/schemas.ts';
 import { pseudoChecker } from '../support/pseudo-text.ts';
-import { booking, event, gridWorld, scriptedApi, slot, teachers } from './fixtures/grid-data.ts';
+import {
+  booking,
+  event,
+  gridWorld,
+  itineraryProps,
+  scriptedApi,
+  slot,
+  teachers,
+} from './fixtures/grid-data.ts';
 import ParentGridHarness from './fixtures/ParentGridHarness.svelte';
 
 /**
@@ -47,7 +55,6 @@ const student: StudentView = {
   className: '8A',
   teacherIds: ['t1', 't2'],
 };
-const school = { id: 'sch', code: 'HILL', name: 'Hill School', timeZone: event.timeZone };
 
 describe("the parent's screens in the pseudo-locale", () => {
   beforeEach(async () => {
@@ -136,19 +143,10 @@ describe("the parent's screens in the pseudo-locale", () => {
 
   it('the itinerary, the paused banner and the header', async () => {
     const mine = booking(slot('t1', 1), 'confirmed', 'kid', { subject: 'Maths' });
-    const props = {
+    const props = itineraryProps([mine], {
       api: scriptedApi({}).api,
-      bookings: [mine],
-      event,
-      school,
-      familySurname: 'Hill',
-      canChange: true,
-      busy: false,
-      oncancel: () => {},
-      freeTimes: () => [],
-      onmove: async () => false,
       expected: new Map([[mine.id, mine.endsAt]]),
-    };
+    });
     // While the service is away: the banner with the time of the list.
     const paused = render(Itinerary, { ...props, paused: true, asOf: mine.startsAt });
     expect(screen.getByTestId('degraded-banner').querySelector('time')?.textContent).toBe('16:05');
